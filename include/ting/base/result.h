@@ -1,0 +1,103 @@
+#pragma once
+// Errors are values. A Result<T> holds either a T or an Error (a code and a message meant for
+// the person who has to act on it). No exception crosses a library boundary.
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace ting {
+
+enum class ErrorCode {
+  kInvalidArgument,   // the caller's input is wrong (bad file, bad form field, bad flag)
+  kNotFound,
+  kAlreadyExists,
+  kPermissionDenied,
+  kUnauthenticated,
+  kFailedPrecondition,  // the request is fine but the state does not allow it (wrong phase)
+  kResourceExhausted,   // rate limits, size limits
+  kInfeasible,          // a problem with no solution (quotas no panel can meet)
+  kIoError,
+  kInternal,
+};
+
+const char* ErrorCodeName(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+
+  static Error Invalid(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
+  static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
+  static Error Exists(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
+  static Error Denied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
+  static Error Unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
+  static Error Precondition(std::string m) { return {ErrorCode::kFailedPrecondition, std::move(m)}; }
+  static Error Exhausted(std::string m) { return {ErrorCode::kResourceExhausted, std::move(m)}; }
+  static Error Infeasible(std::string m) { return {ErrorCode::kInfeasible, std::move(m)}; }
+  static Error Io(std::string m) { return {ErrorCode::kIoError, std::move(m)}; }
+  static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+
+  // "file.pb:12: message" style prefixing, for errors that must point at their source.
+  Error At(const std::string& where) const { return {code, where + ": " + message}; }
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}        // NOLINT: implicit by design
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  // REQUIRES: ok()
+  T& value() & { assert(ok()); return std::get<0>(v_); }
+  const T& value() const& { assert(ok()); return std::get<0>(v_); }
+  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  // REQUIRES: !ok()
+  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Result<void>: success carries nothing.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
+  static Status Ok() { return {}; }
+
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const { assert(!ok_); return error_; }
+
+ private:
+  Error error_;
+  bool ok_ = true;
+};
+
+}  // namespace ting
+
+// Returns early with the error of a failed Status/Result expression.
+#define TING_RETURN_IF_ERROR(expr)                   \
+  do {                                               \
+    auto&& ting_status_ = (expr);                    \
+    if (!ting_status_.ok()) return ting_status_.error(); \
+  } while (0)
+
+#define TING_CONCAT_INNER_(a, b) a##b
+#define TING_CONCAT_(a, b) TING_CONCAT_INNER_(a, b)
+// TING_ASSIGN_OR_RETURN(auto x, MakeX()); declares x from a Result or returns its error.
+#define TING_ASSIGN_OR_RETURN(decl, expr)                                 \
+  auto TING_CONCAT_(ting_result_, __LINE__) = (expr);                     \
+  if (!TING_CONCAT_(ting_result_, __LINE__).ok())                         \
+    return TING_CONCAT_(ting_result_, __LINE__).error();                  \
+  decl = std::move(TING_CONCAT_(ting_result_, __LINE__)).value()

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Ting needs on Debian 12, and nothing that is already there.
+# Used by `make run`, `make test` and CI; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake make pkg-config ca-certificates
+  libboost-dev libboost-program-options-dev   # Beast/Asio (header-only) + CLI parsing
+  libsqlite3-dev libsodium-dev zlib1g-dev nlohmann-json3-dev libgmp-dev
+  coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql                                     # real server for the PostgreSQL tests
+  chromium nodejs npm                            # browser tests (playwright-core drives chromium)
+  nginx-light wrk                                # bench/ reference and load generator
+  clang libclang-rt-14-dev                       # libFuzzer targets
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# npm ships with Debian's nodejs on some images; only ask for npm when there is no npm at all.
+if command -v npm >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]}"; do [[ "$p" == npm || "$p" == nodejs ]] || tmp+=("$p"); done; missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Browser-test driver: playwright-core only (it never downloads a browser; we use Debian's chromium).
+if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+  (cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
+fi

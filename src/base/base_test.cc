@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "ting/base/digest.h"
+#include "ting/base/money.h"
+#include "ting/base/result.h"
+#include "ting/base/strings.h"
+
+namespace ting {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2) return Error::Invalid("odd");
+  return x / 2;
+}
+Result<int> Quarter(int x) {
+  TING_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(Result, PropagatesErrors) {
+  EXPECT_EQ(*Quarter(8), 2);
+  auto r = Quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().At("f.pb:3").message, "f.pb:3: odd");
+}
+
+TEST(Strings, SplitTrimParse) {
+  auto parts = Split("a;b;;c", ';');
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_EQ(parts[2], "");
+  EXPECT_EQ(Trim("  x y \r\n"), "x y");
+  EXPECT_EQ(ParseInt64("-42"), -42);
+  EXPECT_FALSE(ParseInt64("4x").has_value());
+  EXPECT_FALSE(ParseInt64("99999999999999999999").has_value());
+  EXPECT_EQ(AsciiLower("ÅbC"), "Åbc");
+}
+
+TEST(Digest, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 h;
+  h.Update("a");
+  h.Update("bc");
+  EXPECT_EQ(h.FinishHex(), Sha256Hex("abc"));
+}
+
+TEST(Money, FormatsPerLanguage) {
+  EXPECT_EQ(FormatMoney({150000000, "SEK"}, "sv"), "1\u00a0500\u00a0000\u00a0kr");
+  EXPECT_EQ(FormatMoney({150000050, "SEK"}, "en"), "SEK\u00a01,500,000.50");
+  EXPECT_EQ(FormatMoney({-5, "EUR"}, "en"), "-\u20ac0.05");
+}
+
+}  // namespace
+}  // namespace ting
