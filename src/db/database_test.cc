@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+#include "ting/db/database.h"
+
+namespace ting::db {
+namespace {
+
+std::string TempDb(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("ting_db_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / name).string();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  return path;
+}
+
+const std::vector<Migration> kSchema = {
+    {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER)"},
+    {2, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id))"},
+};
+
+TEST(Database, MigratesOnceAndRoundTripsValues) {
+  auto db = OpenSqlite(TempDb("a.db"));
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  EXPECT_EQ(*Migrate(**db, kSchema), 2);
+  EXPECT_EQ(*Migrate(**db, kSchema), 0);
+  ASSERT_TRUE((*db)->Write([](Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(c.Exec("INSERT INTO items(name, n) VALUES(?, ?)", {std::string("å'; DROP"), int64_t{7}}));
+    return {};
+  }).ok());
+  ASSERT_TRUE((*db)->Read([](Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT name, n, NULL FROM items"));
+    EXPECT_TRUE(row.has_value());
+    EXPECT_EQ(row->Str(0), "å'; DROP");
+    EXPECT_EQ(row->Int(1), 7);
+    EXPECT_TRUE(row->IsNull(2));
+    return {};
+  }).ok());
+}
+
+TEST(Database, FailedWriteRollsBackAloneAndReportsConstraint) {
+  auto db = OpenSqlite(TempDb("b.db"));
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db, kSchema).ok());
+  Status dup = (*db)->Write([](Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(c.Exec("INSERT INTO items(name) VALUES('x')"));
+    TING_RETURN_IF_ERROR(c.Exec("INSERT INTO items(name) VALUES('x')"));
+    return {};
+  });
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  Status fk = (*db)->Write([](Connection& c) -> Status {
+    return c.Exec("INSERT INTO notes(item_id) VALUES(999)").ok() ? Status() : Error::Invalid("fk");
+  });
+  EXPECT_FALSE(fk.ok()) << "foreign keys must be enforced";
+  int64_t count = -1;
+  ASSERT_TRUE((*db)->Read([&](Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM items"));
+    count = row->Int(0);
+    return {};
+  }).ok());
+  EXPECT_EQ(count, 0) << "the failed job's first insert must be rolled back";
+}
+
+TEST(Database, ConcurrentWritesShareCommitsAndAllLand) {
+  std::string path = TempDb("c.db");
+  {
+    auto db = OpenSqlite(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(Migrate(**db, kSchema).ok());
+    uint64_t commits_before = (*db)->CommitCount();
+    constexpr int kThreads = 32, kPerThread = 20;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          Status st = (*db)->Write([&](Connection& c) -> Status {
+            auto r = c.Exec("INSERT INTO items(name, n) VALUES(?, ?)",
+                            {"t" + std::to_string(t) + "-" + std::to_string(i), int64_t{i}});
+            return r.ok() ? Status() : Status(r.error());
+          });
+          if (!st.ok()) failures++;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0);
+    uint64_t commits = (*db)->CommitCount() - commits_before;
+    EXPECT_LT(commits, uint64_t{kThreads * kPerThread}) << "group commit should fold writes";
+  }
+  // Reopen: everything acknowledged is there.
+  auto db = OpenSqlite(path);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Read([](Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM items"));
+    EXPECT_EQ(row->Int(0), 32 * 20);
+    return {};
+  }).ok());
+}
+
+TEST(Database, BadSqlIsAnErrorNotACrash) {
+  auto db = OpenSqlite(TempDb("d.db"));
+  ASSERT_TRUE(db.ok());
+  Status st = (*db)->Read([](Connection& c) -> Status {
+    auto r = c.Query("SELECT nope FROM nothing");
+    return r.ok() ? Status() : Status(r.error());
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_FALSE(OpenSqlite("/nonexistent/dir/x.db").ok());
+}
+
+}  // namespace
+}  // namespace ting::db
