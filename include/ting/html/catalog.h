@@ -1,0 +1,53 @@
+#pragma once
+// User-facing strings per language. Catalogues are flat JSON files, web/locales/<lang>.json:
+//   {"_meta": {"name": "Svenska", "dir": "ltr"}, "nav.home": "Start", "hello": "Hej {{name}}"}
+// Adding a language is adding a file: translate the values, set "dir" ("rtl" for Arabic).
+// A key missing in a language falls back to the default language (Swedish).
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ting/base/result.h"
+
+namespace ting::html {
+
+struct Language {
+  std::string code;  // "sv"
+  std::string name;  // "Svenska", in its own language
+  std::string dir;   // "ltr" or "rtl"
+};
+
+class Catalog {
+ public:
+  static constexpr const char* kDefaultLanguage = "sv";
+
+  // Loads every web/locales/*.json from the embedded resources.
+  static Result<Catalog> LoadEmbedded();
+  // For tests: language code -> JSON text.
+  static Result<Catalog> FromJson(const std::map<std::string, std::string>& files);
+
+  const std::vector<Language>& languages() const { return languages_; }
+  bool Has(std::string_view lang) const;
+  const Language& Lang(std::string_view lang) const;  // default language when unknown
+
+  // The string for key, falling back to the default language, then to the key itself.
+  const std::string& Get(std::string_view lang, std::string_view key) const;
+  // Get() with "{{name}}" placeholders replaced by plain (unescaped) values.
+  std::string Format(std::string_view lang, std::string_view key,
+                     const std::map<std::string, std::string>& vars = {}) const;
+  // Keys of the default language (the complete set every language should translate).
+  std::vector<std::string> Keys() const;
+  bool HasKey(std::string_view lang, std::string_view key) const;
+
+  // Picks the language: explicit choice if known, else the first known one in an
+  // Accept-Language header, else the default.
+  std::string Negotiate(std::string_view chosen, std::string_view accept_language) const;
+
+ private:
+  std::vector<Language> languages_;
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> strings_;
+};
+
+}  // namespace ting::html

@@ -1,0 +1,104 @@
+#include "ting/html/catalog.h"
+
+#include <nlohmann/json.hpp>
+
+#include "ting/base/strings.h"
+#include "ting/html/resources.h"
+
+namespace ting::html {
+
+Result<Catalog> Catalog::FromJson(const std::map<std::string, std::string>& files) {
+  Catalog c;
+  for (const auto& [code, text] : files) {
+    auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded() || !json.is_object())
+      return Error::Invalid("locales/" + code + ".json: not a JSON object");
+    Language lang{code, code, "ltr"};
+    auto& table = c.strings_[code];
+    for (auto& [key, value] : json.items()) {
+      if (key == "_meta") {
+        lang.name = value.value("name", code);
+        lang.dir = value.value("dir", "ltr");
+        if (lang.dir != "ltr" && lang.dir != "rtl")
+          return Error::Invalid("locales/" + code + ".json: _meta.dir must be ltr or rtl");
+        continue;
+      }
+      if (!value.is_string())
+        return Error::Invalid("locales/" + code + ".json: value of \"" + key + "\" is not a string");
+      table[key] = value.get<std::string>();
+    }
+    c.languages_.push_back(lang);
+  }
+  if (!c.strings_.count(kDefaultLanguage))
+    return Error::Invalid(std::string("locales: the default language ") + kDefaultLanguage + " is missing");
+  // Default language first, then by code: the order of the language switcher.
+  std::stable_sort(c.languages_.begin(), c.languages_.end(), [](const Language& a, const Language& b) {
+    return (a.code == kDefaultLanguage) > (b.code == kDefaultLanguage);
+  });
+  return c;
+}
+
+Result<Catalog> Catalog::LoadEmbedded() {
+  std::map<std::string, std::string> files;
+  for (const auto& r : Resources()) {
+    if (StartsWith(r.path, "locales/") && EndsWith(r.path, ".json")) {
+      std::string code(r.path.substr(8, r.path.size() - 8 - 5));
+      files[code] = std::string(r.content);
+    }
+  }
+  return FromJson(files);
+}
+
+bool Catalog::Has(std::string_view lang) const { return strings_.find(lang) != strings_.end(); }
+
+const Language& Catalog::Lang(std::string_view lang) const {
+  for (const auto& l : languages_)
+    if (l.code == lang) return l;
+  return languages_.front();
+}
+
+const std::string& Catalog::Get(std::string_view lang, std::string_view key) const {
+  for (std::string_view code : {lang, std::string_view(kDefaultLanguage)}) {
+    auto table = strings_.find(code);
+    if (table == strings_.end()) continue;
+    auto it = table->second.find(key);
+    if (it != table->second.end()) return it->second;
+  }
+  thread_local std::string missing;
+  missing = std::string(key);
+  return missing;
+}
+
+bool Catalog::HasKey(std::string_view lang, std::string_view key) const {
+  auto table = strings_.find(lang);
+  return table != strings_.end() && table->second.find(key) != table->second.end();
+}
+
+std::string Catalog::Format(std::string_view lang, std::string_view key,
+                            const std::map<std::string, std::string>& vars) const {
+  std::string out = Get(lang, key);
+  for (const auto& [name, value] : vars) {
+    std::string tag = "{{" + name + "}}";
+    for (size_t pos = out.find(tag); pos != std::string::npos; pos = out.find(tag, pos + value.size()))
+      out.replace(pos, tag.size(), value);
+  }
+  return out;
+}
+
+std::vector<std::string> Catalog::Keys() const {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : strings_.at(kDefaultLanguage)) keys.push_back(k);
+  return keys;
+}
+
+std::string Catalog::Negotiate(std::string_view chosen, std::string_view accept_language) const {
+  if (!chosen.empty() && Has(chosen)) return std::string(chosen);
+  for (auto part : Split(accept_language, ',')) {
+    auto tag = AsciiLower(Trim(Split(part, ';').front()));
+    auto primary = tag.substr(0, tag.find('-'));
+    if (Has(primary)) return primary;
+  }
+  return kDefaultLanguage;
+}
+
+}  // namespace ting::html
