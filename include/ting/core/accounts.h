@@ -1,0 +1,128 @@
+#pragma once
+// Organisations (tenants), accounts, roles, sessions. Errors that a person must act on carry a
+// catalogue key as their message ("auth.email_taken"), which the web layer translates.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ting/base/result.h"
+#include "ting/db/database.h"
+
+namespace ting::core {
+
+// Schema of this library; apps apply it with db::Migrate together with the components'.
+std::vector<db::Migration> CoreMigrations();
+
+enum class Role { kAdmin, kManager, kReviewer, kModerator, kStaff };
+const char* RoleName(Role role);  // "admin", ...
+std::optional<Role> ParseRole(std::string_view name);
+const std::vector<Role>& AllRoles();
+
+// What a role may do. Every server-side action names its Action and asks Allowed().
+enum class Action {
+  kViewAdmin,          // the admin area
+  kManageRoles,        // grant and revoke roles
+  kManageProcesses,    // create processes, budgets, phases; count; publish
+  kReviewProposals,    // feasibility, cost, merge
+  kModerate,           // hide comments
+  kEnterPaperBallots,  // staff at meetings
+};
+bool Allowed(const std::vector<Role>& roles, Action action);
+
+struct Organisation {
+  int64_t id = 0;
+  std::string slug, name, host;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string email, name, lang;
+};
+
+struct PasswordPolicy {
+  static constexpr size_t kMinLength = 10;
+  static constexpr size_t kMaxLength = 1024;
+};
+
+// Returns the catalogue key of the first problem with the password, or nullopt when it is fine.
+std::optional<std::string> CheckPassword(std::string_view password, std::string_view email,
+                                         std::string_view name);
+// Normalises (trims, lower-cases) and checks an email address; nullopt when invalid.
+std::optional<std::string> NormaliseEmail(std::string_view email);
+
+// Argon2id (libsodium crypto_pwhash_str, interactive limits).
+Result<std::string> HashPassword(std::string_view password);
+bool VerifyPassword(std::string_view hash, std::string_view password);
+
+class Accounts {
+ public:
+  explicit Accounts(db::Database& db) : db_(db) {}
+
+  // Errors: kInvalidArgument with the key of the first problem; kAlreadyExists "auth.email_taken".
+  Result<User> Register(std::string_view email, std::string_view password, std::string_view name,
+                        std::string_view lang);
+  // kUnauthenticated "auth.wrong_credentials" for an unknown email or a wrong password alike.
+  Result<User> Authenticate(std::string_view email, std::string_view password);
+  Status ChangePassword(int64_t user_id, std::string_view current, std::string_view next);
+  Status SetPassword(int64_t user_id, std::string_view password);  // admin/CLI, policy-checked
+  Status SetLanguage(int64_t user_id, std::string_view lang);
+  Result<std::optional<User>> FindById(int64_t id);
+  Result<std::optional<User>> FindByEmail(std::string_view email);
+
+  Status Grant(int64_t org_id, int64_t user_id, Role role);
+  Result<std::vector<Role>> RolesOf(int64_t org_id, int64_t user_id);
+  struct Member {
+    User user;
+    std::vector<Role> roles;
+  };
+  Result<std::vector<Member>> Members(int64_t org_id);
+
+ private:
+  db::Database& db_;
+};
+
+enum class SessionKind { kWeb, kApi };
+
+struct Session {
+  int64_t user_id = 0;
+  SessionKind kind = SessionKind::kWeb;
+};
+
+class Sessions {
+ public:
+  static constexpr int64_t kWebLifetimeSeconds = 30 * 24 * 3600;
+  static constexpr int64_t kApiLifetimeSeconds = 90 * 24 * 3600;
+  explicit Sessions(db::Database& db) : db_(db) {}
+
+  // A new random token (only its SHA-256 is stored).
+  Result<std::string> Create(int64_t user_id, SessionKind kind);
+  Result<std::optional<Session>> Lookup(std::string_view token, SessionKind kind);
+  Status Destroy(std::string_view token);
+  Status DestroyAllFor(int64_t user_id);  // after a password change
+
+ private:
+  db::Database& db_;
+};
+
+class Organisations {
+ public:
+  explicit Organisations(db::Database& db) : db_(db) {}
+  // The organisation whose host matches, or the default one (lowest id).
+  // kNotFound when there is no organisation at all.
+  Result<Organisation> ForHost(std::string_view host);
+  Result<Organisation> Create(std::string_view slug, std::string_view name, std::string_view host);
+  Result<std::vector<Organisation>> All();
+
+ private:
+  db::Database& db_;
+};
+
+// A random secret kept in the settings table (created on first use): CSRF keys, etc.
+Result<std::string> InstanceSecret(db::Database& db, std::string_view name);
+
+std::string RandomToken(size_t bytes = 32);  // URL-safe base64, no padding
+int64_t NowSeconds();
+
+}  // namespace ting::core

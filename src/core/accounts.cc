@@ -1,0 +1,288 @@
+#include "ting/core/accounts.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "ting/base/digest.h"
+#include "ting/base/strings.h"
+
+namespace ting::core {
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+constexpr const char* kUserColumns = "id, email, name, lang";
+User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+
+Status ToStatus(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kManager: return "manager";
+    case Role::kReviewer: return "reviewer";
+    case Role::kModerator: return "moderator";
+    case Role::kStaff: return "staff";
+  }
+  return "staff";
+}
+
+const std::vector<Role>& AllRoles() {
+  static const std::vector<Role> kAll = {Role::kAdmin, Role::kManager, Role::kReviewer, Role::kModerator,
+                                         Role::kStaff};
+  return kAll;
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : AllRoles())
+    if (name == RoleName(r)) return r;
+  return std::nullopt;
+}
+
+bool Allowed(const std::vector<Role>& roles, Action action) {
+  auto has = [&](Role r) { return std::find(roles.begin(), roles.end(), r) != roles.end(); };
+  if (has(Role::kAdmin)) return true;  // admins may do everything in their organisation
+  switch (action) {
+    case Action::kViewAdmin: return !roles.empty();
+    case Action::kManageRoles: return false;
+    case Action::kManageProcesses: return has(Role::kManager);
+    case Action::kReviewProposals: return has(Role::kReviewer) || has(Role::kManager);
+    case Action::kModerate: return has(Role::kModerator) || has(Role::kManager);
+    case Action::kEnterPaperBallots: return has(Role::kStaff) || has(Role::kManager);
+  }
+  return false;
+}
+
+Result<User> Accounts::Register(std::string_view email_in, std::string_view password, std::string_view name_in,
+                                std::string_view lang) {
+  auto email = NormaliseEmail(email_in);
+  if (!email) return Error::Invalid("auth.email_invalid");
+  std::string name(Trim(name_in));
+  if (name.empty() || name.size() > 100) return Error::Invalid("auth.name_required");
+  if (auto problem = CheckPassword(password, *email, name)) return Error::Invalid(*problem);
+  TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  User user{0, *email, name, std::string(lang.empty() ? "sv" : lang)};
+  Status st = db_.Write([&](db::Connection& c) -> Status {
+    auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, ?, ?)",
+                    {user.email, user.name, hash, user.lang, NowSeconds()});
+    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("auth.email_taken") : r.error();
+    user.id = c.LastInsertId();
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  return user;
+}
+
+Result<User> Accounts::Authenticate(std::string_view email_in, std::string_view password) {
+  // Verify against a fixed hash for unknown accounts too, so timing does not reveal which
+  // email addresses have accounts.
+  static const std::string kDummyHash = *HashPassword("ting-dummy-password-for-timing");
+  auto email = NormaliseEmail(email_in);
+  std::optional<User> user;
+  std::string hash = kDummyHash;
+  if (email) {
+    TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, email, name, lang, password_hash FROM users WHERE email = ?",
+                                                  {*email}));
+      if (row) {
+        user = UserFromRow(*row);
+        hash = row->Str(4);
+      }
+      return {};
+    }));
+  }
+  bool ok = VerifyPassword(hash, password);
+  if (!user || !ok) return Error::Unauthenticated("auth.wrong_credentials");
+  return *user;
+}
+
+Status Accounts::ChangePassword(int64_t user_id, std::string_view current, std::string_view next) {
+  std::string hash;
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, email, name, lang, password_hash FROM users WHERE id = ?",
+                                                {user_id}));
+    if (row) {
+      user = UserFromRow(*row);
+      hash = row->Str(4);
+    }
+    return {};
+  }));
+  if (!user) return Error::NotFound("error.not_found");
+  if (!VerifyPassword(hash, current)) return Error::Invalid("auth.current_wrong");
+  return SetPassword(user_id, next);
+}
+
+Status Accounts::SetPassword(int64_t user_id, std::string_view password) {
+  TING_ASSIGN_OR_RETURN(auto user, FindById(user_id));
+  if (!user) return Error::NotFound("error.not_found");
+  if (auto problem = CheckPassword(password, user->email, user->name)) return Error::Invalid(*problem);
+  TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  return db_.Write([&](db::Connection& c) -> Status {
+    return ToStatus(c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
+  });
+}
+
+Status Accounts::SetLanguage(int64_t user_id, std::string_view lang) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return ToStatus(c.Exec("UPDATE users SET lang = ? WHERE id = ?", {std::string(lang), user_id}));
+  });
+}
+
+Result<std::optional<User>> Accounts::FindById(int64_t id) {
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {id}));
+    if (row) user = UserFromRow(*row);
+    return {};
+  }));
+  return user;
+}
+
+Result<std::optional<User>> Accounts::FindByEmail(std::string_view email_in) {
+  auto email = NormaliseEmail(email_in);
+  if (!email) return std::optional<User>();
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row,
+                          c.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?", {*email}));
+    if (row) user = UserFromRow(*row);
+    return {};
+  }));
+  return user;
+}
+
+Status Accounts::Grant(int64_t org_id, int64_t user_id, Role role) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return ToStatus(c.Exec("INSERT OR IGNORE INTO memberships(organisation_id, user_id, role) VALUES(?, ?, ?)",
+                           {org_id, user_id, std::string(RoleName(role))}));
+  });
+}
+
+Result<std::vector<Role>> Accounts::RolesOf(int64_t org_id, int64_t user_id) {
+  std::vector<Role> roles;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT role FROM memberships WHERE organisation_id = ? AND user_id = ?",
+                                             {org_id, user_id}));
+    for (const auto& r : rows)
+      if (auto role = ParseRole(r.Str(0))) roles.push_back(*role);
+    return {};
+  }));
+  std::sort(roles.begin(), roles.end());
+  return roles;
+}
+
+Result<std::vector<Accounts::Member>> Accounts::Members(int64_t org_id) {
+  std::vector<Member> members;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT u.id, u.email, u.name, u.lang, m.role FROM memberships m "
+                                             "JOIN users u ON u.id = m.user_id WHERE m.organisation_id = ? "
+                                             "ORDER BY u.name, u.id, m.role",
+                                             {org_id}));
+    for (const auto& r : rows) {
+      if (members.empty() || members.back().user.id != r.Int(0)) members.push_back({UserFromRow(r), {}});
+      if (auto role = ParseRole(r.Str(4))) members.back().roles.push_back(*role);
+    }
+    return {};
+  }));
+  return members;
+}
+
+Result<std::string> Sessions::Create(int64_t user_id, SessionKind kind) {
+  std::string token = RandomToken();
+  int64_t now = NowSeconds();
+  int64_t lifetime = kind == SessionKind::kWeb ? kWebLifetimeSeconds : kApiLifetimeSeconds;
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    // Housekeeping rides along: expired sessions go when new ones come.
+    TING_RETURN_IF_ERROR(ToStatus(c.Exec("DELETE FROM sessions WHERE expires_at < ?", {now})));
+    return ToStatus(c.Exec("INSERT INTO sessions(token_hash, user_id, kind, created_at, expires_at) VALUES(?, ?, ?, ?, ?)",
+                           {Sha256Hex(token), user_id, std::string(kind == SessionKind::kWeb ? "web" : "api"), now,
+                            now + lifetime}));
+  }));
+  return token;
+}
+
+Result<std::optional<Session>> Sessions::Lookup(std::string_view token, SessionKind kind) {
+  std::optional<Session> session;
+  if (token.empty() || token.size() > 128) return session;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT user_id FROM sessions WHERE token_hash = ? AND kind = ? AND expires_at > ?",
+                                                {Sha256Hex(token), std::string(kind == SessionKind::kWeb ? "web" : "api"),
+                                                 NowSeconds()}));
+    if (row) session = Session{row->Int(0), kind};
+    return {};
+  }));
+  return session;
+}
+
+Status Sessions::Destroy(std::string_view token) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return ToStatus(c.Exec("DELETE FROM sessions WHERE token_hash = ?", {Sha256Hex(token)}));
+  });
+}
+
+Status Sessions::DestroyAllFor(int64_t user_id) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return ToStatus(c.Exec("DELETE FROM sessions WHERE user_id = ?", {user_id}));
+  });
+}
+
+namespace {
+Organisation OrgFromRow(const db::Row& r) { return Organisation{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+}  // namespace
+
+Result<Organisation> Organisations::ForHost(std::string_view host) {
+  std::optional<Organisation> org;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, slug, name, host FROM organisations WHERE host = ? AND host <> ''",
+                                                {AsciiLower(host)}));
+    if (!row) {
+      TING_ASSIGN_OR_RETURN(row, c.QueryOne("SELECT id, slug, name, host FROM organisations ORDER BY id LIMIT 1"));
+    }
+    if (row) org = OrgFromRow(*row);
+    return {};
+  }));
+  if (!org) return Error::NotFound("no organisation exists yet: run `ting demo` or `ting org add`");
+  return *org;
+}
+
+Result<Organisation> Organisations::Create(std::string_view slug, std::string_view name, std::string_view host) {
+  Organisation org{0, std::string(slug), std::string(name), AsciiLower(host)};
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(ToStatus(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES(?, ?, ?, ?)",
+                                         {org.slug, org.name, org.host, NowSeconds()})));
+    org.id = c.LastInsertId();
+    return {};
+  }));
+  return org;
+}
+
+Result<std::vector<Organisation>> Organisations::All() {
+  std::vector<Organisation> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, slug, name, host FROM organisations ORDER BY id"));
+    for (const auto& r : rows) out.push_back(OrgFromRow(r));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::string> InstanceSecret(db::Database& db, std::string_view name) {
+  std::string value;
+  std::string key = "secret." + std::string(name);
+  TING_RETURN_IF_ERROR(db.Write([&](db::Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(ToStatus(c.Exec("INSERT OR IGNORE INTO settings(name, value) VALUES(?, ?)", {key, RandomToken(32)})));
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT value FROM settings WHERE name = ?", {key}));
+    value = row->Str(0);
+    return {};
+  }));
+  return value;
+}
+
+}  // namespace ting::core

@@ -1,0 +1,144 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "ting/core/accounts.h"
+#include "ting/core/security.h"
+
+namespace ting::core {
+namespace {
+
+class CoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = std::filesystem::temp_directory_path() / ("ting_core_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    path_ = (dir / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db")).string();
+    std::filesystem::remove(path_);
+    auto db = db::OpenSqlite(path_, {.durable = false});
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_TRUE(db::Migrate(*db_, CoreMigrations()).ok());
+  }
+  std::string path_;
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST(Passwords, PolicyRejectsShortCommonAndPersonal) {
+  EXPECT_EQ(CheckPassword("kort", "a@b.se", "A"), "auth.password_short");
+  EXPECT_EQ(CheckPassword("lösenord1", "a@b.se", "A"), "auth.password_short") << "9 characters, 10 bytes";
+  EXPECT_EQ(CheckPassword("Password123", "a@b.se", "A"), "auth.password_common");
+  EXPECT_EQ(CheckPassword("zzzzzzzzzzzz", "a@b.se", "A"), "auth.password_common");
+  EXPECT_EQ(CheckPassword("anna.andersson", "anna.andersson@b.se", "Anna"), "auth.password_is_email");
+  EXPECT_EQ(CheckPassword("tre gröna äpplen", "a@b.se", "A"), std::nullopt);
+}
+
+TEST(Passwords, Argon2idHashVerifies) {
+  auto h = HashPassword("tre gröna äpplen");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifyPassword(*h, "tre gröna äpplen"));
+  EXPECT_FALSE(VerifyPassword(*h, "tre gröna äpplen!"));
+  EXPECT_NE(*h, *HashPassword("tre gröna äpplen")) << "salted";
+}
+
+TEST(Emails, Normalise) {
+  EXPECT_EQ(NormaliseEmail("  Anna@Example.SE "), "anna@example.se");
+  EXPECT_FALSE(NormaliseEmail("anna@").has_value());
+  EXPECT_FALSE(NormaliseEmail("anna@localhost").has_value());
+  EXPECT_FALSE(NormaliseEmail("a b@c.se").has_value());
+}
+
+TEST_F(CoreTest, RegisterAuthenticateAndChangePassword) {
+  Accounts accounts(*db_);
+  auto u = accounts.Register("Sara@Example.se", "tre gröna äpplen", "Sara", "en");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->email, "sara@example.se");
+  auto dup = accounts.Register("sara@example.se", "another good one", "S2", "sv");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(dup.error().message, "auth.email_taken");
+  EXPECT_TRUE(accounts.Authenticate("SARA@example.se", "tre gröna äpplen").ok());
+  auto wrong = accounts.Authenticate("sara@example.se", "wrong password here");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().message, "auth.wrong_credentials");
+  EXPECT_EQ(accounts.Authenticate("nobody@example.se", "whatever1234").error().message, "auth.wrong_credentials");
+  EXPECT_EQ(accounts.ChangePassword(u->id, "not it at all", "fyra blå bilar").error().message, "auth.current_wrong");
+  EXPECT_EQ(accounts.ChangePassword(u->id, "tre gröna äpplen", "short").error().message, "auth.password_short");
+  ASSERT_TRUE(accounts.ChangePassword(u->id, "tre gröna äpplen", "fyra blå bilar").ok());
+  EXPECT_TRUE(accounts.Authenticate("sara@example.se", "fyra blå bilar").ok());
+}
+
+TEST_F(CoreTest, RolesPerOrganisationAndPermissions) {
+  Accounts accounts(*db_);
+  Organisations orgs(*db_);
+  auto a = orgs.Create("malmo", "Malmö stad", "malmo.example");
+  auto b = orgs.Create("lund", "Lunds kommun", "lund.example");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(orgs.ForHost("LUND.example")->slug, "lund");
+  EXPECT_EQ(orgs.ForHost("localhost")->slug, "malmo") << "the first organisation is the default";
+  auto u = accounts.Register("rev@example.se", "granska noga nu", "Rev", "sv");
+  ASSERT_TRUE(u.ok());
+  ASSERT_TRUE(accounts.Grant(a->id, u->id, Role::kReviewer).ok());
+  ASSERT_TRUE(accounts.Grant(a->id, u->id, Role::kReviewer).ok()) << "granting twice is harmless";
+  auto roles_a = *accounts.RolesOf(a->id, u->id);
+  auto roles_b = *accounts.RolesOf(b->id, u->id);
+  EXPECT_EQ(roles_a, std::vector<Role>{Role::kReviewer});
+  EXPECT_TRUE(roles_b.empty());
+  EXPECT_TRUE(Allowed(roles_a, Action::kReviewProposals));
+  EXPECT_FALSE(Allowed(roles_a, Action::kManageProcesses));
+  EXPECT_FALSE(Allowed(roles_b, Action::kViewAdmin));
+  EXPECT_TRUE(Allowed({Role::kAdmin}, Action::kManageRoles));
+  EXPECT_FALSE(Allowed({Role::kManager}, Action::kManageRoles));
+  EXPECT_EQ(accounts.Members(a->id)->size(), 1u);
+}
+
+TEST_F(CoreTest, SessionsAreHashedExpireAndCanBeDestroyed) {
+  Accounts accounts(*db_);
+  Sessions sessions(*db_);
+  auto u = accounts.Register("s@example.se", "tre gröna äpplen", "S", "sv");
+  ASSERT_TRUE(u.ok());
+  auto token = sessions.Create(u->id, SessionKind::kWeb);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ((*sessions.Lookup(*token, SessionKind::kWeb))->user_id, u->id);
+  EXPECT_FALSE(sessions.Lookup(*token, SessionKind::kApi)->has_value()) << "a web cookie is not an API token";
+  EXPECT_FALSE(sessions.Lookup(*token + "x", SessionKind::kWeb)->has_value());
+  bool stored_plain = true;
+  ASSERT_TRUE(db_->Read([&](db::Connection& c) -> Status {
+    auto row = c.QueryOne("SELECT COUNT(*) FROM sessions WHERE token_hash = ?", {*token});
+    stored_plain = (*row)->Int(0) > 0;
+    return {};
+  }).ok());
+  EXPECT_FALSE(stored_plain);
+  ASSERT_TRUE(sessions.Destroy(*token).ok());
+  EXPECT_FALSE(sessions.Lookup(*token, SessionKind::kWeb)->has_value());
+}
+
+TEST(Security, CsrfTokensBindToTheirSession) {
+  Csrf csrf("secret");
+  std::string t = csrf.Token("session-a");
+  EXPECT_TRUE(csrf.Verify("session-a", t));
+  EXPECT_FALSE(csrf.Verify("session-b", t));
+  EXPECT_FALSE(csrf.Verify("session-a", t.substr(1)));
+  EXPECT_FALSE(csrf.Verify("", csrf.Token("")));
+  EXPECT_FALSE(Csrf("other").Verify("session-a", t));
+}
+
+TEST(Security, RateLimiterBlocksThenRecovers) {
+  RateLimiter limiter(3, std::chrono::seconds(60));
+  auto t0 = RateLimiter::Clock::now();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(limiter.Blocked("k", t0).has_value());
+    limiter.Record("k", t0);
+  }
+  auto wait = limiter.Blocked("k", t0 + std::chrono::seconds(10));
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_GE(*wait, 50);
+  EXPECT_LE(*wait, 51);
+  EXPECT_FALSE(limiter.Blocked("other", t0).has_value());
+  EXPECT_FALSE(limiter.Blocked("k", t0 + std::chrono::seconds(61)).has_value());
+}
+
+}  // namespace
+}  // namespace ting::core

@@ -1,0 +1,57 @@
+#include "ting/core/security.h"
+
+#include <sodium.h>
+
+#include "ting/base/strings.h"
+
+namespace ting::core {
+
+std::string Csrf::Token(std::string_view binding) const {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()), secret_.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(binding.data()), binding.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  return HexEncode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+}
+
+bool Csrf::Verify(std::string_view binding, std::string_view token) const {
+  if (binding.empty()) return false;
+  std::string expected = Token(binding);
+  if (token.size() != expected.size()) return false;
+  return sodium_memcmp(expected.data(), token.data(), expected.size()) == 0;
+}
+
+void RateLimiter::Expire(std::deque<Clock::time_point>& events, Clock::time_point now) {
+  while (!events.empty() && events.front() + window_ <= now) events.pop_front();
+}
+
+std::optional<int64_t> RateLimiter::Blocked(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto it = events_.find(key);
+  if (it == events_.end()) return std::nullopt;
+  Expire(it->second, now);
+  if (static_cast<int>(it->second.size()) < max_) return std::nullopt;
+  auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.front() + window_ - now).count();
+  return std::max<int64_t>(1, wait + 1);
+}
+
+void RateLimiter::Record(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto& events = events_[key];
+  Expire(events, now);
+  events.push_back(now);
+  if (events_.size() > 100000) {  // bound memory under a spray of keys: drop idle entries
+    for (auto it = events_.begin(); it != events_.end();) {
+      Expire(it->second, now);
+      it = it->second.empty() ? events_.erase(it) : std::next(it);
+    }
+  }
+}
+
+void RateLimiter::Reset(const std::string& key) {
+  std::lock_guard lock(mu_);
+  events_.erase(key);
+}
+
+}  // namespace ting::core
