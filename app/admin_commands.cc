@@ -1,0 +1,98 @@
+// ting migrate, ting user add.
+
+#include <iostream>
+
+#include "commands.h"
+#include "database.h"
+#include "flags.h"
+#include "ting/core/accounts.h"
+#include "ting/html/catalog.h"
+
+namespace ting::app {
+
+int RunMigrate(const Args& args) {
+  auto flags = Flags::Parse(args, {{"db"}, {"help"}});
+  if (!flags.ok()) return UsageError("migrate", flags.error().message);
+  if (flags->Has("help")) {
+    std::cout << "usage: ting migrate --db PATH\n\nCreates the database if needed and applies every pending schema migration.\n";
+    return 0;
+  }
+  auto path = flags->Require("db");
+  if (!path.ok()) return UsageError("migrate", path.error().message);
+  auto db = OpenDatabase(*path, /*print_migrations=*/true);
+  if (!db.ok()) {
+    std::cerr << "ting migrate: " << db.error().message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int RunUser(const Args& args) {
+  const char* usage =
+      "usage: ting user add --db PATH --email E --password P [--name N] [--role admin|manager|reviewer|moderator|staff]\n"
+      "                    [--org SLUG]\n\n"
+      "Creates an account (or, when it exists, checks nothing and only grants the role) in the\n"
+      "organisation SLUG (default: the first organisation).\n";
+  if (args.empty() || args[0] == "--help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] != "add") return UsageError("user", "unknown subcommand '" + args[0] + "' (try: ting user add --help)");
+  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"db", "email", "password", "name", "role", "org"}, {"help"}});
+  if (!flags.ok()) return UsageError("user add", flags.error().message);
+  if (flags->Has("help")) {
+    std::cout << usage;
+    return 0;
+  }
+  for (const char* required : {"db", "email", "password"})
+    if (!flags->Get(required)) return UsageError("user add", std::string("missing required flag --") + required);
+  std::optional<core::Role> role;
+  if (auto r = flags->Get("role")) {
+    role = core::ParseRole(*r);
+    if (!role) return UsageError("user add", "unknown role '" + *r + "' (admin, manager, reviewer, moderator or staff)");
+  }
+  auto db = OpenDatabase(*flags->Get("db"));
+  if (!db.ok()) {
+    std::cerr << "ting user add: " << db.error().message << "\n";
+    return 1;
+  }
+  auto catalog = html::Catalog::LoadEmbedded();
+  core::Accounts accounts(**db);
+  std::string email = *flags->Get("email");
+  std::string name = flags->GetOr("name", email.substr(0, email.find('@')));
+  auto user = accounts.Register(email, *flags->Get("password"), name, "sv");
+  if (!user.ok()) {
+    std::string message = user.error().message;
+    if (catalog.ok()) message = catalog->Format("en", message, {{"min", std::to_string(core::PasswordPolicy::kMinLength)},
+                                                               {"max", std::to_string(core::PasswordPolicy::kMaxLength)}});
+    std::cerr << "ting user add: " << message << "\n";
+    return 1;
+  }
+  if (role) {
+    core::Organisations orgs(**db);
+    Result<core::Organisation> org = Error::NotFound("");
+    if (auto slug = flags->Get("org")) {
+      auto all = orgs.All();
+      org = Error::NotFound("no organisation with slug '" + *slug + "'");
+      if (all.ok())
+        for (const auto& o : *all)
+          if (o.slug == *slug) org = o;
+    } else {
+      org = orgs.ForHost("");
+      if (!org.ok()) org = orgs.Create("default", "Ting", "");
+    }
+    if (!org.ok()) {
+      std::cerr << "ting user add: " << org.error().message << "\n";
+      return 1;
+    }
+    if (auto st = accounts.Grant(org->id, user->id, *role); !st.ok()) {
+      std::cerr << "ting user add: " << st.error().message << "\n";
+      return 1;
+    }
+  }
+  std::cout << "created user " << user->id << " <" << user->email << ">" << (role ? std::string(" as ") + core::RoleName(*role) : "")
+            << "\n";
+  return 0;
+}
+
+}  // namespace ting::app

@@ -1,0 +1,138 @@
+#pragma once
+// The web application: middleware that gives every request its typed Context (organisation by
+// host, signed-in user and roles, language, CSRF token), page rendering with the layout, JSON
+// helpers, and the routes of the spine (accounts, admin shell, API). Components add their own
+// routes through Page()/Api() and reuse RenderPage()/ErrorPage()/JsonError().
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ting/base/result.h"
+#include "ting/core/accounts.h"
+#include "ting/core/security.h"
+#include "ting/db/database.h"
+#include "ting/html/catalog.h"
+#include "ting/html/templates.h"
+#include "ting/http/http.h"
+#include "ting/http/router.h"
+
+namespace ting::web {
+
+struct Context {
+  core::Organisation org;
+  std::string lang = "sv";
+  std::optional<core::User> user;
+  std::vector<core::Role> roles;  // in org
+  std::string session_token;      // web session (cookie), empty when signed out
+  std::string visitor_id;         // anonymous cookie binding the CSRF token
+  std::string csrf;               // token every form carries
+  std::string flash;              // catalogue key of a one-time message
+  std::vector<std::string> set_cookies;  // Set-Cookie values to add to the response
+
+  bool Can(core::Action action) const { return user && core::Allowed(roles, action); }
+};
+
+using PageHandler = std::function<http::Response(http::Request&, Context&)>;
+using ApiHandler = std::function<http::Response(http::Request&, Context&)>;
+
+struct SiteOptions {
+  bool cookies_secure_always = false;  // set Secure even on plain HTTP (TLS terminated elsewhere)
+  int sign_in_failures_per_account = 10;  // per 15 minutes
+  int sign_in_attempts_per_ip = 30;       // per 5 minutes
+};
+
+class Site {
+ public:
+  static Result<std::unique_ptr<Site>> Create(db::Database& db, SiteOptions options = {});
+
+  // The handler to give the HTTP server.
+  http::Handler Handler();
+
+  // A page: runs behind the page middleware (CSRF checked on POST/PUT/PATCH/DELETE).
+  void Page(const std::string& method, const std::string& pattern, PageHandler handler);
+  // A JSON API route: bearer-token authentication, no cookies, no CSRF.
+  void Api(const std::string& method, const std::string& pattern, ApiHandler handler);
+
+  // Renders template inside the layout. title_key is a catalogue key.
+  http::Response RenderPage(const http::Request& req, Context& ctx, const std::string& name,
+                            const std::string& title_key, html::Data data, int status = 200);
+  http::Response ErrorPage(const http::Request& req, Context& ctx, int status, const std::string& title_key,
+                           const std::string& message_key);
+  // 303 to location with a one-time flash message (catalogue key).
+  http::Response RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key);
+  // A page that requires sign-in and the action's permission: nullopt when allowed, else the
+  // response to send (redirect to sign-in, or 403).
+  std::optional<http::Response> Require(const http::Request& req, Context& ctx, std::optional<core::Action> action);
+
+  static http::Response Json(int status, const nlohmann::json& body);
+  http::Response JsonError(const Context& ctx, int status, const std::string& message_key,
+                           const std::map<std::string, std::string>& vars = {});
+  // API handlers: the signed-in user or a 401 response.
+  std::optional<http::Response> RequireApiUser(const Context& ctx, std::optional<core::Action> action = std::nullopt);
+  // Parses the body as a JSON object, or returns the 400 response to send.
+  std::variant<nlohmann::json, http::Response> ParseJsonBody(const http::Request& req, const Context& ctx);
+
+  std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const;
+
+  db::Database& db() { return db_; }
+  core::Accounts& accounts() { return accounts_; }
+  core::Sessions& sessions() { return sessions_; }
+  const html::Catalog& catalog() const { return catalog_; }
+  const html::Templates& templates() const { return *templates_; }
+
+ private:
+  Site(db::Database& db, SiteOptions options, html::Catalog catalog, std::unique_ptr<html::Templates> templates,
+       std::string csrf_secret);
+  void AddSpineRoutes();
+  std::optional<http::Response> PrepareContext(http::Request& req, Context& ctx, bool api);
+  http::Response Finish(const http::Request& req, Context& ctx, http::Response res);
+  std::string Cookie(const http::Request& req, const std::string& name, const std::string& value, int64_t max_age) const;
+
+  // Spine pages and API.
+  http::Response Home(http::Request& req, Context& ctx);
+  http::Response RegisterForm(http::Request& req, Context& ctx);
+  http::Response RegisterSubmit(http::Request& req, Context& ctx);
+  http::Response SignInForm(http::Request& req, Context& ctx);
+  http::Response SignInSubmit(http::Request& req, Context& ctx);
+  http::Response SignOut(http::Request& req, Context& ctx);
+  http::Response AccountPage(http::Request& req, Context& ctx);
+  http::Response ChangePassword(http::Request& req, Context& ctx);
+  http::Response ChangeLanguage(http::Request& req, Context& ctx);
+  http::Response AdminPage(http::Request& req, Context& ctx, std::vector<std::string> errors = {}, int status = 200);
+  http::Response GrantRole(http::Request& req, Context& ctx);
+  http::Response Health(http::Request& req);
+  http::Response Static(http::Request& req);
+  http::Response ApiCreateSession(http::Request& req, Context& ctx);
+  http::Response ApiDeleteSession(http::Request& req, Context& ctx);
+  http::Response ApiMe(http::Request& req, Context& ctx);
+  http::Response ApiCreateUser(http::Request& req, Context& ctx);
+
+  // Rate limits for sign-in: nullopt when allowed, else seconds to wait.
+  std::optional<int64_t> SignInBlocked(const std::string& ip, const std::string& email);
+  void SignInFailed(const std::string& ip, const std::string& email);
+
+  // Finds the organisation for a host; cached for a few seconds (every request needs it).
+  Result<core::Organisation> OrgFor(const std::string& host);
+  void StartSession(const http::Request& req, Context& ctx, const core::User& user);
+
+  db::Database& db_;
+  SiteOptions options_;
+  html::Catalog catalog_;
+  std::unique_ptr<html::Templates> templates_;
+  core::Csrf csrf_;
+  core::Accounts accounts_;
+  core::Sessions sessions_;
+  core::Organisations organisations_;
+  core::RateLimiter ip_limiter_, account_limiter_;
+  http::Router router_;
+
+  std::mutex org_mu_;
+  std::map<std::string, std::pair<core::Organisation, int64_t>> org_cache_;  // host -> (org, expiry)
+};
+
+}  // namespace ting::web
