@@ -1,0 +1,50 @@
+// Shared by the browser tests: start the real `ting serve` on a free port with a fresh
+// database, and launch Debian's chromium through playwright-core.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const tingBinary = process.env.TING_BIN;
+export const screenshotDir = process.env.TING_SCREENSHOTS;
+
+export function freshDb(name) {
+  return join(mkdtempSync(join(tmpdir(), 'ting-browser-')), name);
+}
+
+export function ting(args) {
+  const r = spawnSync(tingBinary, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ting ${args.join(' ')} failed: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+export async function startServer(db) {
+  const proc = spawn(tingBinary, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr.on('data', () => {});
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 20000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+
+export async function launchBrowser() {
+  mkdirSync(screenshotDir, { recursive: true });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export function check(condition, message) {
+  if (!condition) throw new Error('check failed: ' + message);
+}
