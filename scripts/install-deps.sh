@@ -8,11 +8,12 @@ packages=(
   g++ cmake make pkg-config ca-certificates
   libboost-dev libboost-program-options-dev   # Beast/Asio (header-only) + CLI parsing
   libsqlite3-dev libsodium-dev zlib1g-dev nlohmann-json3-dev libgmp-dev
+  libkainjow-mustache-dev libcmark-dev           # templates (escape by default), safe Markdown
   coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql                                     # real server for the PostgreSQL tests
   chromium nodejs npm                            # browser tests (playwright-core drives chromium)
-  nginx-light wrk                                # bench/ reference and load generator
+  nginx-light wrk curl                                # bench/ reference and load generator
   clang libclang-rt-14-dev                       # libFuzzer targets
 )
 missing=()

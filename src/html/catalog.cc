@@ -39,12 +39,28 @@ Result<Catalog> Catalog::FromJson(const std::map<std::string, std::string>& file
 }
 
 Result<Catalog> Catalog::LoadEmbedded() {
-  std::map<std::string, std::string> files;
+  // locales/<lang>.json holds the spine's strings; locales/<lang>/<component>.json each
+  // component's. They merge into one table per language; a key defined twice is an error.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> parts;
   for (const auto& r : Resources()) {
-    if (StartsWith(r.path, "locales/") && EndsWith(r.path, ".json")) {
-      std::string code(r.path.substr(8, r.path.size() - 8 - 5));
-      files[code] = std::string(r.content);
+    if (!StartsWith(r.path, "locales/") || !EndsWith(r.path, ".json")) continue;
+    std::string rest(r.path.substr(8, r.path.size() - 8 - 5));
+    std::string code = rest.substr(0, rest.find('/'));
+    parts[code].emplace_back(std::string(r.path), std::string(r.content));
+  }
+  std::map<std::string, std::string> files;
+  for (auto& [code, list] : parts) {
+    nlohmann::json merged = nlohmann::json::object();
+    for (auto& [path, text] : list) {
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) return Error::Invalid(path + ": not a JSON object");
+      for (auto& [k, v] : j.items()) {
+        if (merged.contains(k) && k != "_meta") return Error::Invalid(path + ": key \"" + k + "\" is defined twice");
+        if (k == "_meta" && merged.contains(k)) continue;
+        merged[k] = v;
+      }
     }
+    files[code] = merged.dump();
   }
   return FromJson(files);
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "ting/html/catalog.h"
+#include "ting/html/markdown.h"
 #include "ting/html/resources.h"
 #include "ting/html/templates.h"
 
@@ -58,6 +59,14 @@ TEST(Templates, EmbeddedTemplatesCompile) {
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_TRUE((*t)->Has("layout"));
   EXPECT_TRUE(FindResource("static/ting.css").has_value());
+}
+
+TEST(Markdown, RendersSafely) {
+  EXPECT_EQ(RenderMarkdown("**Ny** lekplats"), "<p><strong>Ny</strong> lekplats</p>\n");
+  std::string evil = RenderMarkdown("<script>alert(1)</script>\n\n[klick](javascript:alert(1)) <img src=x onerror=alert(1)>");
+  EXPECT_EQ(evil.find("<script"), std::string::npos);
+  EXPECT_EQ(evil.find("javascript:"), std::string::npos);
+  EXPECT_EQ(evil.find("<img"), std::string::npos);
 }
 
 }  // namespace
