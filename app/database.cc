@@ -3,12 +3,15 @@
 #include <filesystem>
 #include <iostream>
 
+#include "components.h"
 #include "ting/core/accounts.h"
 
 namespace ting::app {
 
 std::vector<db::Migration> AllMigrations() {
   std::vector<db::Migration> all = core::CoreMigrations();
+  for (const auto& component : AllComponents())
+    for (auto& m : component->Migrations()) all.push_back(std::move(m));
   return all;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "components.h"
 #include "database.h"
 #include "flags.h"
 #include "ting/base/strings.h"
@@ -100,6 +101,8 @@ int RunServe(const Args& args) {
     std::cerr << "ting serve: " << site.error().message << "\n";
     return 1;
   }
+  auto components = AllComponents();
+  for (auto& c : components) c->Register(**site);
   http::Server server(s.server, (*site)->Handler());
   if (auto st = server.Start(); !st.ok()) {
     std::cerr << "ting serve: " << st.error().message << "\n";

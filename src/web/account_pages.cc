@@ -35,6 +35,9 @@ html::Data FormData(std::vector<std::string> errors) {
 
 Response Site::Home(Request& req, Context& ctx) {
   html::Data d;
+  std::string sections;
+  for (const auto& section : home_sections_) sections += section(req, ctx);
+  d.set("sections", sections);
   return RenderPage(req, ctx, "home", "home.title", d);
 }
 

@@ -171,10 +171,15 @@ std::string Site::T(const Context& ctx, const std::string& key, const std::map<s
 
 Response Site::RenderPage(const Request& req, Context& ctx, const std::string& name, const std::string& title_key,
                           html::Data data, int status) {
+  return RenderPageTitled(req, ctx, name, T(ctx, title_key), std::move(data), status);
+}
+
+Response Site::RenderPageTitled(const Request& req, Context& ctx, const std::string& name, const std::string& title,
+                                html::Data data, int status) {
   const auto& lang = catalog_.Lang(ctx.lang);
   data.set("lang", lang.code);
   data.set("dir", lang.dir);
-  data.set("title", T(ctx, title_key));
+  data.set("title", title);
   data.set("org_name", ctx.org.name);
   data.set("csrf", ctx.csrf);
   data.set("path", req.target);
@@ -202,6 +207,11 @@ Response Site::RenderPage(const Request& req, Context& ctx, const std::string& n
   auto page = templates_->Render("layout", lang.code, data);
   if (!page.ok()) return Response::Text(500, page.error().message);
   return Response::Html(status, std::move(*page));
+}
+
+std::string Site::RenderFragment(const Context& ctx, const std::string& name, const html::Data& data) const {
+  auto out = templates_->Render(name, ctx.lang, data);
+  return out.ok() ? *out : std::string();
 }
 
 Response Site::ErrorPage(const Request& req, Context& ctx, int status, const std::string& title_key,

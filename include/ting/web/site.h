@@ -38,6 +38,8 @@ struct Context {
 };
 
 using PageHandler = std::function<http::Response(http::Request&, Context&)>;
+// A piece of HTML a component adds to the start page (already rendered and escaped).
+using PageFragment = std::function<std::string(const http::Request&, Context&)>;
 using ApiHandler = std::function<http::Response(http::Request&, Context&)>;
 
 struct SiteOptions {
@@ -55,12 +57,19 @@ class Site {
 
   // A page: runs behind the page middleware (CSRF checked on POST/PUT/PATCH/DELETE).
   void Page(const std::string& method, const std::string& pattern, PageHandler handler);
+  // Adds a section to the start page, in the order added.
+  void AddHomeSection(PageFragment fragment) { home_sections_.push_back(std::move(fragment)); }
+  // Renders a template without the layout (for fragments).
+  std::string RenderFragment(const Context& ctx, const std::string& name, const html::Data& data) const;
   // A JSON API route: bearer-token authentication, no cookies, no CSRF.
   void Api(const std::string& method, const std::string& pattern, ApiHandler handler);
 
   // Renders template inside the layout. title_key is a catalogue key.
   http::Response RenderPage(const http::Request& req, Context& ctx, const std::string& name,
                             const std::string& title_key, html::Data data, int status = 200);
+  // The same with a title that is not a catalogue string (a process's or proposal's title).
+  http::Response RenderPageTitled(const http::Request& req, Context& ctx, const std::string& name,
+                                  const std::string& title, html::Data data, int status = 200);
   http::Response ErrorPage(const http::Request& req, Context& ctx, int status, const std::string& title_key,
                            const std::string& message_key);
   // 303 to location with a one-time flash message (catalogue key).
@@ -130,6 +139,7 @@ class Site {
   core::Organisations organisations_;
   core::RateLimiter ip_limiter_, account_limiter_;
   http::Router router_;
+  std::vector<PageFragment> home_sections_;
 
   std::mutex org_mu_;
   std::map<std::string, std::pair<core::Organisation, int64_t>> org_cache_;  // host -> (org, expiry)

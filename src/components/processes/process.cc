@@ -1,0 +1,267 @@
+// The process model: phases, budgets, ballot rules, and their JSON form.
+
+#include <algorithm>
+#include <ctime>
+
+#include "ting/base/strings.h"
+#include "ting/components/processes.h"
+
+namespace ting::components {
+
+using json = nlohmann::json;
+
+const std::vector<Phase>& AllPhases() {
+  static const std::vector<Phase> kAll = {Phase::kInformation, Phase::kProposals, Phase::kReview,
+                                          Phase::kVoting, Phase::kResults, Phase::kFollowUp};
+  return kAll;
+}
+
+const char* PhaseName(Phase p) {
+  switch (p) {
+    case Phase::kInformation: return "information";
+    case Phase::kProposals: return "proposals";
+    case Phase::kReview: return "review";
+    case Phase::kVoting: return "voting";
+    case Phase::kResults: return "results";
+    case Phase::kFollowUp: return "followup";
+  }
+  return "information";
+}
+
+std::optional<Phase> ParsePhase(std::string_view name) {
+  for (Phase p : AllPhases())
+    if (name == PhaseName(p)) return p;
+  if (name == "follow-up") return Phase::kFollowUp;
+  return std::nullopt;
+}
+
+const char* BallotTypeName(BallotType t) {
+  switch (t) {
+    case BallotType::kApproval: return "approval";
+    case BallotType::kKnapsack: return "knapsack";
+    case BallotType::kCumulative: return "cumulative";
+    case BallotType::kRanking: return "ranking";
+  }
+  return "approval";
+}
+
+std::optional<BallotType> ParseBallotType(std::string_view name) {
+  for (auto t : {BallotType::kApproval, BallotType::kKnapsack, BallotType::kCumulative, BallotType::kRanking})
+    if (name == BallotTypeName(t)) return t;
+  return std::nullopt;
+}
+
+const char* CountingRuleName(CountingRule r) { return r == CountingRule::kMes ? "mes" : "greedy"; }
+
+std::optional<CountingRule> ParseCountingRule(std::string_view name) {
+  if (name == "greedy") return CountingRule::kGreedy;
+  if (name == "mes") return CountingRule::kMes;
+  return std::nullopt;
+}
+
+std::string Today() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+Phase Process::CurrentPhase(const std::string& today) const {
+  if (phase_override) return *phase_override;
+  std::optional<Phase> current;
+  for (const auto& pd : phases)
+    if (!pd.starts_on.empty() && pd.starts_on <= today) current = pd.phase;
+  if (current) return *current;
+  return phases.empty() ? Phase::kInformation : phases.front().phase;
+}
+
+bool Process::HasPhase(Phase p) const {
+  for (const auto& pd : phases)
+    if (pd.phase == p) return true;
+  return false;
+}
+
+const Budget* Process::FindBudget(std::string_view slug) const {
+  for (const auto& b : budgets)
+    if (b.slug == slug) return &b;
+  return nullptr;
+}
+
+namespace {
+
+bool ValidSlug(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return s.front() != '-' && s.back() != '-';
+}
+
+bool ValidDate(const std::string& d) {
+  if (d.empty()) return true;
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// {"sv": "...", "en": "..."} or a plain string (then both languages).
+Status Localised(const json& j, const char* field, std::string& sv, std::string& en, bool required) {
+  if (!j.contains(field)) {
+    if (required) return Error::Invalid(std::string("\"") + field + "\" is required");
+    return {};
+  }
+  const json& v = j[field];
+  if (v.is_string()) {
+    sv = en = v.get<std::string>();
+  } else if (v.is_object()) {
+    if (v.contains("sv") && v["sv"].is_string()) sv = v["sv"].get<std::string>();
+    if (v.contains("en") && v["en"].is_string()) en = v["en"].get<std::string>();
+    if (sv.empty()) sv = en;
+    if (en.empty()) en = sv;
+  } else {
+    return Error::Invalid(std::string("\"") + field + "\" must be a string or {\"sv\": ..., \"en\": ...}");
+  }
+  if (required && sv.empty()) return Error::Invalid(std::string("\"") + field + "\" must not be empty");
+  return {};
+}
+
+std::optional<int64_t> JsonInt(const json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) return ParseInt64(v.get<std::string>());
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<BallotRules> BallotRulesFromJson(const json& j) {
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+    return Error::Invalid("\"ballot\" must be an object with a \"type\": approval, knapsack, cumulative or ranking");
+  auto type = ParseBallotType(j["type"].get<std::string>());
+  if (!type) return Error::Invalid("unknown ballot type \"" + j["type"].get<std::string>() + "\" (approval, knapsack, cumulative or ranking)");
+  BallotRules r;
+  r.type = *type;
+  auto read = [&](const char* name, int& out) -> Status {
+    if (!j.contains(name)) return {};
+    auto v = JsonInt(j[name]);
+    if (!v || *v < 0 || *v > 100000) return Error::Invalid(std::string("ballot \"") + name + "\" must be a whole number from 0");
+    out = static_cast<int>(*v);
+    return {};
+  };
+  TING_RETURN_IF_ERROR(read("min", r.min));
+  TING_RETURN_IF_ERROR(read("max", r.max));
+  TING_RETURN_IF_ERROR(read("points", r.points));
+  TING_RETURN_IF_ERROR(read("max_per_project", r.max_per_project));
+  if (r.type == BallotType::kCumulative && r.points <= 0) return Error::Invalid("a cumulative ballot needs \"points\" > 0");
+  if ((r.type == BallotType::kApproval || r.type == BallotType::kRanking) && r.max && r.min > r.max)
+    return Error::Invalid("ballot \"min\" is larger than \"max\"");
+  return r;
+}
+
+json BallotRulesToJson(const BallotRules& r) {
+  json j = {{"type", BallotTypeName(r.type)}};
+  if (r.type == BallotType::kApproval || r.type == BallotType::kRanking) {
+    if (r.min) j["min"] = r.min;
+    if (r.max) j["max"] = r.max;
+  }
+  if (r.type == BallotType::kCumulative) {
+    j["points"] = r.points;
+    if (r.max_per_project) j["max_per_project"] = r.max_per_project;
+  }
+  return j;
+}
+
+static Result<Budget> BudgetFromJson(const json& b) {
+  if (!b.is_object()) return Error::Invalid("each budget must be an object");
+  Budget budget;
+  if (!b.contains("slug") || !b["slug"].is_string() || !ValidSlug(b["slug"].get<std::string>()))
+    return Error::Invalid("budget \"slug\" must be lower-case letters, digits and dashes");
+  budget.slug = b["slug"].get<std::string>();
+  TING_RETURN_IF_ERROR(Localised(b, "name", budget.name_sv, budget.name_en, /*required=*/true).ok()
+                           ? Status()
+                           : Status(Error::Invalid("budget " + budget.slug + ": \"name\" is required")));
+  auto amount = b.contains("amount") ? JsonInt(b["amount"]) : std::nullopt;
+  if (!amount || *amount <= 0) return Error::Invalid("budget " + budget.slug + ": \"amount\" must be a positive whole number of minor units");
+  budget.amount = *amount;
+  if (b.contains("currency")) {
+    if (!b["currency"].is_string() || b["currency"].get<std::string>().size() != 3)
+      return Error::Invalid("budget " + budget.slug + ": \"currency\" must be a three-letter code such as SEK");
+    budget.currency = b["currency"].get<std::string>();
+  }
+  auto ballot = BallotRulesFromJson(b.contains("ballot") ? b["ballot"] : json{{"type", "approval"}});
+  if (!ballot.ok()) return ballot.error().At("budget " + budget.slug);
+  budget.ballot = *ballot;
+  std::string rule = b.contains("rule") && b["rule"].is_string() ? b["rule"].get<std::string>() : "greedy";
+  auto parsed = ParseCountingRule(rule);
+  if (!parsed) return Error::Invalid("budget " + budget.slug + ": \"rule\" must be greedy or mes");
+  budget.rule = *parsed;
+  return budget;
+}
+
+static Status PhasesFromJson(const json& j, Process& p) {
+  if (!j.is_array()) return Error::Invalid("\"phases\" must be a list of {\"phase\", \"start\", \"end\"}");
+  p.phases.clear();
+  for (const auto& item : j) {
+    std::string name = item.is_string() ? item.get<std::string>() : item.value("phase", "");
+    auto phase = ParsePhase(name);
+    if (!phase) return Error::Invalid("unknown phase \"" + name + "\"");
+    PhaseDates pd{*phase, item.is_object() ? item.value("start", "") : "", item.is_object() ? item.value("end", "") : ""};
+    if (!ValidDate(pd.starts_on) || !ValidDate(pd.ends_on)) return Error::Invalid("phase " + name + ": dates must be YYYY-MM-DD");
+    if (!pd.starts_on.empty() && !pd.ends_on.empty() && pd.ends_on < pd.starts_on)
+      return Error::Invalid("phase " + name + ": ends before it starts");
+    p.phases.push_back(pd);
+  }
+  std::sort(p.phases.begin(), p.phases.end(), [](const PhaseDates& a, const PhaseDates& b) { return a.phase < b.phase; });
+  for (size_t i = 1; i < p.phases.size(); ++i)
+    if (p.phases[i].phase == p.phases[i - 1].phase) return Error::Invalid(std::string("phase ") + PhaseName(p.phases[i].phase) + " is listed twice");
+  return {};
+}
+
+Result<Process> ProcessFromJson(const json& body) {
+  Process p;
+  if (!body.contains("slug") || !body["slug"].is_string() || !ValidSlug(body["slug"].get<std::string>()))
+    return Error::Invalid("\"slug\" must be 1-64 lower-case letters, digits and dashes");
+  p.slug = body["slug"].get<std::string>();
+  TING_RETURN_IF_ERROR(Localised(body, "title", p.title_sv, p.title_en, true));
+  TING_RETURN_IF_ERROR(Localised(body, "description", p.description_sv, p.description_en, false));
+  if (body.contains("phases")) {
+    TING_RETURN_IF_ERROR(PhasesFromJson(body["phases"], p));
+  } else {
+    for (Phase ph : AllPhases()) p.phases.push_back({ph, "", ""});
+  }
+  if (body.contains("phase")) {
+    if (!body["phase"].is_string() || !ParsePhase(body["phase"].get<std::string>()))
+      return Error::Invalid("\"phase\" must be one of information, proposals, review, voting, results, followup");
+    p.phase_override = ParsePhase(body["phase"].get<std::string>());
+  }
+  if (!body.contains("budgets") || !body["budgets"].is_array() || body["budgets"].empty())
+    return Error::Invalid("\"budgets\" must list at least one budget");
+  for (const auto& b : body["budgets"]) {
+    TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b));
+    if (p.FindBudget(budget.slug)) return Error::Invalid("budget slug \"" + budget.slug + "\" is used twice");
+    p.budgets.push_back(std::move(budget));
+  }
+  return p;
+}
+
+json ProcessToJson(const Process& p, const std::string& today) {
+  json phases = json::array();
+  for (const auto& pd : p.phases) phases.push_back({{"phase", PhaseName(pd.phase)}, {"start", pd.starts_on}, {"end", pd.ends_on}});
+  json budgets = json::array();
+  for (const auto& b : p.budgets) {
+    budgets.push_back({{"slug", b.slug}, {"name", {{"sv", b.name_sv}, {"en", b.name_en}}}, {"amount", b.amount},
+                       {"currency", b.currency}, {"ballot", BallotRulesToJson(b.ballot)}, {"rule", CountingRuleName(b.rule)}});
+  }
+  return {{"slug", p.slug},
+          {"title", {{"sv", p.title_sv}, {"en", p.title_en}}},
+          {"description", {{"sv", p.description_sv}, {"en", p.description_en}}},
+          {"phase", PhaseName(p.CurrentPhase(today))},
+          {"phase_set_by_hand", p.phase_override.has_value()},
+          {"phases", phases},
+          {"budgets", budgets},
+          {"voting_has_opened", p.VotingHasOpened(today)}};
+}
+
+}  // namespace ting::components

@@ -1,0 +1,224 @@
+#include "ting/base/strings.h"
+#include "ting/components/processes.h"
+#include "ting/core/accounts.h"
+
+namespace ting::components {
+
+using json = nlohmann::json;
+
+namespace {
+
+Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
+
+constexpr const char* kProcessColumns =
+    "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at";
+
+Process ProcessFromRow(const db::Row& r) {
+  Process p;
+  p.id = r.Int(0);
+  p.organisation_id = r.Int(1);
+  p.slug = r.Str(2);
+  p.title_sv = r.Str(3);
+  p.title_en = r.Str(4);
+  p.description_sv = r.Str(5);
+  p.description_en = r.Str(6);
+  if (!r.IsNull(7)) p.phase_override = ParsePhase(r.Str(7));
+  p.voting_opened_at = r.Int(8);
+  return p;
+}
+
+Status LoadChildren(db::Connection& c, Process& p) {
+  TING_ASSIGN_OR_RETURN(auto phases, c.Query("SELECT phase, starts_on, ends_on FROM process_phases WHERE process_id = ? ORDER BY position", {p.id}));
+  for (const auto& r : phases)
+    if (auto ph = ParsePhase(r.Str(0))) p.phases.push_back({*ph, r.Str(1), r.Str(2)});
+  TING_ASSIGN_OR_RETURN(auto budgets, c.Query("SELECT id, slug, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, "
+                                              "ballot_points, ballot_max_per_project, rule FROM budgets WHERE process_id = ? ORDER BY position, id",
+                                              {p.id}));
+  for (const auto& r : budgets) {
+    Budget b;
+    b.id = r.Int(0);
+    b.process_id = p.id;
+    b.slug = r.Str(1);
+    b.name_sv = r.Str(2);
+    b.name_en = r.Str(3);
+    b.amount = r.Int(4);
+    b.currency = r.Str(5);
+    b.ballot.type = ParseBallotType(r.Str(6)).value_or(BallotType::kApproval);
+    b.ballot.min = static_cast<int>(r.Int(7));
+    b.ballot.max = static_cast<int>(r.Int(8));
+    b.ballot.points = static_cast<int>(r.Int(9));
+    b.ballot.max_per_project = static_cast<int>(r.Int(10));
+    b.rule = ParseCountingRule(r.Str(11)).value_or(CountingRule::kGreedy);
+    p.budgets.push_back(std::move(b));
+  }
+  return {};
+}
+
+Status WritePhases(db::Connection& c, const Process& p) {
+  TING_RETURN_IF_ERROR(Check(c.Exec("DELETE FROM process_phases WHERE process_id = ?", {p.id})));
+  int64_t pos = 0;
+  for (const auto& pd : p.phases)
+    TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO process_phases(process_id, phase, position, starts_on, ends_on) VALUES(?, ?, ?, ?, ?)",
+                                      {p.id, std::string(PhaseName(pd.phase)), pos++, pd.starts_on, pd.ends_on})));
+  return {};
+}
+
+Status InsertBudget(db::Connection& c, int64_t process_id, Budget& b, int64_t position) {
+  auto r = c.Exec("INSERT INTO budgets(process_id, slug, position, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, "
+                  "ballot_points, ballot_max_per_project, rule) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {process_id, b.slug, position, b.name_sv, b.name_en, b.amount, b.currency, std::string(BallotTypeName(b.ballot.type)),
+                   int64_t{b.ballot.min}, int64_t{b.ballot.max}, int64_t{b.ballot.points}, int64_t{b.ballot.max_per_project},
+                   std::string(CountingRuleName(b.rule))});
+  if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("budget slug \"" + b.slug + "\" is taken") : r.error();
+  b.id = c.LastInsertId();
+  b.process_id = process_id;
+  return {};
+}
+
+Result<std::optional<Process>> FindWith(db::Connection& c, const std::string& where, const db::Params& params) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kProcessColumns + " FROM processes WHERE " + where, params));
+  if (!row) return std::optional<Process>();
+  Process p = ProcessFromRow(*row);
+  TING_RETURN_IF_ERROR(LoadChildren(c, p));
+  return std::optional<Process>(std::move(p));
+}
+
+}  // namespace
+
+Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
+  p.organisation_id = organisation_id;
+  int64_t now = core::NowSeconds();
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, "
+                    "voting_opened_at, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {organisation_id, p.slug, p.title_sv, p.title_en, p.description_sv, p.description_en,
+                     p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull,
+                     p.phase_override && *p.phase_override >= Phase::kVoting ? db::Value(now) : db::Value(int64_t{0}), now});
+    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("a process with slug \"" + p.slug + "\" exists") : r.error();
+    p.id = c.LastInsertId();
+    if (p.phase_override && *p.phase_override >= Phase::kVoting) p.voting_opened_at = now;
+    TING_RETURN_IF_ERROR(WritePhases(c, p));
+    int64_t pos = 0;
+    for (auto& b : p.budgets) TING_RETURN_IF_ERROR(InsertBudget(c, p.id, b, pos++));
+    return {};
+  }));
+  return p;
+}
+
+Result<std::optional<Process>> ProcessStore::Find(int64_t organisation_id, std::string_view slug) {
+  std::optional<Process> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(out, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::optional<Process>> ProcessStore::FindById(int64_t process_id) {
+  std::optional<Process> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(out, FindWith(c, "id = ?", {process_id}));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Process>> ProcessStore::List(int64_t organisation_id) {
+  std::vector<Process> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kProcessColumns + " FROM processes WHERE organisation_id = ? ORDER BY created_at DESC, id DESC",
+                                             {organisation_id}));
+    for (const auto& r : rows) {
+      Process p = ProcessFromRow(r);
+      TING_RETURN_IF_ERROR(LoadChildren(c, p));
+      out.push_back(std::move(p));
+    }
+    return {};
+  }));
+  return out;
+}
+
+Status ProcessStore::MarkVotingOpened(db::Connection& c, int64_t process_id) {
+  return Check(c.Exec("UPDATE processes SET voting_opened_at = ? WHERE id = ? AND voting_opened_at = 0", {core::NowSeconds(), process_id}));
+}
+
+Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view slug, const json& patch) {
+  if (!patch.is_object()) return Error::Invalid("the body must be a JSON object");
+  std::optional<Process> result;
+  std::string today = Today();
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
+    if (!found) return Error::NotFound("no process \"" + std::string(slug) + "\"");
+    Process p = std::move(*found);
+    bool frozen = p.VotingHasOpened(today);
+    for (const auto& [key, value] : patch.items()) {
+      if (key == "title" || key == "description") {
+        // Reuse the create-time validation by building a minimal body.
+        json probe = {{"slug", p.slug}, {"title", key == "title" ? value : json(p.title_sv)}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
+        if (key == "description") probe["description"] = value;
+        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+        if (key == "title") {
+          p.title_sv = parsed.title_sv;
+          p.title_en = parsed.title_en;
+        } else {
+          p.description_sv = parsed.description_sv;
+          p.description_en = parsed.description_en;
+        }
+      } else if (key == "phase") {
+        if (!value.is_string()) return Error::Invalid("\"phase\" must be a phase name or \"auto\"");
+        if (value == "auto") {
+          p.phase_override.reset();
+        } else {
+          auto ph = ParsePhase(value.get<std::string>());
+          if (!ph) return Error::Invalid("\"phase\" must be one of information, proposals, review, voting, results, followup, or auto");
+          p.phase_override = ph;
+        }
+      } else if (key == "phases") {
+        json probe = {{"slug", p.slug}, {"title", p.title_sv}, {"phases", value}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
+        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+        p.phases = parsed.phases;
+      } else if (key == "budgets") {
+        if (!value.is_array()) return Error::Invalid("\"budgets\" must be a list");
+        for (const auto& b : value) {
+          json probe = {{"slug", p.slug}, {"title", p.title_sv}, {"budgets", json::array({b})}};
+          // A partial budget patch: fill what it leaves out from the stored budget.
+          const Budget* existing = b.is_object() && b.contains("slug") && b["slug"].is_string() ? p.FindBudget(b["slug"].get<std::string>()) : nullptr;
+          if (existing) {
+            json full = {{"slug", existing->slug}, {"name", {{"sv", existing->name_sv}, {"en", existing->name_en}}}, {"amount", existing->amount},
+                         {"currency", existing->currency}, {"ballot", BallotRulesToJson(existing->ballot)}, {"rule", CountingRuleName(existing->rule)}};
+            for (const auto& [k, v] : b.items()) full[k] = v;
+            probe["budgets"] = json::array({full});
+          }
+          TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+          Budget nb = parsed.budgets.front();
+          if (existing) {
+            if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule))
+              return Error::Precondition("voting has opened: the ballot type, its limits and the counting rule of budget \"" + nb.slug +
+                                         "\" can no longer change");
+            TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE budgets SET name_sv = ?, name_en = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
+                                              "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ? WHERE id = ?",
+                                              {nb.name_sv, nb.name_en, nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),
+                                               int64_t{nb.ballot.min}, int64_t{nb.ballot.max}, int64_t{nb.ballot.points},
+                                               int64_t{nb.ballot.max_per_project}, std::string(CountingRuleName(nb.rule)), existing->id})));
+          } else {
+            if (frozen) return Error::Precondition("voting has opened: no budget can be added");
+            TING_RETURN_IF_ERROR(InsertBudget(c, p.id, nb, static_cast<int64_t>(p.budgets.size())));
+          }
+        }
+      } else if (key != "slug") {
+        return Error::Invalid("cannot change \"" + key + "\"");
+      }
+    }
+    if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = core::NowSeconds();
+    TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE processes SET title_sv = ?, title_en = ?, description_sv = ?, description_en = ?, phase_override = ?, "
+                                      "voting_opened_at = ? WHERE id = ?",
+                                      {p.title_sv, p.title_en, p.description_sv, p.description_en,
+                                       p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at, p.id})));
+    TING_RETURN_IF_ERROR(WritePhases(c, p));
+    TING_ASSIGN_OR_RETURN(result, FindWith(c, "id = ?", {p.id}));
+    return {};
+  }));
+  return std::move(*result);
+}
+
+}  // namespace ting::components

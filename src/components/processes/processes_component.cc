@@ -1,0 +1,342 @@
+// Routes of the processes component: API, public pages, admin pages.
+
+#include "processes_internal.h"
+#include "ting/base/money.h"
+#include "ting/base/strings.h"
+#include "ting/html/markdown.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::Site;
+
+std::string PhaseLabel(const Site& site, const Context& ctx, Phase p) {
+  return site.T(ctx, std::string("phase.") + PhaseName(p));
+}
+
+std::string BallotText(const Site& site, const Context& ctx, const BallotRules& r) {
+  switch (r.type) {
+    case BallotType::kApproval:
+      return r.max ? site.T(ctx, "ballot.text.approval", {{"max", std::to_string(r.max)}}) : site.T(ctx, "ballot.text.approval_any");
+    case BallotType::kKnapsack: return site.T(ctx, "ballot.text.knapsack");
+    case BallotType::kCumulative: return site.T(ctx, "ballot.text.cumulative", {{"points", std::to_string(r.points)}});
+    case BallotType::kRanking:
+      return r.max ? site.T(ctx, "ballot.text.ranking", {{"max", std::to_string(r.max)}}) : site.T(ctx, "ballot.text.ranking_any");
+  }
+  return {};
+}
+
+std::string RuleText(const Site& site, const Context& ctx, CountingRule r) {
+  return site.T(ctx, std::string("rule.text.") + CountingRuleName(r));
+}
+
+int StatusFor(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kInvalidArgument: return 422;
+    case ErrorCode::kFailedPrecondition: return 422;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kUnauthenticated: return 401;
+    default: return 500;
+  }
+}
+
+std::variant<Process, Response> ProcessForPage(Site& site, ProcessStore& store, Request& req, Context& ctx, const std::string& slug) {
+  auto p = store.Find(ctx.org.id, slug);
+  if (!p.ok()) return site.ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+  if (!*p) return site.ErrorPage(req, ctx, 404, "error.not_found_title", "processes.not_found");
+  return std::move(**p);
+}
+
+std::variant<Process, Response> ProcessForApi(Site& site, ProcessStore& store, Context& ctx, const std::string& slug) {
+  auto p = store.Find(ctx.org.id, slug);
+  if (!p.ok()) return site.JsonError(ctx, 500, "error.server");
+  if (!*p) return Site::Json(404, {{"error", site.T(ctx, "processes.not_found")}});
+  return std::move(**p);
+}
+
+namespace {
+
+std::string Field(const Request& req, const std::string& name) {
+  for (const auto& [k, v] : req.FormFields())
+    if (k == name) return v;
+  return {};
+}
+
+// Whole currency units typed in a form → minor units. Accepts "1 500 000", "1500000", "1500000,50".
+std::optional<int64_t> ParseAmount(std::string text, const std::string& currency) {
+  std::string digits;
+  std::string fraction;
+  bool in_fraction = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\xc2' || c == '\xa0' || c == '_') continue;
+    if ((c == ',' || c == '.') && !in_fraction) {
+      in_fraction = true;
+      continue;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    (in_fraction ? fraction : digits) += c;
+  }
+  int exp = CurrencyExponent(currency);
+  if (digits.empty() || static_cast<int>(fraction.size()) > exp || digits.size() > 15) return std::nullopt;
+  fraction.resize(exp, '0');
+  return ParseInt64(digits + fraction);
+}
+
+class ProcessesComponent final : public Component {
+ public:
+  const char* Name() const override { return "processes"; }
+  std::vector<db::Migration> Migrations() const override { return ProcessesMigrations(); }
+
+  void Register(Site& site) override {
+    site_ = &site;
+    store_ = std::make_unique<ProcessStore>(site.db());
+    site.Api("POST", "/api/v1/processes", [this](Request& req, Context& ctx) { return ApiCreate(req, ctx); });
+    site.Api("GET", "/api/v1/processes", [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}", [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
+    site.Api("PATCH", "/api/v1/processes/{slug}", [this](Request& req, Context& ctx) { return ApiPatch(req, ctx); });
+    site.Page("GET", "/processes/{slug}", [this](Request& req, Context& ctx) { return Show(req, ctx); });
+    site.Page("GET", "/admin/processes", [this](Request& req, Context& ctx) { return AdminList(req, ctx, {}, 200); });
+    site.Page("POST", "/admin/processes", [this](Request& req, Context& ctx) { return AdminCreate(req, ctx); });
+    site.Page("GET", "/admin/processes/{slug}", [this](Request& req, Context& ctx) { return AdminEdit(req, ctx, {}, 200); });
+    site.Page("POST", "/admin/processes/{slug}/phase", [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
+    site.Page("POST", "/admin/processes/{slug}/dates", [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
+    site.Page("POST", "/admin/processes/{slug}/budgets", [this](Request& req, Context& ctx) {
+      return AdminPatch(req, ctx, json{{"budgets", json::array({BudgetFromForm(req)})}});
+    });
+    site.AddHomeSection([this](const Request& req, Context& ctx) { return HomeSection(req, ctx); });
+  }
+
+ private:
+  // --- API ---
+  Response ApiCreate(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    auto process = ProcessFromJson(std::get<json>(parsed));
+    if (!process.ok()) return Site::Json(422, {{"error", process.error().message}});
+    auto created = store_->Create(ctx.org.id, std::move(*process));
+    if (!created.ok()) return Site::Json(StatusFor(created.error()), {{"error", created.error().message}});
+    return Site::Json(201, ProcessToJson(*created, Today()));
+  }
+
+  Response ApiList(Request&, Context& ctx) {
+    auto list = store_->List(ctx.org.id);
+    if (!list.ok()) return site_->JsonError(ctx, 500, "error.server");
+    json out = json::array();
+    std::string today = Today();
+    for (const auto& p : *list) out.push_back(ProcessToJson(p, today));
+    return Site::Json(200, {{"processes", out}});
+  }
+
+  Response ApiGet(Request& req, Context& ctx) {
+    auto p = ProcessForApi(*site_, *store_, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    return Site::Json(200, ProcessToJson(std::get<Process>(p), Today()));
+  }
+
+  Response ApiPatch(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    auto updated = store_->Update(ctx.org.id, req.Param("slug"), std::get<json>(parsed));
+    if (!updated.ok()) return Site::Json(StatusFor(updated.error()), {{"error", updated.error().message}});
+    return Site::Json(200, ProcessToJson(*updated, Today()));
+  }
+
+  // --- public pages ---
+  html::Data ProcessData(const Process& p, Context& ctx) {
+    std::string today = Today();
+    Phase now = p.CurrentPhase(today);
+    html::Data d;
+    d.set("slug", p.slug);
+    d.set("title", p.Title(ctx.lang));
+    d.set("description_html", html::RenderMarkdown(p.Description(ctx.lang)));
+    d.set("phase_label", PhaseLabel(*site_, ctx, now));
+    html::List phases;
+    for (const auto& pd : p.phases) {
+      html::Object o{{"label", PhaseLabel(*site_, ctx, pd.phase)},
+                     {"state", pd.phase < now ? "done" : pd.phase == now ? "current" : "upcoming"}};
+      std::string dates = pd.starts_on.empty() ? "" : pd.starts_on + (pd.ends_on.empty() ? "" : " – " + pd.ends_on);
+      o["dates"] = html::Data(dates);
+      o["current"] = html::Data(pd.phase == now ? html::Data::type::bool_true : html::Data::type::bool_false);
+      phases.push_back(o);
+    }
+    d.set("phases", phases);
+    html::List budgets;
+    for (const auto& b : p.budgets) {
+      html::Object o{{"name", b.Name(ctx.lang)}, {"slug", b.slug}, {"process_slug", p.slug},
+                     {"amount", FormatMoney({b.amount, b.currency}, ctx.lang)}, {"ballot_text", BallotText(*site_, ctx, b.ballot)},
+                     {"rule_text", RuleText(*site_, ctx, b.rule)}};
+      o["can_vote"] = html::Data(now == Phase::kVoting ? html::Data::type::bool_true : html::Data::type::bool_false);
+      o["has_results"] = html::Data(now >= Phase::kResults ? html::Data::type::bool_true : html::Data::type::bool_false);
+      budgets.push_back(o);
+    }
+    d.set("budgets", budgets);
+    d.set("show_followup", now >= Phase::kResults);
+    d.set("can_manage", ctx.Can(core::Action::kManageProcesses));
+    return d;
+  }
+
+  Response Show(Request& req, Context& ctx) {
+    auto p = ProcessForPage(*site_, *store_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    const Process& process = std::get<Process>(p);
+    return site_->RenderPageTitled(req, ctx, "processes/show", process.Title(ctx.lang), ProcessData(process, ctx));
+  }
+
+  std::string HomeSection(const Request&, Context& ctx) {
+    auto list = store_->List(ctx.org.id);
+    if (!list.ok()) return {};
+    std::string today = Today();
+    html::Data d;
+    html::List items;
+    for (const auto& p : *list) {
+      int64_t total = 0;
+      std::string currency = p.budgets.empty() ? "SEK" : p.budgets.front().currency;
+      for (const auto& b : p.budgets) total += b.amount;
+      items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))},
+                                   {"budget_summary", site_->T(ctx, "processes.budget_summary", {{"count", std::to_string(p.budgets.size())},
+                                                                                                 {"amount", FormatMoney({total, currency}, ctx.lang)}})}});
+    }
+    d.set("has_processes", !list->empty());
+    d.set("processes", items);
+    return site_->RenderFragment(ctx, "processes/home_section", d);
+  }
+
+  // --- admin pages ---
+  static void SetBudgetFormDefaults(html::Data& d, const Request* req) {
+    auto f = [&](const char* name, const char* fallback) { return req ? Field(*req, name) : std::string(fallback); };
+    d.set("b_slug", f("b_slug", ""));
+    d.set("b_name_sv", f("b_name_sv", ""));
+    d.set("b_name_en", f("b_name_en", ""));
+    d.set("b_amount", f("b_amount", ""));
+    d.set("b_max", f("b_max", "3"));
+    d.set("b_points", f("b_points", "10"));
+    std::string ballot = req ? Field(*req, "b_ballot") : "approval";
+    for (const char* t : {"approval", "knapsack", "cumulative", "ranking"}) d.set(std::string("b_") + t, ballot == t);
+    std::string rule = req ? Field(*req, "b_rule") : "greedy";
+    d.set("b_greedy", rule != "mes");
+    d.set("b_mes", rule == "mes");
+  }
+
+  static json BudgetFromForm(const Request& req) {
+    json ballot = {{"type", Field(req, "b_ballot").empty() ? "approval" : Field(req, "b_ballot")}};
+    if (auto max = ParseInt64(Trim(Field(req, "b_max")))) ballot["max"] = *max;
+    if (auto points = ParseInt64(Trim(Field(req, "b_points")))) ballot["points"] = *points;
+    json b = {{"slug", Field(req, "b_slug")}, {"name", {{"sv", Field(req, "b_name_sv")}, {"en", Field(req, "b_name_en")}}},
+              {"ballot", ballot}, {"rule", Field(req, "b_rule").empty() ? "greedy" : Field(req, "b_rule")}, {"currency", "SEK"}};
+    auto amount = ParseAmount(Field(req, "b_amount"), "SEK");
+    b["amount"] = amount ? json(*amount) : json("invalid");
+    return b;
+  }
+
+  static html::Data Errors(const std::vector<std::string>& errors) {
+    html::Data d;
+    html::List list;
+    for (const auto& e : errors) list.push_back(html::Data(e));
+    d.set("has_errors", !errors.empty());
+    d.set("errors", list);
+    return d;
+  }
+
+  Response AdminList(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto list = store_->List(ctx.org.id);
+    if (!list.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    html::Data d = Errors(errors);
+    html::List items;
+    std::string today = Today();
+    for (const auto& p : *list)
+      items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))}});
+    d.set("processes", items);
+    bool posted = req.method == "POST";
+    for (const char* f : {"slug", "title_sv", "title_en", "description_sv", "description_en"})
+      d.set(std::string("f_") + f, posted ? Field(req, f) : "");
+    SetBudgetFormDefaults(d, posted ? &req : nullptr);
+    return site_->RenderPage(req, ctx, "processes/admin_list", "processes.admin_title", d, status);
+  }
+
+  Response AdminCreate(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    json body = {{"slug", Field(req, "slug")},
+                 {"title", {{"sv", Field(req, "title_sv")}, {"en", Field(req, "title_en")}}},
+                 {"description", {{"sv", Field(req, "description_sv")}, {"en", Field(req, "description_en")}}},
+                 {"phase", "information"},
+                 {"budgets", json::array({BudgetFromForm(req)})}};
+    auto process = ProcessFromJson(body);
+    if (!process.ok()) return AdminList(req, ctx, {process.error().message}, 422);
+    auto created = store_->Create(ctx.org.id, std::move(*process));
+    if (!created.ok()) return AdminList(req, ctx, {created.error().message}, StatusFor(created.error()));
+    return site_->RedirectWithFlash(ctx, "/admin/processes/" + created->slug, "processes.created");
+  }
+
+  Response AdminEdit(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto p = ProcessForPage(*site_, *store_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    const Process& process = std::get<Process>(p);
+    std::string today = Today();
+    html::Data d = ProcessData(process, ctx);
+    d.set("has_errors", !errors.empty());
+    html::List err_list;
+    for (const auto& m : errors) err_list.push_back(html::Data(m));
+    d.set("errors", err_list);
+    d.set("set_by_hand", process.phase_override.has_value());
+    d.set("frozen", process.VotingHasOpened(today));
+    html::List options, rows;
+    for (Phase ph : AllPhases()) {
+      html::Object o{{"value", PhaseName(ph)}, {"label", PhaseLabel(*site_, ctx, ph)}};
+      o["selected"] = html::Data(process.phase_override == ph ? html::Data::type::bool_true : html::Data::type::bool_false);
+      options.push_back(o);
+      html::Object row{{"value", PhaseName(ph)}, {"label", PhaseLabel(*site_, ctx, ph)}, {"start", ""}, {"end", ""}};
+      row["used"] = html::Data(html::Data::type::bool_false);
+      for (const auto& pd : process.phases)
+        if (pd.phase == ph) {
+          row["used"] = html::Data(html::Data::type::bool_true);
+          row["start"] = html::Data(pd.starts_on);
+          row["end"] = html::Data(pd.ends_on);
+        }
+      rows.push_back(row);
+    }
+    d.set("phase_options", options);
+    d.set("phase_rows", rows);
+    SetBudgetFormDefaults(d, req.method == "POST" ? &req : nullptr);
+    return site_->RenderPage(req, ctx, "processes/admin_edit", "processes.admin_title", d, status);
+  }
+
+  static json PhasePatch(const Request& req) { return {{"phase", Field(req, "phase")}}; }
+
+  static json DatesPatch(const Request& req) {
+    json phases = json::array();
+    for (Phase ph : AllPhases()) {
+      std::string name = PhaseName(ph);
+      if (Field(req, "use_" + name).empty()) continue;
+      phases.push_back({{"phase", name}, {"start", Field(req, "start_" + name)}, {"end", Field(req, "end_" + name)}});
+    }
+    return {{"phases", phases}};
+  }
+
+  Response AdminPatch(Request& req, Context& ctx, const json& patch) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto updated = store_->Update(ctx.org.id, req.Param("slug"), patch);
+    if (!updated.ok()) {
+      if (updated.error().code == ErrorCode::kNotFound) return site_->ErrorPage(req, ctx, 404, "error.not_found_title", "processes.not_found");
+      return AdminEdit(req, ctx, {updated.error().message}, StatusFor(updated.error()));
+    }
+    return site_->RedirectWithFlash(ctx, "/admin/processes/" + updated->slug, "processes.saved");
+  }
+
+  Site* site_ = nullptr;
+  std::unique_ptr<ProcessStore> store_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> MakeProcessesComponent() { return std::make_unique<ProcessesComponent>(); }
+
+}  // namespace ting::components

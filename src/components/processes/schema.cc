@@ -1,0 +1,48 @@
+#include "processes_internal.h"
+
+namespace ting::components {
+
+std::vector<db::Migration> ProcessesMigrations() {
+  return {{200, "processes: processes, phases, budgets", R"sql(
+CREATE TABLE processes (
+  id INTEGER PRIMARY KEY,
+  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  title_sv TEXT NOT NULL,
+  title_en TEXT NOT NULL,
+  description_sv TEXT NOT NULL DEFAULT '',
+  description_en TEXT NOT NULL DEFAULT '',
+  phase_override TEXT,
+  voting_opened_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (organisation_id, slug)
+);
+CREATE TABLE process_phases (
+  process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+  phase TEXT NOT NULL CHECK (phase IN ('information','proposals','review','voting','results','followup')),
+  position INTEGER NOT NULL,
+  starts_on TEXT NOT NULL DEFAULT '',
+  ends_on TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (process_id, phase)
+);
+CREATE TABLE budgets (
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  position INTEGER NOT NULL DEFAULT 0,
+  name_sv TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  currency TEXT NOT NULL DEFAULT 'SEK',
+  ballot_type TEXT NOT NULL CHECK (ballot_type IN ('approval','knapsack','cumulative','ranking')),
+  ballot_min INTEGER NOT NULL DEFAULT 0,
+  ballot_max INTEGER NOT NULL DEFAULT 0,
+  ballot_points INTEGER NOT NULL DEFAULT 0,
+  ballot_max_per_project INTEGER NOT NULL DEFAULT 0,
+  rule TEXT NOT NULL CHECK (rule IN ('greedy','mes')),
+  UNIQUE (process_id, slug)
+);
+)sql"}};
+}
+
+}  // namespace ting::components
