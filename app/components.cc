@@ -1,12 +1,14 @@
 #include "components.h"
 
 #include "ting/components/processes.h"
+#include "ting/components/voting.h"
 
 namespace ting::app {
 
 std::vector<std::unique_ptr<components::Component>> AllComponents() {
   std::vector<std::unique_ptr<components::Component>> all;
   all.push_back(components::MakeProcessesComponent());
+  all.push_back(components::MakeVotingComponent());
   return all;
 }
 

@@ -1,0 +1,117 @@
+#include <algorithm>
+#include <set>
+
+#include "ting/base/strings.h"
+#include "ting/components/voting.h"
+
+namespace ting::components {
+
+using json = nlohmann::json;
+
+namespace {
+
+Result<int64_t> ProjectId(const json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string())
+    if (auto id = ParseInt64(v.get<std::string>())) return *id;
+  return Error::Invalid("project ids must be whole numbers");
+}
+
+Result<std::vector<int64_t>> IdList(const json& j, const char* field) {
+  if (!j.contains(field) || !j[field].is_array())
+    return Error::Invalid(std::string("the ballot must have \"") + field + "\": a list of project ids");
+  std::vector<int64_t> out;
+  for (const auto& v : j[field]) {
+    TING_ASSIGN_OR_RETURN(int64_t id, ProjectId(v));
+    out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace
+
+json Ballot::ToJson() const {
+  switch (type) {
+    case BallotType::kApproval:
+    case BallotType::kKnapsack: return {{"projects", projects}};
+    case BallotType::kRanking: return {{"ranking", projects}};
+    case BallotType::kCumulative: {
+      json p = json::object();
+      for (const auto& [id, n] : points) p[std::to_string(id)] = n;
+      return {{"points", p}};
+    }
+  }
+  return json::object();
+}
+
+Result<Ballot> Ballot::FromJson(BallotType type, const json& j) {
+  if (!j.is_object()) return Error::Invalid("the ballot must be a JSON object");
+  Ballot b;
+  b.type = type;
+  switch (type) {
+    case BallotType::kApproval:
+    case BallotType::kKnapsack: {
+      TING_ASSIGN_OR_RETURN(b.projects, IdList(j, "projects"));
+      std::sort(b.projects.begin(), b.projects.end());  // a choice has no order
+      break;
+    }
+    case BallotType::kRanking: {
+      TING_ASSIGN_OR_RETURN(b.projects, IdList(j, "ranking"));
+      break;
+    }
+    case BallotType::kCumulative: {
+      if (!j.contains("points") || !j["points"].is_object())
+        return Error::Invalid("the ballot must have \"points\": {\"project id\": points, ...}");
+      for (const auto& [key, value] : j["points"].items()) {
+        auto id = ParseInt64(key);
+        if (!id) return Error::Invalid("project ids must be whole numbers");
+        if (!value.is_number_integer() || value.get<int64_t>() < 0)
+          return Error::Invalid("points must be whole numbers from 0");
+        if (value.get<int64_t>() > 0) b.points[*id] = value.get<int64_t>();
+      }
+      break;
+    }
+  }
+  return b;
+}
+
+std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& budget, const std::vector<Project>& projects) {
+  std::map<int64_t, const Project*> by_id;
+  for (const auto& p : projects) by_id[p.id] = &p;
+  auto unknown = [&](int64_t id) -> std::optional<BallotProblem> {
+    if (!by_id.count(id)) return BallotProblem{"ballot.problem.unknown_project", {{"id", std::to_string(id)}}};
+    return std::nullopt;
+  };
+  const BallotRules& rules = budget.ballot;
+  if (ballot.type != rules.type) return BallotProblem{"ballot.problem.wrong_type", {}};
+  if (ballot.type == BallotType::kCumulative) {
+    int64_t total = 0;
+    for (const auto& [id, n] : ballot.points) {
+      if (auto u = unknown(id)) return u;
+      if (rules.max_per_project && n > rules.max_per_project)
+        return BallotProblem{"ballot.problem.too_many_on_one", {{"max", std::to_string(rules.max_per_project)}}};
+      total += n;
+    }
+    if (total > rules.points)
+      return BallotProblem{"ballot.problem.too_many_points", {{"points", std::to_string(rules.points)}, {"used", std::to_string(total)}}};
+    return std::nullopt;
+  }
+  std::set<int64_t> seen;
+  for (int64_t id : ballot.projects) {
+    if (auto u = unknown(id)) return u;
+    if (!seen.insert(id).second) return BallotProblem{"ballot.problem.duplicate", {{"id", std::to_string(id)}}};
+  }
+  int64_t n = static_cast<int64_t>(ballot.projects.size());
+  if (ballot.type == BallotType::kKnapsack) {
+    int64_t cost = 0;
+    for (int64_t id : ballot.projects) cost += by_id[id]->cost;
+    if (cost > budget.amount)
+      return BallotProblem{"ballot.problem.over_budget", {{"cost", std::to_string(cost)}, {"amount", std::to_string(budget.amount)}}};
+    return std::nullopt;
+  }
+  if (rules.max && n > rules.max) return BallotProblem{"ballot.problem.too_many", {{"max", std::to_string(rules.max)}, {"count", std::to_string(n)}}};
+  if (rules.min && n < rules.min) return BallotProblem{"ballot.problem.too_few", {{"min", std::to_string(rules.min)}, {"count", std::to_string(n)}}};
+  return std::nullopt;
+}
+
+}  // namespace ting::components

@@ -1,0 +1,427 @@
+// Voting: the ballot page, the receipt, and the ballot API.
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <random>
+
+#include "ting/base/digest.h"
+#include "ting/base/money.h"
+#include "ting/base/strings.h"
+#include "ting/components/voting.h"
+#include "ting/core/accounts.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::Site;
+
+namespace {
+
+Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
+
+std::vector<db::Migration> VotingMigrations() {
+  return {{400, "voting: ballots", R"sql(
+CREATE TABLE ballots (
+  id INTEGER PRIMARY KEY,
+  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  voter_id INTEGER NOT NULL REFERENCES users(id),
+  choices TEXT NOT NULL,
+  channel TEXT NOT NULL DEFAULT 'online' CHECK (channel IN ('online','paper')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (budget_id, voter_id)
+);
+)sql"}};
+}
+
+// The phase of a process read inside a transaction, so that a ballot is accepted only while
+// voting is open at the moment it is written.
+Result<Phase> PhaseNow(db::Connection& c, int64_t process_id) {
+  Process p;
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override FROM processes WHERE id = ?", {process_id}));
+  if (!row) return Error::NotFound("process gone");
+  if (!row->IsNull(0)) p.phase_override = ParsePhase(row->Str(0));
+  TING_ASSIGN_OR_RETURN(auto phases, c.Query("SELECT phase, starts_on, ends_on FROM process_phases WHERE process_id = ? ORDER BY position", {process_id}));
+  for (const auto& r : phases)
+    if (auto ph = ParsePhase(r.Str(0))) p.phases.push_back({*ph, r.Str(1), r.Str(2)});
+  return p.CurrentPhase(Today());
+}
+
+// Who may vote in a budget. Today: every signed-in resident. District of residence, age range
+// and membership rules plug in here (see docs/architecture.md, "Eligibility").
+std::optional<BallotProblem> CheckEligibility(const core::User&, const Process&, const Budget&) { return std::nullopt; }
+
+std::string ProblemText(const Site& site, const Context& ctx, const BallotProblem& problem, const Budget& budget) {
+  auto vars = problem.vars;
+  for (const char* money : {"cost", "amount"})
+    if (auto it = vars.find(money); it != vars.end())
+      it->second = FormatMoney({ParseInt64(it->second).value_or(0), budget.currency}, ctx.lang);
+  return site.T(ctx, problem.key, vars);
+}
+
+// Projects in a per-voter order: shuffled so that the first places do not favour the same
+// projects for everyone, yet stable for one voter across reloads.
+std::vector<Project> VoterOrder(std::vector<Project> projects, int64_t voter_id, int64_t budget_id) {
+  std::string digest = Sha256Hex("ballot-order:" + std::to_string(voter_id) + ":" + std::to_string(budget_id));
+  std::mt19937_64 rng(std::stoull(digest.substr(0, 16), nullptr, 16));
+  for (size_t i = projects.size(); i > 1; --i) std::swap(projects[i - 1], projects[rng() % i]);
+  return projects;
+}
+
+std::string FormatTime(int64_t unix_seconds) {
+  std::time_t t = unix_seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+class VotingComponent final : public Component {
+ public:
+  const char* Name() const override { return "voting"; }
+  std::vector<db::Migration> Migrations() const override { return VotingMigrations(); }
+
+  void Register(Site& site) override {
+    site_ = &site;
+    processes_ = std::make_unique<ProcessStore>(site.db());
+    site.Page("GET", "/processes/{slug}/vote/{budget}", [this](Request& req, Context& ctx) { return BallotPage(req, ctx); });
+    site.Page("POST", "/processes/{slug}/vote/{budget}", [this](Request& req, Context& ctx) { return SubmitForm(req, ctx); });
+    site.Page("GET", "/processes/{slug}/vote/{budget}/receipt", [this](Request& req, Context& ctx) { return Receipt(req, ctx); });
+    site.Api("PUT", "/api/v1/processes/{slug}/budgets/{budget}/ballot", [this](Request& req, Context& ctx) { return ApiPut(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/ballot", [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
+  }
+
+ private:
+  struct Target {
+    Process process;
+    const Budget* budget = nullptr;
+  };
+
+  // The process and budget of the path; during voting they are read on every ballot, so they
+  // are cached for a second (the phase itself is re-checked inside each ballot's write).
+  Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget_slug) {
+    std::string key = std::to_string(ctx.org.id) + "/" + slug;
+    auto now = std::chrono::steady_clock::now();
+    std::optional<Process> process;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = process_cache_.find(key); it != process_cache_.end() && it->second.second > now) process = it->second.first;
+    }
+    if (!process) {
+      TING_ASSIGN_OR_RETURN(auto found, processes_->Find(ctx.org.id, slug));
+      if (!found) return Error::NotFound("processes.not_found");
+      process = std::move(*found);
+      std::lock_guard lock(mu_);
+      if (process_cache_.size() > 1000) process_cache_.clear();
+      process_cache_[key] = {*process, now + std::chrono::seconds(1)};
+    }
+    Target t{std::move(*process), nullptr};
+    t.budget = t.process.FindBudget(budget_slug);
+    if (!t.budget) return Error::NotFound("voting.no_budget");
+    return t;
+  }
+
+  Result<std::vector<Project>> Projects(int64_t budget_id) {
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = project_cache_.find(budget_id); it != project_cache_.end() && it->second.second > now) return it->second.first;
+    }
+    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), budget_id));
+    std::lock_guard lock(mu_);
+    project_cache_[budget_id] = {projects, now + std::chrono::seconds(1)};
+    return projects;
+  }
+
+  Result<std::optional<StoredBallot>> Load(int64_t budget_id, int64_t voter_id, BallotType type) {
+    std::optional<StoredBallot> out;
+    TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT choices, channel, created_at, updated_at FROM ballots WHERE budget_id = ? AND voter_id = ?",
+                                                  {budget_id, voter_id}));
+      if (!row) return {};
+      auto j = json::parse(row->Str(0), nullptr, false);
+      TING_ASSIGN_OR_RETURN(Ballot b, Ballot::FromJson(type, j));
+      out = StoredBallot{voter_id, std::move(b), row->Str(1), row->Int(2), row->Int(3)};
+      return {};
+    }));
+    return out;
+  }
+
+  enum class Outcome { kRecorded, kInvalid, kNotVoting, kError };
+  struct CastResult {
+    Outcome outcome;
+    std::string message;
+  };
+
+  // Validates and durably records the voter's one ballot for the budget (replacing an earlier one).
+  CastResult Cast(const Context& ctx, const Target& t, const Ballot& ballot) {
+    if (auto problem = CheckEligibility(*ctx.user, t.process, *t.budget))
+      return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
+    auto projects = Projects(t.budget->id);
+    if (!projects.ok()) return {Outcome::kError, projects.error().message};
+    if (auto problem = ValidateBallot(ballot, *t.budget, *projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
+    std::string choices = ballot.ToJson().dump();
+    int64_t now = core::NowSeconds();
+    bool not_voting = false;
+    Status st = site_->db().Write([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(Phase phase, PhaseNow(c, t.process.id));
+      if (phase != Phase::kVoting) {
+        not_voting = true;
+        return Error::Precondition("not voting");
+      }
+      TING_RETURN_IF_ERROR(Check(c.Exec(
+          "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
+          "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
+          {t.budget->id, ctx.user->id, choices, now, now})));
+      return ProcessStore::MarkVotingOpened(c, t.process.id);
+    });
+    if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
+    if (!st.ok()) return {Outcome::kError, st.error().message};
+    return {Outcome::kRecorded, {}};
+  }
+
+  // --- API ---
+  Response ApiPut(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (!t.ok()) return t.error().code == ErrorCode::kNotFound ? site_->JsonError(ctx, 404, t.error().message) : site_->JsonError(ctx, 500, "error.server");
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    auto ballot = Ballot::FromJson(t->budget->ballot.type, std::get<json>(parsed));
+    if (!ballot.ok()) return Site::Json(422, {{"error", ballot.error().message}});
+    CastResult r = Cast(ctx, *t, *ballot);
+    switch (r.outcome) {
+      case Outcome::kRecorded: return Site::Json(200, BallotJson(*t, *ballot, core::NowSeconds()));
+      case Outcome::kInvalid: return Site::Json(422, {{"error", r.message}});
+      case Outcome::kNotVoting: return Site::Json(409, {{"error", r.message}});
+      case Outcome::kError: return site_->JsonError(ctx, 500, "error.server");
+    }
+    return site_->JsonError(ctx, 500, "error.server");
+  }
+
+  static json BallotJson(const Target& t, const Ballot& b, int64_t updated_at) {
+    json j = b.ToJson();
+    j["budget"] = t.budget->slug;
+    j["type"] = BallotTypeName(t.budget->ballot.type);
+    j["updated_at"] = updated_at;
+    return j;
+  }
+
+  Response ApiGet(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (!t.ok()) return t.error().code == ErrorCode::kNotFound ? site_->JsonError(ctx, 404, t.error().message) : site_->JsonError(ctx, 500, "error.server");
+    auto stored = Load(t->budget->id, ctx.user->id, t->budget->ballot.type);
+    if (!stored.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!*stored) return site_->JsonError(ctx, 404, "voting.no_ballot");
+    json j = BallotJson(*t, (*stored)->ballot, (*stored)->updated_at);
+    j["created_at"] = (*stored)->created_at;
+    return Site::Json(200, j);
+  }
+
+  // --- pages ---
+  std::variant<Target, Response> PageTarget(Request& req, Context& ctx) {
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (t.ok()) return std::move(*t);
+    if (t.error().code == ErrorCode::kNotFound) return site_->ErrorPage(req, ctx, 404, "error.not_found_title", t.error().message);
+    return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+  }
+
+  // The ballot from a submitted form, or what is wrong with the form itself.
+  static std::variant<Ballot, BallotProblem> FromForm(const Request& req, BallotType type) {
+    Ballot b;
+    b.type = type;
+    std::vector<std::pair<int64_t, int64_t>> ranked;  // (rank, project)
+    for (const auto& [k, v] : req.FormFields()) {
+      if (k == "project") {
+        if (auto id = ParseInt64(v)) b.projects.push_back(*id);
+      } else if (StartsWith(k, "points_")) {
+        auto id = ParseInt64(k.substr(7));
+        std::string_view typed = Trim(v);
+        if (!id || typed.empty()) continue;
+        auto n = ParseInt64(typed);
+        if (!n || *n < 0) return BallotProblem{"ballot.problem.points_number", {}};
+        if (*n > 0) b.points[*id] = *n;
+      } else if (StartsWith(k, "rank_")) {
+        auto id = ParseInt64(k.substr(5));
+        auto r = ParseInt64(v);
+        if (id && r && *r > 0) ranked.push_back({*r, *id});
+      }
+    }
+    std::sort(ranked.begin(), ranked.end());
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      if (i && ranked[i].first == ranked[i - 1].first)
+        return BallotProblem{"ballot.problem.same_rank", {{"rank", std::to_string(ranked[i].first)}}};
+      b.projects.push_back(ranked[i].second);
+    }
+    if (type != BallotType::kRanking) std::sort(b.projects.begin(), b.projects.end());
+    return b;
+  }
+
+  Response RenderBallot(Request& req, Context& ctx, const Target& t, const std::vector<Project>& projects, const std::optional<Ballot>& current,
+                        const std::vector<std::string>& errors, int status) {
+    const Budget& b = *t.budget;
+    html::Data d;
+    d.set("process_slug", t.process.slug);
+    d.set("process_title", t.process.Title(ctx.lang));
+    d.set("budget_slug", b.slug);
+    d.set("budget_name", b.Name(ctx.lang));
+    d.set("amount", FormatMoney({b.amount, b.currency}, ctx.lang));
+    d.set("amount_minor", std::to_string(b.amount));
+    d.set("currency", b.currency);
+    d.set("ballot_text", BallotText(*site_, ctx, b.ballot));
+    d.set("type", BallotTypeName(b.ballot.type));
+    d.set("max", std::to_string(b.ballot.max));
+    d.set("points", std::to_string(b.ballot.points));
+    d.set("is_approval", b.ballot.type == BallotType::kApproval || b.ballot.type == BallotType::kKnapsack);
+    d.set("is_cumulative", b.ballot.type == BallotType::kCumulative);
+    d.set("is_ranking", b.ballot.type == BallotType::kRanking);
+    d.set("has_errors", !errors.empty());
+    html::List err;
+    for (const auto& e : errors) err.push_back(html::Data(e));
+    d.set("errors", err);
+    d.set("has_ballot", current.has_value());
+    int rank_slots = b.ballot.max ? b.ballot.max : static_cast<int>(projects.size());
+    html::List items;
+    for (const auto& p : VoterOrder(projects, ctx.user->id, b.id)) {
+      html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", FormatMoney({p.cost, b.currency}, ctx.lang)},
+                     {"cost_minor", std::to_string(p.cost)}};
+      bool chosen = false;
+      int64_t pts = 0;
+      int rank = 0;
+      if (current) {
+        chosen = std::find(current->projects.begin(), current->projects.end(), p.id) != current->projects.end();
+        if (auto it = current->points.find(p.id); it != current->points.end()) pts = it->second;
+        auto pos = std::find(current->projects.begin(), current->projects.end(), p.id);
+        if (pos != current->projects.end()) rank = static_cast<int>(pos - current->projects.begin()) + 1;
+      }
+      o["checked"] = html::Data(chosen ? html::Data::type::bool_true : html::Data::type::bool_false);
+      o["points_value"] = html::Data(pts ? std::to_string(pts) : "");
+      html::List ranks;
+      for (int r = 1; r <= rank_slots; ++r) {
+        html::Object ro{{"value", std::to_string(r)}};
+        ro["selected"] = html::Data(r == rank ? html::Data::type::bool_true : html::Data::type::bool_false);
+        ranks.push_back(ro);
+      }
+      o["ranks"] = html::Data(ranks);
+      items.push_back(o);
+    }
+    d.set("projects", items);
+    d.set("has_projects", !projects.empty());
+    return site_->RenderPageTitled(req, ctx, "voting/ballot", site_->T(ctx, "voting.title", {{"budget", b.Name(ctx.lang)}}), d, status);
+  }
+
+  Response BallotPage(Request& req, Context& ctx) {
+    auto target = PageTarget(req, ctx);
+    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    const Target& t = std::get<Target>(target);
+    if (t.process.CurrentPhase(Today()) != Phase::kVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
+    auto projects = Projects(t.budget->id);
+    auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
+    if (!projects.ok() || !stored.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    std::optional<Ballot> current;
+    if (*stored) current = (*stored)->ballot;
+    return RenderBallot(req, ctx, t, *projects, current, {}, 200);
+  }
+
+  Response SubmitForm(Request& req, Context& ctx) {
+    auto target = PageTarget(req, ctx);
+    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    const Target& t = std::get<Target>(target);
+    auto parsed = FromForm(req, t.budget->ballot.type);
+    if (auto* problem = std::get_if<BallotProblem>(&parsed)) {
+      auto projects = Projects(t.budget->id);
+      return RenderBallot(req, ctx, t, projects.ok() ? *projects : std::vector<Project>{}, std::nullopt,
+                          {ProblemText(*site_, ctx, *problem, *t.budget)}, 422);
+    }
+    const Ballot& ballot = std::get<Ballot>(parsed);
+    CastResult r = Cast(ctx, t, ballot);
+    if (r.outcome == Outcome::kRecorded)
+      return site_->RedirectWithFlash(ctx, "/processes/" + t.process.slug + "/vote/" + t.budget->slug + "/receipt", "voting.recorded");
+    if (r.outcome == Outcome::kNotVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
+    if (r.outcome == Outcome::kError) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    auto projects = Projects(t.budget->id);
+    return RenderBallot(req, ctx, t, projects.ok() ? *projects : std::vector<Project>{}, ballot, {r.message}, 422);
+  }
+
+  Response Receipt(Request& req, Context& ctx) {
+    auto target = PageTarget(req, ctx);
+    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    const Target& t = std::get<Target>(target);
+    auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
+    auto projects = BallotProjects(site_->db(), t.budget->id);
+    if (!stored.ok() || !projects.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!*stored) return site_->ErrorPage(req, ctx, 404, "voting.no_ballot_title", "voting.no_ballot");
+    const Ballot& b = (*stored)->ballot;
+    std::map<int64_t, const Project*> by_id;
+    for (const auto& p : *projects) by_id[p.id] = &p;
+    html::List lines;
+    int64_t total_cost = 0;
+    auto add = [&](int64_t id, const std::string& detail) {
+      auto it = by_id.find(id);
+      std::string title = it == by_id.end() ? "#" + std::to_string(id) : it->second->title;
+      if (it != by_id.end()) total_cost += it->second->cost;
+      lines.push_back(html::Object{{"title", title}, {"detail", detail}});
+    };
+    if (b.type == BallotType::kCumulative) {
+      for (const auto& [id, n] : b.points) add(id, site_->T(ctx, "voting.points_given", {{"points", std::to_string(n)}}));
+    } else {
+      int rank = 0;
+      for (int64_t id : b.projects) {
+        ++rank;
+        auto it = by_id.find(id);
+        add(id, b.type == BallotType::kRanking ? site_->T(ctx, "voting.rank", {{"rank", std::to_string(rank)}})
+                                               : (it == by_id.end() ? "" : FormatMoney({it->second->cost, t.budget->currency}, ctx.lang)));
+      }
+    }
+    html::Data d;
+    d.set("process_slug", t.process.slug);
+    d.set("budget_slug", t.budget->slug);
+    d.set("budget_name", t.budget->Name(ctx.lang));
+    d.set("lines", lines);
+    d.set("empty", lines.empty());
+    d.set("recorded_at", FormatTime((*stored)->updated_at));
+    d.set("first_at", FormatTime((*stored)->created_at));
+    d.set("changed", (*stored)->updated_at != (*stored)->created_at);
+    d.set("is_knapsack", b.type == BallotType::kKnapsack);
+    d.set("total_cost", FormatMoney({total_cost, t.budget->currency}, ctx.lang));
+    d.set("can_change", t.process.CurrentPhase(Today()) == Phase::kVoting);
+    return site_->RenderPage(req, ctx, "voting/receipt", "voting.receipt_title", d);
+  }
+
+  Site* site_ = nullptr;
+  std::unique_ptr<ProcessStore> processes_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<Process, std::chrono::steady_clock::time_point>> process_cache_;
+  std::map<int64_t, std::pair<std::vector<Project>, std::chrono::steady_clock::time_point>> project_cache_;
+};
+
+}  // namespace
+
+Result<std::vector<StoredBallot>> LoadBallots(db::Database& db, const Budget& budget) {
+  std::vector<StoredBallot> out;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT voter_id, choices, channel, created_at, updated_at FROM ballots WHERE budget_id = ? ORDER BY voter_id",
+                                             {budget.id}));
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+      auto j = json::parse(r.Str(1), nullptr, false);
+      TING_ASSIGN_OR_RETURN(Ballot b, Ballot::FromJson(budget.ballot.type, j));
+      out.push_back({r.Int(0), std::move(b), r.Str(2), r.Int(3), r.Int(4)});
+    }
+    return {};
+  }));
+  return out;
+}
+
+std::unique_ptr<Component> MakeVotingComponent() { return std::make_unique<VotingComponent>(); }
+
+}  // namespace ting::components
