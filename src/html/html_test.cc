@@ -43,6 +43,18 @@ TEST(Templates, EscapeByDefaultAndLocalisePerLanguage) {
   EXPECT_FALSE((*t)->Render("nope", "sv", d).ok());
 }
 
+TEST(Templates, IncludesExpandAtLoad) {
+  auto c = Catalog::FromJson({{"sv", R"({"a":"A"})"}});
+  ASSERT_TRUE(c.ok());
+  auto t = Templates::FromSources(*c, {{"outer", "<div>{{> inner}}</div>"}, {"inner", "[[a]]={{v}}"}});
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  Data d;
+  d.set("v", "<1>");
+  EXPECT_EQ(*(*t)->Render("outer", "sv", d), "<div>A=&lt;1&gt;</div>");
+  EXPECT_FALSE(Templates::FromSources(*c, {{"p", "{{> nope}}"}}).ok());
+  EXPECT_FALSE(Templates::FromSources(*c, {{"p", "{{> p}}"}}).ok()) << "self-inclusion is caught";
+}
+
 TEST(Templates, UnknownKeyOrBadSyntaxFailsAtLoad) {
   auto c = Catalog::FromJson({{"sv", R"({"a":"A"})"}});
   ASSERT_TRUE(c.ok());

@@ -44,12 +44,37 @@ Result<std::string> Localise(const std::string& name, const std::string& source,
   return out;
 }
 
+// Expands {{> name}} with the source of template name, at load time, so that rendering never
+// parses partials (kainjow would re-parse them on every render).
+Result<std::string> ExpandIncludes(const std::string& name, const std::string& source,
+                                   const std::map<std::string, std::string>& sources, int depth) {
+  if (depth > 8) return Error::Invalid("templates/" + name + ": includes nest too deep");
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = source.find("{{>", pos);
+    if (open == std::string::npos) break;
+    size_t close = source.find("}}", open);
+    if (close == std::string::npos) return Error::Invalid("templates/" + name + ": unclosed {{>");
+    std::string inc(Trim(std::string_view(source).substr(open + 3, close - open - 3)));
+    auto it = sources.find(inc);
+    if (it == sources.end()) return Error::Invalid("templates/" + name + ": includes unknown template " + inc);
+    TING_ASSIGN_OR_RETURN(std::string expanded, ExpandIncludes(inc, it->second, sources, depth + 1));
+    out.append(source, pos, open - pos);
+    out += expanded;
+    pos = close + 2;
+  }
+  out.append(source, pos);
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Templates>> Templates::FromSources(const Catalog& catalog,
                                                           const std::map<std::string, std::string>& sources) {
   std::unique_ptr<Templates> t(new Templates());
-  for (const auto& [name, source] : sources) {
+  for (const auto& [name, raw_source] : sources) {
+    TING_ASSIGN_OR_RETURN(std::string source, ExpandIncludes(name, raw_source, sources, 0));
     for (const auto& lang : catalog.languages()) {
       TING_ASSIGN_OR_RETURN(std::string text, Localise(name, source, catalog, lang.code));
       auto compiled = std::make_unique<kainjow::mustache::mustache>(text);
