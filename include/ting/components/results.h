@@ -1,0 +1,68 @@
+#pragma once
+// Results: counting a budget's ballots by its rule (with the counting engine, ting::pb),
+// explaining every project's outcome, publishing, and exporting (Pabulib .pb, CSV).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ting/base/result.h"
+#include "ting/components/component.h"
+#include "ting/components/processes.h"
+#include "ting/components/proposals.h"
+#include "ting/components/voting.h"
+
+namespace ting::components {
+
+// Why a project was or was not funded, in numbers; pages and the API turn it into sentences.
+struct ProjectOutcome {
+  int64_t id = 0;
+  std::string title;
+  int64_t cost = 0;
+  int64_t votes = 0;  // approvals, or points (cumulative), or ballots ranking it (ranking)
+  bool funded = false;
+  int position = 0;   // 1-based selection order when funded
+  // Greedy: the money left when the project's turn came.
+  int64_t money_left_at_turn = 0;
+  // MES: who paid how much (in minor units, as exact decimals), and the effective support.
+  std::string explanation_key;                   // catalogue key of the sentence
+  std::map<std::string, std::string> vars;       // its values
+};
+
+struct BudgetResult {
+  std::string rule;          // "greedy" or "mes"
+  int64_t budget = 0;
+  std::string currency;
+  int64_t ballots = 0;
+  std::vector<int64_t> selected;  // in selection order
+  int64_t spent = 0;
+  std::vector<ProjectOutcome> projects;  // by votes, descending
+  int64_t counted_at = 0;
+
+  nlohmann::json ToJson() const;  // the API's shape (explanations in English unless told)
+  static Result<BudgetResult> FromJson(const nlohmann::json& j);
+};
+
+// Counts in memory: no storage. The same ballots always give the same result.
+Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects,
+                                 const std::vector<StoredBallot>& ballots);
+
+// Pabulib text of a budget's ballots. Voters are numbered 1..n in an order keyed by secret
+// (the instance's export secret), so rows cannot be traced to accounts.
+std::string ExportPabulib(const Process& process, const Budget& budget, const std::vector<Project>& projects,
+                          const std::vector<StoredBallot>& ballots, const std::optional<BudgetResult>& result,
+                          const std::string& secret);
+
+// The stored result of a budget, if it has been counted.
+Result<std::optional<BudgetResult>> LoadResult(db::Database& db, int64_t budget_id);
+// Funded project ids of a budget, in selection order (empty when not counted).
+Result<std::vector<int64_t>> FundedProjects(db::Connection& c, int64_t budget_id);
+
+std::unique_ptr<Component> MakeResultsComponent();
+std::unique_ptr<Component> MakeFollowUpComponent();
+
+}  // namespace ting::components

@@ -1,0 +1,240 @@
+// Follow-up: what became of each funded project — status, progress, dated updates.
+
+#include <algorithm>
+
+#include "ting/base/strings.h"
+#include "ting/components/results.h"
+#include "ting/core/accounts.h"
+#include "ting/html/markdown.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::Site;
+
+namespace {
+
+Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
+
+const std::vector<std::string> kStatuses = {"planned", "in_progress", "done", "cancelled"};
+bool ValidStatus(const std::string& s) { return std::find(kStatuses.begin(), kStatuses.end(), s) != kStatuses.end(); }
+
+std::vector<db::Migration> FollowUpMigrations() {
+  return {{600, "follow-up: progress and updates of funded projects", R"sql(
+CREATE TABLE project_progress (
+  proposal_id INTEGER PRIMARY KEY REFERENCES proposals(id) ON DELETE CASCADE,
+  status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned','in_progress','done','cancelled')),
+  progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE project_updates (
+  id INTEGER PRIMARY KEY,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  author_id INTEGER REFERENCES users(id),
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX project_updates_proposal ON project_updates(proposal_id, created_at);
+)sql"}};
+}
+
+struct Update {
+  int64_t id;
+  std::string body;
+  int64_t created_at;
+};
+
+struct FundedProject {
+  int64_t id = 0;
+  std::string title, budget_slug, budget_name, status = "planned";
+  int64_t cost = 0;
+  int progress = 0;
+  std::vector<Update> updates;  // newest first
+};
+
+std::string FormatDate(int64_t unix_seconds) {
+  std::time_t t = unix_seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+class FollowUpComponent final : public Component {
+ public:
+  const char* Name() const override { return "followup"; }
+  std::vector<db::Migration> Migrations() const override { return FollowUpMigrations(); }
+
+  void Register(Site& site) override {
+    site_ = &site;
+    processes_ = std::make_unique<ProcessStore>(site.db());
+    site.Page("GET", "/processes/{slug}/followup", [this](Request& req, Context& ctx) { return ListPage(req, ctx); });
+    site.Page("POST", "/processes/{slug}/followup/{id}", [this](Request& req, Context& ctx) { return UpdateForm(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/followup", [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
+    site.Api("POST", "/api/v1/processes/{slug}/followup/{id}", [this](Request& req, Context& ctx) { return ApiUpdate(req, ctx); });
+  }
+
+ private:
+  Result<std::vector<FundedProject>> Load(const Process& p, const std::string& lang) {
+    std::vector<FundedProject> out;
+    TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
+      for (const auto& b : p.budgets) {
+        TING_ASSIGN_OR_RETURN(auto funded, FundedProjects(c, b.id));
+        TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(c, b.id));
+        for (int64_t id : funded) {
+          FundedProject fp;
+          fp.id = id;
+          fp.budget_slug = b.slug;
+          fp.budget_name = b.Name(lang);
+          for (const auto& pr : projects)
+            if (pr.id == id) {
+              fp.title = pr.title;
+              fp.cost = pr.cost;
+            }
+          TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT status, progress FROM project_progress WHERE proposal_id = ?", {id}));
+          if (row) {
+            fp.status = row->Str(0);
+            fp.progress = static_cast<int>(row->Int(1));
+          }
+          TING_ASSIGN_OR_RETURN(auto updates, c.Query("SELECT id, body, created_at FROM project_updates WHERE proposal_id = ? ORDER BY created_at DESC, id DESC", {id}));
+          for (const auto& u : updates) fp.updates.push_back({u.Int(0), u.Str(1), u.Int(2)});
+          out.push_back(std::move(fp));
+        }
+      }
+      return {};
+    }));
+    return out;
+  }
+
+  // Applies a status/progress change and/or adds an update. Only for funded projects of p.
+  Status Apply(const Process& p, int64_t project_id, int64_t author_id, const std::optional<std::string>& status,
+               const std::optional<int64_t>& progress, const std::string& body) {
+    if (status && !ValidStatus(*status)) return Error::Invalid("followup.bad_status");
+    if (progress && (*progress < 0 || *progress > 100)) return Error::Invalid("followup.bad_progress");
+    int64_t now = core::NowSeconds();
+    return site_->db().Write([&](db::Connection& c) -> Status {
+      bool funded = false;
+      for (const auto& b : p.budgets) {
+        TING_ASSIGN_OR_RETURN(auto ids, FundedProjects(c, b.id));
+        funded = funded || std::find(ids.begin(), ids.end(), project_id) != ids.end();
+      }
+      if (!funded) return Error::NotFound("followup.not_funded");
+      if (status || progress) {
+        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO project_progress(proposal_id, status, progress, updated_at) VALUES(?, ?, ?, ?) "
+                                          "ON CONFLICT(proposal_id) DO NOTHING",
+                                          {project_id, std::string("planned"), int64_t{0}, now})));
+        if (status) TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE project_progress SET status = ?, updated_at = ? WHERE proposal_id = ?", {*status, now, project_id})));
+        if (progress) TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE project_progress SET progress = ?, updated_at = ? WHERE proposal_id = ?", {*progress, now, project_id})));
+      }
+      if (!Trim(body).empty())
+        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO project_updates(proposal_id, author_id, body, created_at) VALUES(?, ?, ?, ?)",
+                                          {project_id, author_id, std::string(Trim(body)), now})));
+      return {};
+    });
+  }
+
+  Response ListPage(Request& req, Context& ctx) {
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    const Process& process = std::get<Process>(p);
+    auto projects = Load(process, ctx.lang);
+    if (!projects.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    bool can_manage = ctx.Can(core::Action::kManageProcesses);
+    html::Data d;
+    d.set("process_slug", process.slug);
+    d.set("process_title", process.Title(ctx.lang));
+    d.set("has_projects", !projects->empty());
+    d.set("can_manage", can_manage);
+    html::List items;
+    for (const auto& fp : *projects) {
+      html::Object o{{"id", std::to_string(fp.id)}, {"title", fp.title}, {"budget_name", fp.budget_name},
+                     {"status_label", site_->T(ctx, "followup.status." + fp.status)}, {"status", fp.status},
+                     {"progress", std::to_string(fp.progress)}, {"process_slug", process.slug}};
+      html::List updates;
+      for (const auto& u : fp.updates)
+        updates.push_back(html::Object{{"date", FormatDate(u.created_at)}, {"body_html", html::RenderMarkdown(u.body)}});
+      o["updates"] = html::Data(updates);
+      o["has_updates"] = html::Data(fp.updates.empty() ? html::Data::type::bool_false : html::Data::type::bool_true);
+      o["can_manage"] = html::Data(can_manage ? html::Data::type::bool_true : html::Data::type::bool_false);
+      html::List options;
+      for (const auto& s : kStatuses) {
+        html::Object so{{"value", s}, {"label", site_->T(ctx, "followup.status." + s)}};
+        so["selected"] = html::Data(s == fp.status ? html::Data::type::bool_true : html::Data::type::bool_false);
+        options.push_back(so);
+      }
+      o["status_options"] = html::Data(options);
+      items.push_back(o);
+    }
+    d.set("projects", items);
+    return site_->RenderPageTitled(req, ctx, "followup/list", site_->T(ctx, "followup.title") + " – " + process.Title(ctx.lang), d);
+  }
+
+  Response UpdateForm(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    auto id = ParseInt64(req.Param("id"));
+    std::string status, body, progress_text;
+    for (const auto& [k, v] : req.FormFields()) {
+      if (k == "status") status = v;
+      if (k == "progress") progress_text = v;
+      if (k == "body") body = v;
+    }
+    std::optional<int64_t> progress = progress_text.empty() ? std::nullopt : ParseInt64(Trim(progress_text));
+    if (!progress_text.empty() && !progress) progress = -1;
+    Status st = id ? Apply(std::get<Process>(p), *id, ctx.user->id, status.empty() ? std::nullopt : std::optional(status), progress, body)
+                   : Status(Error::NotFound("followup.not_funded"));
+    if (!st.ok()) {
+      int code = StatusFor(st.error());
+      if (code == 500) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+      return site_->ErrorPage(req, ctx, code, "form.errors_title", st.error().message);
+    }
+    return site_->RedirectWithFlash(ctx, "/processes/" + std::get<Process>(p).slug + "/followup", "followup.saved");
+  }
+
+  Response ApiList(Request& req, Context& ctx) {
+    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    auto projects = Load(std::get<Process>(p), ctx.lang);
+    if (!projects.ok()) return site_->JsonError(ctx, 500, "error.server");
+    json out = json::array();
+    for (const auto& fp : *projects) {
+      json updates = json::array();
+      for (const auto& u : fp.updates) updates.push_back({{"id", u.id}, {"body", u.body}, {"created_at", u.created_at}});
+      out.push_back({{"id", fp.id}, {"title", fp.title}, {"budget", fp.budget_slug}, {"cost", fp.cost}, {"status", fp.status},
+                     {"progress", fp.progress}, {"updates", updates}});
+    }
+    return Site::Json(200, {{"projects", out}});
+  }
+
+  Response ApiUpdate(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    const json& body = std::get<json>(parsed);
+    auto id = ParseInt64(req.Param("id"));
+    std::optional<std::string> status;
+    std::optional<int64_t> progress;
+    if (body.contains("status")) status = body["status"].is_string() ? body["status"].get<std::string>() : "?";
+    if (body.contains("progress")) progress = body["progress"].is_number_integer() ? body["progress"].get<int64_t>() : -1;
+    std::string text = body.contains("update") && body["update"].is_string() ? body["update"].get<std::string>() : "";
+    Status st = id ? Apply(std::get<Process>(p), *id, ctx.user->id, status, progress, text) : Status(Error::NotFound("followup.not_funded"));
+    if (!st.ok()) return site_->JsonError(ctx, StatusFor(st.error()), st.error().code == ErrorCode::kInternal ? "error.server" : st.error().message);
+    return ApiList(req, ctx);
+  }
+
+  Site* site_ = nullptr;
+  std::unique_ptr<ProcessStore> processes_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> MakeFollowUpComponent() { return std::make_unique<FollowUpComponent>(); }
+
+}  // namespace ting::components

@@ -1,0 +1,270 @@
+// Results: count (manager), the public result page with explanations and a chart, the API,
+// and the open-data exports.
+
+#include <algorithm>
+#include <sstream>
+
+#include "ting/base/money.h"
+#include "ting/base/strings.h"
+#include "ting/components/results.h"
+#include "ting/core/accounts.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::Site;
+
+namespace {
+
+Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
+
+std::vector<db::Migration> ResultsMigrations() {
+  return {{500, "results: counted outcomes and funded projects", R"sql(
+CREATE TABLE results (
+  budget_id INTEGER PRIMARY KEY REFERENCES budgets(id) ON DELETE CASCADE,
+  outcome TEXT NOT NULL,
+  counted_at INTEGER NOT NULL,
+  counted_by INTEGER REFERENCES users(id)
+);
+CREATE TABLE funded_projects (
+  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  proposal_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (budget_id, proposal_id)
+);
+)sql"}};
+}
+
+// Money values in explanation variables are minor units; say them as money.
+std::string Explain(const Site& site, const Context& ctx, const ProjectOutcome& p, const std::string& currency) {
+  auto vars = p.vars;
+  for (auto& [k, v] : vars)
+    if (k == "left" || k == "cost" || k == "price" || k == "per_point")
+      if (auto minor = ParseInt64(v)) v = FormatMoney({*minor, currency}, ctx.lang);
+  vars["votes"] = std::to_string(p.votes);
+  return site.T(ctx, p.explanation_key, vars);
+}
+
+// A horizontal bar chart of votes as inline SVG (no script, readable by screen readers).
+std::string VotesChart(const Site& site, const Context& ctx, const BudgetResult& r) {
+  int64_t max_votes = 1;
+  for (const auto& p : r.projects) max_votes = std::max(max_votes, p.votes);
+  const int row = 28, label_w = 0, width = 640;
+  int height = row * static_cast<int>(r.projects.size()) + 8;
+  std::ostringstream svg;
+  svg << "<svg class=\"chart\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-labelledby=\"chart-title\">"
+      << "<title id=\"chart-title\">" << html::EscapeHtml(site.T(ctx, "results.chart_title")) << "</title>";
+  int y = 4;
+  for (const auto& p : r.projects) {
+    int bar = static_cast<int>((width - 180 - label_w) * p.votes / max_votes);
+    svg << "<g><rect x=\"0\" y=\"" << y << "\" width=\"" << std::max(bar, 1) << "\" height=\"" << row - 8 << "\" class=\""
+        << (p.funded ? "funded" : "unfunded") << "\"/>"
+        << "<text x=\"" << bar + 6 << "\" y=\"" << y + row - 13 << "\">" << html::EscapeHtml(std::to_string(p.votes)) << " · "
+        << html::EscapeHtml(p.title.size() > 40 ? p.title.substr(0, 40) + "…" : p.title) << "</text></g>";
+    y += row;
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
+class ResultsComponent final : public Component {
+ public:
+  const char* Name() const override { return "results"; }
+  std::vector<db::Migration> Migrations() const override { return ResultsMigrations(); }
+
+  void Register(Site& site) override {
+    site_ = &site;
+    processes_ = std::make_unique<ProcessStore>(site.db());
+    if (auto secret = core::InstanceSecret(site.db(), "export"); secret.ok()) export_secret_ = *secret;
+    site.Api("POST", "/api/v1/processes/{slug}/budgets/{budget}/count", [this](Request& req, Context& ctx) { return ApiCount(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/results", [this](Request& req, Context& ctx) { return ApiResults(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.pb", [this](Request& req, Context& ctx) { return ExportPb(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.csv", [this](Request& req, Context& ctx) { return ExportCsv(req, ctx); });
+    site.Page("GET", "/processes/{slug}/results/{budget}", [this](Request& req, Context& ctx) { return Page(req, ctx); });
+    site.Page("POST", "/processes/{slug}/results/{budget}/count", [this](Request& req, Context& ctx) { return PageCount(req, ctx); });
+  }
+
+ private:
+  struct Target {
+    Process process;
+    Budget budget;
+  };
+
+  std::variant<Target, std::pair<int, std::string>> Find(const Context& ctx, const std::string& slug, const std::string& budget) {
+    auto p = processes_->Find(ctx.org.id, slug);
+    if (!p.ok()) return std::pair{500, std::string("error.server")};
+    if (!*p) return std::pair{404, std::string("processes.not_found")};
+    const Budget* b = (*p)->FindBudget(budget);
+    if (!b) return std::pair{404, std::string("voting.no_budget")};
+    return Target{**p, *b};
+  }
+
+  // Counts and stores. Error kFailedPrecondition while voting is still open.
+  Result<BudgetResult> Count(const Target& t, int64_t user_id) {
+    Phase phase = t.process.CurrentPhase(Today());
+    if (phase < Phase::kResults) return Error::Precondition("results.voting_not_closed");
+    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), t.budget.id));
+    TING_ASSIGN_OR_RETURN(auto ballots, LoadBallots(site_->db(), t.budget));
+    TING_ASSIGN_OR_RETURN(BudgetResult result, CountBudget(t.budget, projects, ballots));
+    result.counted_at = core::NowSeconds();
+    std::string outcome = result.ToJson().dump();
+    TING_RETURN_IF_ERROR(site_->db().Write([&](db::Connection& c) -> Status {
+      TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO results(budget_id, outcome, counted_at, counted_by) VALUES(?, ?, ?, ?) "
+                                        "ON CONFLICT(budget_id) DO UPDATE SET outcome = excluded.outcome, counted_at = excluded.counted_at, "
+                                        "counted_by = excluded.counted_by",
+                                        {t.budget.id, outcome, result.counted_at, user_id})));
+      TING_RETURN_IF_ERROR(Check(c.Exec("DELETE FROM funded_projects WHERE budget_id = ?", {t.budget.id})));
+      int64_t position = 0;
+      for (int64_t id : result.selected)
+        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO funded_projects(budget_id, proposal_id, position) VALUES(?, ?, ?)", {t.budget.id, id, ++position})));
+      return {};
+    }));
+    return result;
+  }
+
+  json ResultJson(const Context& ctx, const Target& t, const BudgetResult& r) {
+    json j = {{"rule", r.rule}, {"budget", r.budget}, {"currency", r.currency}, {"ballots", r.ballots}, {"selected", r.selected},
+              {"spent", r.spent}, {"left", r.budget - r.spent}, {"counted_at", r.counted_at}};
+    json projects = json::array();
+    for (const auto& p : r.projects)
+      projects.push_back({{"id", p.id}, {"title", p.title}, {"votes", p.votes}, {"cost", p.cost}, {"funded", p.funded},
+                          {"position", p.position}, {"explanation", Explain(*site_, ctx, p, r.currency)}, {"explanation_data", p.vars}});
+    j["projects"] = projects;
+    j["process"] = t.process.slug;
+    j["budget_slug"] = t.budget.slug;
+    return j;
+  }
+
+  Response ApiError(const Context& ctx, const std::pair<int, std::string>& e) { return site_->JsonError(ctx, e.first, e.second); }
+
+  Response ApiCount(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
+    auto r = Count(std::get<Target>(t), ctx.user->id);
+    if (!r.ok()) {
+      if (r.error().code == ErrorCode::kFailedPrecondition) return site_->JsonError(ctx, 409, r.error().message);
+      return Site::Json(500, {{"error", r.error().message}});
+    }
+    return Site::Json(200, ResultJson(ctx, std::get<Target>(t), *r));
+  }
+
+  Response ApiResults(Request& req, Context& ctx) {
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
+    auto r = LoadResult(site_->db(), std::get<Target>(t).budget.id);
+    if (!r.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!*r) return site_->JsonError(ctx, 404, "results.not_counted_api");
+    return Site::Json(200, ResultJson(ctx, std::get<Target>(t), **r));
+  }
+
+  // Open data: published once the budget has been counted.
+  std::variant<std::tuple<Target, std::vector<Project>, std::vector<StoredBallot>, BudgetResult>, Response> ExportData(Request& req, Context& ctx) {
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
+    const Target& target = std::get<Target>(t);
+    auto r = LoadResult(site_->db(), target.budget.id);
+    if (!r.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!*r) return site_->JsonError(ctx, 404, "results.not_counted_api");
+    auto projects = BallotProjects(site_->db(), target.budget.id);
+    auto ballots = LoadBallots(site_->db(), target.budget);
+    if (!projects.ok() || !ballots.ok()) return site_->JsonError(ctx, 500, "error.server");
+    return std::tuple{target, std::move(*projects), std::move(*ballots), std::move(**r)};
+  }
+
+  Response ExportPb(Request& req, Context& ctx) {
+    auto data = ExportData(req, ctx);
+    if (auto* r = std::get_if<Response>(&data)) return std::move(*r);
+    auto& [t, projects, ballots, result] = std::get<0>(data);
+    Response res = Response::Text(200, ExportPabulib(t.process, t.budget, projects, ballots, result, export_secret_));
+    res.Set("Content-Disposition", "attachment; filename=\"" + t.process.slug + "_" + t.budget.slug + ".pb\"");
+    return res;
+  }
+
+  static std::string CsvField(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  }
+
+  Response ExportCsv(Request& req, Context& ctx) {
+    auto data = ExportData(req, ctx);
+    if (auto* r = std::get_if<Response>(&data)) return std::move(*r);
+    auto& [t, projects, ballots, result] = std::get<0>(data);
+    std::string csv = "project_id,title,cost,votes,funded,position,explanation\r\n";
+    for (const auto& p : result.projects)
+      csv += std::to_string(p.id) + "," + CsvField(p.title) + "," + std::to_string(p.cost) + "," + std::to_string(p.votes) + "," +
+             (p.funded ? "1" : "0") + "," + (p.funded ? std::to_string(p.position) : "") + "," +
+             CsvField(Explain(*site_, ctx, p, result.currency)) + "\r\n";
+    Response res{200, {}, csv};
+    res.Set("Content-Type", "text/csv; charset=utf-8");
+    res.Set("Content-Disposition", "attachment; filename=\"" + t.process.slug + "_" + t.budget.slug + ".csv\"");
+    return res;
+  }
+
+  Response Page(Request& req, Context& ctx) {
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (auto* e = std::get_if<std::pair<int, std::string>>(&t))
+      return site_->ErrorPage(req, ctx, e->first, e->first == 404 ? "error.not_found_title" : "error.server_title", e->second);
+    const Target& target = std::get<Target>(t);
+    auto r = LoadResult(site_->db(), target.budget.id);
+    if (!r.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    html::Data d;
+    d.set("process_slug", target.process.slug);
+    d.set("process_title", target.process.Title(ctx.lang));
+    d.set("budget_slug", target.budget.slug);
+    d.set("budget_name", target.budget.Name(ctx.lang));
+    d.set("can_count", ctx.Can(core::Action::kManageProcesses) && target.process.CurrentPhase(Today()) >= Phase::kResults);
+    d.set("counted", r->has_value());
+    if (*r) {
+      const BudgetResult& res = **r;
+      d.set("ballots", std::to_string(res.ballots));
+      d.set("amount", FormatMoney({res.budget, res.currency}, ctx.lang));
+      d.set("spent", FormatMoney({res.spent, res.currency}, ctx.lang));
+      d.set("left", FormatMoney({res.budget - res.spent, res.currency}, ctx.lang));
+      d.set("rule_text", RuleText(*site_, ctx, target.budget.rule));
+      d.set("chart", VotesChart(*site_, ctx, res));
+      html::List funded, rows;
+      for (const auto& p : res.projects) {
+        html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"votes", std::to_string(p.votes)},
+                       {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}, {"explanation", Explain(*site_, ctx, p, res.currency)}};
+        o["funded"] = html::Data(p.funded ? html::Data::type::bool_true : html::Data::type::bool_false);
+        rows.push_back(o);
+      }
+      for (int64_t id : res.selected)
+        for (const auto& p : res.projects)
+          if (p.id == id) funded.push_back(html::Object{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}});
+      d.set("funded", funded);
+      d.set("rows", rows);
+      d.set("none_funded", res.selected.empty());
+    }
+    return site_->RenderPageTitled(req, ctx, "results/page", site_->T(ctx, "results.title", {{"budget", target.budget.Name(ctx.lang)}}), d);
+  }
+
+  Response PageCount(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
+    if (auto* e = std::get_if<std::pair<int, std::string>>(&t))
+      return site_->ErrorPage(req, ctx, e->first, e->first == 404 ? "error.not_found_title" : "error.server_title", e->second);
+    auto r = Count(std::get<Target>(t), ctx.user->id);
+    if (!r.ok()) {
+      if (r.error().code == ErrorCode::kFailedPrecondition) return site_->ErrorPage(req, ctx, 409, "results.cannot_count", r.error().message);
+      return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    }
+    return site_->RedirectWithFlash(ctx, req.path.substr(0, req.path.size() - 6), "results.counted");
+  }
+
+  Site* site_ = nullptr;
+  std::unique_ptr<ProcessStore> processes_;
+  std::string export_secret_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> MakeResultsComponent() { return std::make_unique<ResultsComponent>(); }
+
+}  // namespace ting::components

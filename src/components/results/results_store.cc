@@ -1,0 +1,71 @@
+// Stored results: the outcome of the last count of each budget.
+
+#include "ting/base/strings.h"
+#include "ting/components/results.h"
+#include "ting/core/accounts.h"
+
+namespace ting::components {
+
+using json = nlohmann::json;
+
+json BudgetResult::ToJson() const {
+  json projects_json = json::array();
+  for (const auto& p : projects) {
+    projects_json.push_back({{"id", p.id}, {"title", p.title}, {"cost", p.cost}, {"votes", p.votes}, {"funded", p.funded},
+                             {"position", p.position}, {"money_left_at_turn", p.money_left_at_turn},
+                             {"explanation_key", p.explanation_key}, {"explanation_vars", p.vars}});
+  }
+  return {{"rule", rule}, {"budget", budget}, {"currency", currency}, {"ballots", ballots}, {"selected", selected},
+          {"spent", spent}, {"projects", projects_json}, {"counted_at", counted_at}};
+}
+
+Result<BudgetResult> BudgetResult::FromJson(const json& j) {
+  try {
+    BudgetResult r;
+    r.rule = j.at("rule").get<std::string>();
+    r.budget = j.at("budget").get<int64_t>();
+    r.currency = j.at("currency").get<std::string>();
+    r.ballots = j.at("ballots").get<int64_t>();
+    r.selected = j.at("selected").get<std::vector<int64_t>>();
+    r.spent = j.at("spent").get<int64_t>();
+    r.counted_at = j.value("counted_at", int64_t{0});
+    for (const auto& p : j.at("projects")) {
+      ProjectOutcome o;
+      o.id = p.at("id").get<int64_t>();
+      o.title = p.at("title").get<std::string>();
+      o.cost = p.at("cost").get<int64_t>();
+      o.votes = p.at("votes").get<int64_t>();
+      o.funded = p.at("funded").get<bool>();
+      o.position = p.at("position").get<int>();
+      o.money_left_at_turn = p.value("money_left_at_turn", int64_t{0});
+      o.explanation_key = p.at("explanation_key").get<std::string>();
+      o.vars = p.at("explanation_vars").get<std::map<std::string, std::string>>();
+      r.projects.push_back(std::move(o));
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Error::Internal(std::string("stored result is damaged: ") + e.what());
+  }
+}
+
+Result<std::optional<BudgetResult>> LoadResult(db::Database& db, int64_t budget_id) {
+  std::optional<BudgetResult> out;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT outcome FROM results WHERE budget_id = ?", {budget_id}));
+    if (!row) return {};
+    auto j = json::parse(row->Str(0), nullptr, false);
+    TING_ASSIGN_OR_RETURN(auto r, BudgetResult::FromJson(j));
+    out = std::move(r);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<int64_t>> FundedProjects(db::Connection& c, int64_t budget_id) {
+  std::vector<int64_t> out;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT proposal_id FROM funded_projects WHERE budget_id = ? ORDER BY position", {budget_id}));
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+}  // namespace ting::components
