@@ -1,0 +1,87 @@
+#pragma once
+// Vote counting: greedy, the Method of Equal Shares (with completions) and sequential Phragmén,
+// computed exactly (integer and rational arithmetic, never floating point), with the outcome
+// pabutools 1.2.3 gives and a per-project explanation.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ting/base/result.h"
+#include "ting/pb/election.h"
+
+namespace ting::pb {
+
+enum class Rule { kGreedy, kMes, kPhragmen };
+
+// How a voter's satisfaction with a funded project is measured.
+enum class Utility {
+  kDefault,   // greedy: approval for approval ballots, points for cumulative/scoring; MES: cost
+  kCost,      // the project's cost if the voter supports it
+  kApproval,  // 1 if the voter supports it ("cardinality")
+  kPoints,    // the points the voter gave it (cumulative/scoring ballots)
+};
+
+enum class Completion {
+  kNone,
+  kGreedy,                 // then greedy with the money left
+  kAdd1,                   // equalshares.net add1: raise the per-voter budget by 1 while feasible
+  kAdd1Greedy,             // add1, then greedy
+  kAdd1Exhaustive,         // pabutools voter_budget_increment=1: stop at the first exhaustive outcome
+  kAdd1ExhaustiveGreedy,   // that, then greedy
+};
+
+enum class TieBreak {
+  kId,    // lexicographic order of project ids (pabutools)
+  kCost,  // cheaper first, then more votes, then id (equalshares.net)
+};
+
+struct CountOptions {
+  Rule rule = Rule::kGreedy;
+  Utility utility = Utility::kDefault;
+  Completion completion = Completion::kNone;
+  TieBreak tie = TieBreak::kId;
+  bool explain = false;
+};
+
+// Rational number written as "num/den" or an integer, for prices in explanations.
+struct ProjectReport {
+  int index = 0;             // into Election::projects
+  bool selected = false;
+  int64_t votes = 0;         // number of voters listing the project
+  int64_t score = 0;         // total points (cumulative/scoring), else = votes
+  // Explanation (filled when CountOptions::explain):
+  std::string stage;         // which step decided it: "mes", "greedy", "phragmen", "add1"...
+  int round = 0;             // 1-based selection round, 0 if not selected
+  int64_t money_left = -1;   // greedy: money left when the project was considered (before it)
+  std::string price_per_supporter;   // MES: what a supporter paying in full paid (decimal or p/q)
+  std::string price_per_point;       // MES points utility: price per point
+  int64_t supporters_paid_full = 0;  // MES: supporters who paid the full price
+  int64_t supporters_paid_less = 0;  // MES: supporters who gave all they had left (less)
+  std::string max_payment;           // MES: largest single payment
+  std::string effective_support;     // MES, not selected: best share of the cost its supporters
+                                     // could cover at the winning price of some round ("p/q")
+  int effective_support_percent = -1;
+  std::string note;                  // human-readable reason
+};
+
+struct Outcome {
+  std::vector<int> selected;  // project indices in selection order
+  int64_t total_cost = 0;     // units of 10^-money_decimals
+  std::vector<ProjectReport> projects;  // one per project, in file order
+  // add1 variants: how many MES runs the exact outcome needed, and the final per-voter budget.
+  int mes_runs = 0;
+  std::string final_budget_per_voter;  // "p/q" or integer
+  std::string add1_stop;               // "next_infeasible", "exhaustive", "all_supported_selected"
+};
+
+// Counts the election. Errors (kInvalidArgument) for combinations that do not apply, e.g.
+// points utility with approval ballots.
+Result<Outcome> Count(const Election& election, const CountOptions& options);
+
+// The pabutools reference key ("greedy", "mes_cost_add1_nx", ...) for options, as used in
+// the expected outcomes; and the reverse. ParseRuleKey errors on unknown keys.
+std::string RuleKey(const Election& election, const CountOptions& options);
+Result<CountOptions> ParseRuleKey(const std::string& key);
+
+}  // namespace ting::pb

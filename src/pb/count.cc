@@ -1,0 +1,310 @@
+#include "ting/pb/count.h"
+
+#include <gmpxx.h>
+
+#include <algorithm>
+
+#include "greedy.h"
+#include "mes.h"
+#include "profile.h"
+
+namespace ting::pb {
+namespace {
+
+using internal::Profile;
+
+mpz_class Pow10z(int e) {
+  mpz_class r = 1;
+  while (e-- > 0) r *= 10;
+  return r;
+}
+
+// Exact "p/q" (or "p") of a money amount held in 10^-decimals units.
+std::string MoneyString(const mpq_class& scaled, int decimals) {
+  mpq_class v = scaled / mpq_class(Pow10z(decimals));
+  v.canonicalize();
+  return v.get_str();
+}
+
+Utility Resolve(const Election& e, const CountOptions& o) {
+  if (o.utility != Utility::kDefault) return o.utility;
+  if (o.rule == Rule::kMes) return Utility::kCost;
+  return e.HasPoints() ? Utility::kPoints : Utility::kApproval;
+}
+
+bool GreedyByPoints(const Election& e, const CountOptions& o) {
+  // The greedy rule (and every greedy completion) ranks by total points on points ballots,
+  // by supporters otherwise; an explicit --utility approval/cost on greedy ranks by supporters.
+  if (o.rule == Rule::kGreedy) return Resolve(e, o) == Utility::kPoints;
+  return e.HasPoints();
+}
+
+bool IsAdd1(Completion c) {
+  return c == Completion::kAdd1 || c == Completion::kAdd1Greedy ||
+         c == Completion::kAdd1Exhaustive || c == Completion::kAdd1ExhaustiveGreedy;
+}
+bool EndsWithGreedy(Completion c) {
+  return c == Completion::kGreedy || c == Completion::kAdd1Greedy ||
+         c == Completion::kAdd1ExhaustiveGreedy;
+}
+
+void FillMesExplanation(const Election& e, const Profile& p, const internal::MesRun& run,
+                        std::vector<ProjectReport>* reports) {
+  const int d = e.money_decimals;
+  int round = 0;
+  for (int j : run.selected) {
+    ++round;
+    auto& r = (*reports)[j];
+    r.stage = "mes";
+    r.round = round;
+  }
+  for (const auto& pur : run.purchases) {
+    auto& r = (*reports)[pur.project];
+    r.supporters_paid_full = pur.paid_full;
+    r.supporters_paid_less = pur.paid_less;
+    r.max_payment = MoneyString(pur.max_payment, d);
+    if (p.uniform_sat) {
+      int64_t sat = p.supporters[pur.project].empty() ? 0 : p.supporters[pur.project][0].sat;
+      r.price_per_supporter = MoneyString(pur.rho * sat, d);
+    } else {
+      r.price_per_point = MoneyString(pur.rho, d);
+    }
+    r.note = "bought by its supporters in round " + std::to_string(r.round);
+  }
+  for (int j : run.selected) {
+    if ((*reports)[j].note.empty()) (*reports)[j].note = "costs nothing; bought first";
+  }
+  if (!run.effective_support.empty()) {
+    for (int j = 0; j < p.num_projects; ++j) {
+      auto& r = (*reports)[j];
+      if (r.selected) continue;
+      const mpq_class& es = run.effective_support[j];
+      r.effective_support = es.get_str();
+      mpz_class pct = es.get_num() * 100 / es.get_den();
+      r.effective_support_percent = static_cast<int>(pct.get_si());
+      if (p.supporters[j].empty()) {
+        r.note = "no supporter under this utility";
+      } else if (p.cost[j] > p.budget) {
+        r.note = "costs more than the whole budget";
+      } else {
+        r.note = "its supporters could cover at most " + std::to_string(r.effective_support_percent) +
+                 "% of its cost at the price of a funded project";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Outcome> Count(const Election& e, const CountOptions& o) {
+  const Utility utility = Resolve(e, o);
+  if (utility == Utility::kPoints && !e.HasPoints()) {
+    return Error::Invalid(std::string("points utility needs cumulative or scoring ballots; this file has ") +
+                          VoteTypeName(e.vote_type) + " ballots");
+  }
+  if (o.rule != Rule::kMes && o.completion != Completion::kNone) {
+    return Error::Invalid("--completion applies to --rule mes only");
+  }
+  Profile p = internal::BuildProfile(e, o.rule == Rule::kPhragmen ? Utility::kApproval : utility, o.tie);
+  Outcome out;
+  out.projects.resize(p.num_projects);
+  for (int j = 0; j < p.num_projects; ++j) {
+    out.projects[j].index = j;
+    out.projects[j].votes = p.votes[j];
+    out.projects[j].score = p.score[j];
+  }
+  const int d = e.money_decimals;
+  const bool by_points = GreedyByPoints(e, o);
+
+  auto greedy_fill = [&](const std::string& stage) {
+    auto steps = internal::Greedy(p, out.selected, by_points);
+    for (const auto& s : steps) {
+      auto& r = out.projects[s.project];
+      r.money_left = s.money_left;
+      if (s.selected) {
+        out.selected.push_back(s.project);
+        r.stage = stage;
+        r.round = static_cast<int>(out.selected.size());
+        r.note = "fits: " + FormatDecimal(s.money_left, d) + " left when considered";
+      } else if (r.note.empty() || o.rule == Rule::kGreedy) {
+        r.note = "does not fit: " + FormatDecimal(s.money_left, d) + " left when considered, costs " +
+                 FormatDecimal(p.cost[s.project], d);
+      }
+    }
+  };
+
+  if (o.rule == Rule::kGreedy) {
+    greedy_fill("greedy");
+  } else if (o.rule == Rule::kPhragmen) {
+    auto run = internal::Phragmen(p);
+    out.selected = run.selected;
+    int round = 0;
+    for (int j : run.selected) {
+      auto& r = out.projects[j];
+      r.stage = "phragmen";
+      r.round = ++round;
+      r.note = "bought when its supporters' load reached " + MoneyString(run.load[j], d);
+    }
+    if (run.stopped_at >= 0) {
+      out.projects[run.stopped_at].note = "next in line but does not fit: the rule stops here";
+    }
+    for (auto& r : out.projects) {
+      if (r.note.empty()) {
+        r.note = p.cost[r.index] > p.budget ? "costs more than the whole budget"
+                                            : "not reached before the rule stopped";
+      }
+    }
+  } else {
+    internal::Mes mes(p);
+    if (p.num_voters == 0) {
+      // pabutools returns the empty allocation when nobody voted.
+    } else {
+      const mpq_class base(mpz_class(static_cast<long>(p.budget)), mpz_class(static_cast<long>(p.num_voters)));
+      const mpq_class step(Pow10z(d));  // one currency unit per voter
+      if (!IsAdd1(o.completion)) {
+        auto run = mes.Run(base, o.explain);
+        out.selected = run.selected;
+        out.mes_runs = 1;
+        out.final_budget_per_voter = MoneyString(base, d);
+        if (o.explain) FillMesExplanation(e, p, run, &out.projects);
+      } else {
+        const bool exhaustive_stop =
+            o.completion == Completion::kAdd1Exhaustive || o.completion == Completion::kAdd1ExhaustiveGreedy;
+        // Budget per voter base + k * step for k = 0, 1, ...
+        std::vector<int> previous = mes.free_projects();
+        mpq_class previous_budget = base;
+        mpq_class b = base;
+        int runs = 0;
+        std::vector<char> in(p.num_projects);
+        while (true) {
+          auto run = mes.Run(b, false);
+          ++runs;
+          if (run.total_cost > p.budget) {
+            out.add1_stop = "next_infeasible";
+            break;
+          }
+          previous = run.selected;
+          previous_budget = b;
+          std::fill(in.begin(), in.end(), 0);
+          for (int j : run.selected) in[j] = 1;
+          bool all = true, exhaustive = true;
+          for (int j : mes.eligible()) {
+            if (in[j]) continue;
+            all = false;
+            if (run.total_cost + p.cost[j] <= p.budget) exhaustive = false;
+          }
+          if (exhaustive_stop && exhaustive) {
+            out.add1_stop = "exhaustive";
+            break;
+          }
+          if (all) {
+            out.add1_stop = "all_supported_selected";
+            break;
+          }
+          b += step;
+        }
+        out.selected = previous;
+        out.mes_runs = runs;
+        out.final_budget_per_voter = MoneyString(previous_budget, d);
+        if (o.explain) {
+          auto run = mes.Run(previous_budget, true);
+          FillMesExplanation(e, p, run, &out.projects);
+          for (int j : run.selected) out.projects[j].stage = "mes+add1";
+        }
+      }
+    }
+    for (int j : out.selected) out.projects[j].selected = true;
+    if (EndsWithGreedy(o.completion)) greedy_fill("greedy completion");
+  }
+  out.total_cost = 0;
+  for (int j : out.selected) {
+    out.total_cost += p.cost[j];
+    out.projects[j].selected = true;
+  }
+  for (auto& r : out.projects) {
+    if (!r.selected) r.round = 0;
+  }
+  return out;
+}
+
+std::string RuleKey(const Election& e, const CountOptions& o) {
+  switch (o.rule) {
+    case Rule::kPhragmen:
+      return "phragmen";
+    case Rule::kGreedy: {
+      Utility u = Resolve(e, o);
+      return e.HasPoints() && u != Utility::kPoints ? "greedy_votes" : "greedy";
+    }
+    case Rule::kMes:
+      break;
+  }
+  std::string key = "mes_";
+  switch (Resolve(e, o)) {
+    case Utility::kApproval: key += "card"; break;
+    case Utility::kPoints: key += "score"; break;
+    default: key += "cost"; break;
+  }
+  switch (o.completion) {
+    case Completion::kNone: break;
+    case Completion::kGreedy: key += "_greedy"; break;
+    case Completion::kAdd1: key += "_add1_nx"; break;
+    case Completion::kAdd1Greedy: key += "_add1_nx_greedy"; break;
+    case Completion::kAdd1Exhaustive: key += "_add1"; break;
+    case Completion::kAdd1ExhaustiveGreedy: key += "_add1_greedy"; break;
+  }
+  return key;
+}
+
+Result<CountOptions> ParseRuleKey(const std::string& key) {
+  CountOptions o;
+  if (key == "greedy") {
+    o.rule = Rule::kGreedy;
+    return o;
+  }
+  if (key == "greedy_votes") {
+    o.rule = Rule::kGreedy;
+    o.utility = Utility::kApproval;
+    return o;
+  }
+  if (key == "phragmen") {
+    o.rule = Rule::kPhragmen;
+    return o;
+  }
+  if (key.rfind("mes_", 0) != 0) return Error::Invalid("unknown rule key '" + key + "'");
+  o.rule = Rule::kMes;
+  std::string rest = key.substr(4);
+  auto take = [&](const std::string& prefix) {
+    if (rest.rfind(prefix, 0) == 0) {
+      rest = rest.substr(prefix.size());
+      return true;
+    }
+    return false;
+  };
+  if (take("cost")) {
+    o.utility = Utility::kCost;
+  } else if (take("card")) {
+    o.utility = Utility::kApproval;
+  } else if (take("score")) {
+    o.utility = Utility::kPoints;
+  } else {
+    return Error::Invalid("unknown rule key '" + key + "'");
+  }
+  if (rest.empty()) {
+    o.completion = Completion::kNone;
+  } else if (rest == "_greedy") {
+    o.completion = Completion::kGreedy;
+  } else if (rest == "_add1_nx") {
+    o.completion = Completion::kAdd1;
+  } else if (rest == "_add1_nx_greedy") {
+    o.completion = Completion::kAdd1Greedy;
+  } else if (rest == "_add1") {
+    o.completion = Completion::kAdd1Exhaustive;
+  } else if (rest == "_add1_greedy") {
+    o.completion = Completion::kAdd1ExhaustiveGreedy;
+  } else {
+    return Error::Invalid("unknown rule key '" + key + "'");
+  }
+  return o;
+}
+
+}  // namespace ting::pb

@@ -1,0 +1,117 @@
+#include "greedy.h"
+
+#include <algorithm>
+
+namespace ting::pb::internal {
+
+std::vector<GreedyStep> Greedy(const Profile& p, const std::vector<int>& initial,
+                               bool density_by_points) {
+  const int m = p.num_projects;
+  std::vector<char> taken(m, 0);
+  int64_t spent = 0;
+  for (int j : initial) {
+    taken[j] = 1;
+    spent += p.cost[j];
+  }
+  std::vector<int> order;
+  for (int j = 0; j < m; ++j) {
+    if (!taken[j]) order.push_back(j);
+  }
+  const auto& sat = density_by_points ? p.score : p.votes;
+  // Density is total satisfaction / cost; for cost utility that is the number of supporters
+  // (the cost cancels), for points the total points. Free supported projects are infinitely
+  // dense; unsupported ones have density 0 whatever they cost.
+  auto tier = [&](int j) { return sat[j] > 0 && p.cost[j] == 0 ? 1 : 0; };
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    if (tier(a) != tier(b)) return tier(a) > tier(b);
+    if (sat[a] != sat[b]) return sat[a] > sat[b];
+    return p.tie_rank[a] < p.tie_rank[b];
+  });
+  std::vector<GreedyStep> steps;
+  int64_t left = p.budget - spent;
+  for (int j : order) {
+    GreedyStep s;
+    s.project = j;
+    s.money_left = left;
+    if (p.cost[j] <= left) {
+      s.selected = true;
+      left -= p.cost[j];
+    }
+    steps.push_back(s);
+  }
+  return steps;
+}
+
+PhragmenRun Phragmen(const Profile& p) {
+  const int m = p.num_projects;
+  PhragmenRun run;
+  run.load.assign(m, 0);
+  std::vector<int> remaining;
+  for (int j = 0; j < m; ++j) {
+    if (p.cost[j] <= p.budget) remaining.push_back(j);
+  }
+  // Each group's load is the load set by the last bought project it supports. weight_at[j][r]
+  // is the weight of j's supporters whose last bought project is the r-th bought one, so the
+  // supporters' total load is sum_r weight_at[j][r] * load of round r.
+  const size_t groups = p.weight.size();
+  std::vector<int> last_round(groups, -1);
+  std::vector<std::vector<int32_t>> ballot(groups);
+  for (int j = 0; j < m; ++j) {
+    for (const auto& s : p.supporters[j]) ballot[s.group].push_back(j);
+  }
+  std::vector<std::vector<int64_t>> weight_at(m);
+  std::vector<mpq_class> round_load;
+  int64_t spent = 0;
+  mpq_class value, best;
+  std::vector<int> tied;
+  while (!remaining.empty()) {
+    bool best_infinite = true;
+    tied.clear();
+    for (int j : remaining) {
+      if (p.votes[j] == 0) {
+        if (best_infinite) tied.push_back(j);
+        continue;
+      }
+      value = p.cost[j];
+      for (size_t r = 0; r < weight_at[j].size(); ++r) {
+        if (weight_at[j][r]) value += round_load[r] * static_cast<long>(weight_at[j][r]);
+      }
+      value /= static_cast<long>(p.votes[j]);
+      if (best_infinite || value < best) {
+        best_infinite = false;
+        best = value;
+        tied.assign(1, j);
+      } else if (value == best) {
+        tied.push_back(j);
+      }
+    }
+    for (int j : tied) {
+      if (spent + p.cost[j] > p.budget) {
+        run.stopped_at = j;
+        return run;
+      }
+    }
+    int chosen = *std::min_element(tied.begin(), tied.end(), [&](int a, int b) {
+      return p.tie_rank[a] < p.tie_rank[b];
+    });
+    const int r = static_cast<int>(round_load.size());
+    round_load.push_back(best_infinite ? mpq_class(0) : best);
+    for (const auto& s : p.supporters[chosen]) {
+      int old = last_round[s.group];
+      for (int k : ballot[s.group]) {
+        auto& w = weight_at[k];
+        if (w.size() <= static_cast<size_t>(r)) w.resize(r + 1, 0);
+        if (old >= 0) w[old] -= p.weight[s.group];
+        w[r] += p.weight[s.group];
+      }
+      last_round[s.group] = r;
+    }
+    run.load[chosen] = round_load.back();
+    run.selected.push_back(chosen);
+    spent += p.cost[chosen];
+    remaining.erase(std::find(remaining.begin(), remaining.end(), chosen));
+  }
+  return run;
+}
+
+}  // namespace ting::pb::internal

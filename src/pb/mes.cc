@@ -1,0 +1,155 @@
+#include "mes.h"
+
+#include <algorithm>
+
+namespace ting::pb::internal {
+
+Mes::Mes(const Profile& profile) : p_(profile) {
+  const int m = p_.num_projects;
+  total_sat_.assign(m, 0);
+  for (int j = 0; j < m; ++j) {
+    mpz_class s = 0;
+    for (const auto& sup : p_.supporters[j]) {
+      s += mpz_class(static_cast<long>(p_.weight[sup.group])) * mpz_class(static_cast<long>(sup.sat));
+    }
+    total_sat_[j] = s;
+    if (s > 0) {
+      if (p_.cost[j] > 0) {
+        eligible_.push_back(j);
+      } else {
+        free_.push_back(j);
+      }
+    }
+  }
+  std::sort(free_.begin(), free_.end(),
+            [&](int a, int b) { return p_.tie_rank[a] < p_.tie_rank[b]; });
+  budget_.resize(p_.weight.size());
+}
+
+bool Mes::Afford(int j, mpq_class* rho) {
+  const auto& sup = p_.supporters[j];
+  poor_.assign(sup.size(), 0);
+  mpz_class rich_sat = total_sat_[j];
+  mpq_class poor_money = 0;
+  *rho = mpq_class(mpz_class(static_cast<long>(p_.cost[j])), rich_sat);
+  rho->canonicalize();
+  while (true) {
+    bool changed = false;
+    if (p_.uniform_sat) {
+      // All supporters get the same satisfaction: compare budgets with one share.
+      t1_ = *rho * mpq_class(static_cast<long>(sup.empty() ? 0 : sup[0].sat));
+      for (size_t k = 0; k < sup.size(); ++k) {
+        if (poor_[k]) continue;
+        const mpq_class& b = budget_[sup[k].group];
+        if (b < t1_) {
+          poor_[k] = 1;
+          changed = true;
+          poor_money += b * static_cast<long>(p_.weight[sup[k].group]);
+          rich_sat -= mpz_class(static_cast<long>(p_.weight[sup[k].group])) * static_cast<long>(sup[k].sat);
+        }
+      }
+    } else {
+      for (size_t k = 0; k < sup.size(); ++k) {
+        if (poor_[k]) continue;
+        const mpq_class& b = budget_[sup[k].group];
+        // b < rho * sat  <=>  b.num * rho.den < rho.num * sat * b.den
+        z1_ = b.get_num() * rho->get_den();
+        z2_ = rho->get_num() * b.get_den();
+        z2_ *= static_cast<long>(sup[k].sat);
+        if (z1_ < z2_) {
+          poor_[k] = 1;
+          changed = true;
+          poor_money += b * static_cast<long>(p_.weight[sup[k].group]);
+          rich_sat -= mpz_class(static_cast<long>(p_.weight[sup[k].group])) * static_cast<long>(sup[k].sat);
+        }
+      }
+    }
+    if (!changed) return true;
+    if (rich_sat == 0) return false;  // everyone gives all they have and it is not enough
+    *rho = (mpq_class(static_cast<long>(p_.cost[j])) - poor_money) / mpq_class(rich_sat);
+  }
+}
+
+void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase) {
+  purchase->project = j;
+  purchase->rho = rho;
+  purchase->max_payment = 0;
+  for (const auto& s : p_.supporters[j]) {
+    mpq_class& b = budget_[s.group];
+    t1_ = rho * static_cast<long>(s.sat);
+    if (b <= t1_) {
+      if (b == t1_) {
+        purchase->paid_full += p_.weight[s.group];
+      } else {
+        purchase->paid_less += p_.weight[s.group];
+      }
+      if (b > purchase->max_payment) purchase->max_payment = b;
+      b = 0;
+    } else {
+      purchase->paid_full += p_.weight[s.group];
+      if (t1_ > purchase->max_payment) purchase->max_payment = t1_;
+      b -= t1_;
+    }
+  }
+}
+
+MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain) {
+  MesRun run;
+  for (auto& b : budget_) b = budget_per_voter;
+  for (int j : free_) run.selected.push_back(j);
+  std::vector<int> candidates = eligible_;
+  std::vector<mpq_class> stale(p_.num_projects);
+  for (int j : candidates) {
+    stale[j] = mpq_class(mpz_class(static_cast<long>(p_.cost[j])), total_sat_[j]);
+    stale[j].canonicalize();
+  }
+  if (explain) run.effective_support.assign(p_.num_projects, 0);
+  std::vector<char> gone(p_.num_projects, 0);
+  mpq_class rho, best_rho;
+  while (true) {
+    std::sort(candidates.begin(), candidates.end(), [&](int a, int b) {
+      int c = cmp(stale[a], stale[b]);
+      return c != 0 ? c < 0 : p_.tie_rank[a] < p_.tie_rank[b];
+    });
+    int best = -1;
+    for (int j : candidates) {
+      // Stale prices only rise, so once one exceeds the best true price we can stop.
+      if (best >= 0 && stale[j] > best_rho) break;
+      if (!Afford(j, &rho)) {
+        gone[j] = 1;
+        continue;
+      }
+      stale[j] = rho;
+      if (best < 0 || rho < best_rho || (rho == best_rho && p_.tie_rank[j] < p_.tie_rank[best])) {
+        best = j;
+        best_rho = rho;
+      }
+    }
+    if (best < 0) break;
+    if (explain) {
+      // What each still-open project's supporters could cover at this round's price.
+      for (int j : candidates) {
+        if (j == best || gone[j]) continue;
+        mpq_class cover = 0;
+        for (const auto& s : p_.supporters[j]) {
+          t1_ = best_rho * static_cast<long>(s.sat);
+          const mpq_class& b = budget_[s.group];
+          cover += (b < t1_ ? b : t1_) * static_cast<long>(p_.weight[s.group]);
+        }
+        cover /= static_cast<long>(p_.cost[j]);
+        if (cover > run.effective_support[j]) run.effective_support[j] = cover;
+      }
+    }
+    gone[best] = 1;
+    run.purchases.emplace_back();
+    Pay(best, best_rho, &run.purchases.back());
+    run.selected.push_back(best);
+    candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                    [&](int j) { return gone[j] != 0; }),
+                     candidates.end());
+  }
+  for (int j : run.selected) run.total_cost += p_.cost[j];
+  return run;
+}
+
+}  // namespace ting::pb::internal
