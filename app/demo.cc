@@ -7,6 +7,7 @@
 
 #include "components.h"
 #include "ting/core/accounts.h"
+#include "ting/web/inprocess_client.h"
 #include "ting/web/site.h"
 
 namespace ting::app {
@@ -14,35 +15,6 @@ namespace ting::app {
 using json = nlohmann::json;
 
 namespace {
-
-// Talks to the platform's own API in-process, so the demo goes through the same validation and
-// permission checks as any client.
-class DemoClient {
- public:
-  explicit DemoClient(http::Handler handler) : handler_(std::move(handler)) {}
-
-  Result<json> Call(const std::string& method, const std::string& path, const std::string& token, const json& body,
-                    int expected) {
-    http::Request req;
-    req.method = method;
-    req.target = path;
-    req.path = path;
-    req.remote_ip = "127.0.0.1";
-    req.headers.emplace("Host", "localhost");
-    req.headers.emplace("Content-Type", "application/json");
-    req.headers.emplace("Accept-Language", "sv");
-    if (!token.empty()) req.headers.emplace("Authorization", "Bearer " + token);
-    if (!body.is_null()) req.body = body.dump();
-    http::Response res = handler_(req);
-    if (res.status != expected)
-      return Error::Internal("demo: " + method + " " + path + " answered " + std::to_string(res.status) + ": " + res.body);
-    auto j = json::parse(res.body, nullptr, false);
-    return j.is_discarded() ? json() : j;
-  }
-
- private:
-  http::Handler handler_;
-};
 
 struct ProposalSeed {
   const char* budget;
@@ -107,15 +79,8 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
   for (int i = 0; i < 48; ++i) {
     std::string name = i < static_cast<int>(names.size()) ? names[i] : "Invånare " + std::to_string(i + 1);
     std::string email = i == 0 ? "sara@solbacka.example" : "resident" + std::to_string(i + 1) + "@solbacka.example";
-    int64_t id = 0;
-    TING_RETURN_IF_ERROR(db.Write([&](db::Connection& c) -> Status {
-      auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, 'sv', ?)",
-                      {email, name, shared_hash, core::NowSeconds()});
-      if (!r.ok()) return r.error();
-      id = c.LastInsertId();
-      return {};
-    }));
-    TING_ASSIGN_OR_RETURN(std::string token, sessions.Create(id, core::SessionKind::kApi));
+    TING_ASSIGN_OR_RETURN(auto resident, accounts.RegisterHashed(email, name, "sv", shared_hash));
+    TING_ASSIGN_OR_RETURN(std::string token, sessions.Create(resident.id, core::SessionKind::kApi));
     resident_tokens.push_back(token);
   }
   out.push_back({"resident", "sara@solbacka.example", "demo-resident-2026"});
@@ -123,7 +88,11 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
   TING_ASSIGN_OR_RETURN(auto site, web::Site::Create(db));
   auto components = AllComponents();
   for (auto& c : components) c->Register(*site);
-  DemoClient api(site->Handler());
+  web::InProcessClient api(site->Handler());
+  auto Do = [&](const std::string& method, const std::string& path, const std::string& token, const json& body, int expected) -> Status {
+    auto r = api.Call(method, path, token, body, expected);
+    return r.ok() ? Status() : Status(r.error().At("ting demo"));
+  };
   const std::string& manager = tokens["manager"];
   const std::string& reviewer = tokens["reviewer"];
 
@@ -138,7 +107,7 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
                                         {{"phase", "results"}, {"start", "2025-06-10"}}, {{"phase", "followup"}, {"start", "2025-08-01"}}})},
                 {"budgets", json::array({{{"slug", "hela-solbacka"}, {"name", {{"sv", "Hela Solbacka"}, {"en", "All of Solbacka"}}}, {"amount", 200000000},
                                           {"currency", "SEK"}, {"ballot", {{"type", "approval"}, {"max", 3}}}, {"rule", "greedy"}}})}};
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/processes", manager, p2025, 201).ok() ? Status() : Status(Error::Internal("demo: process 2025")));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/processes", manager, p2025, 201));
   const std::vector<std::pair<std::string, int64_t>> ideas2025 = {
       {"Nya gungor på Solbackens lekplats", 35000000}, {"Trygg övergång vid Storgatan", 60000000}, {"Läxhjälp på fritidsgården", 25000000},
       {"Fruktträd i Ekparken", 15000000}, {"Scen för evenemang på torget", 90000000}, {"Belysta spontanidrottsplatser", 70000000}};
@@ -151,13 +120,13 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
     if (!r.ok()) return r.error();
     ids2025.push_back((*r)["id"].get<int64_t>());
   }
-  TING_RETURN_IF_ERROR(api.Call("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "review"}}, 200).ok() ? Status() : Status(Error::Internal("demo: review 2025")));
+  TING_RETURN_IF_ERROR(Do("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "review"}}, 200));
   for (size_t i = 0; i < ids2025.size(); ++i) {
     auto r = api.Call("POST", "/api/v1/proposals/" + std::to_string(ids2025[i]) + "/review", reviewer,
                       json{{"feasible", true}, {"cost", ideas2025[i].second}, {"explanation", "Genomförbart inom kommunens ansvar."}}, 200);
     if (!r.ok()) return r.error();
   }
-  TING_RETURN_IF_ERROR(api.Call("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "voting"}}, 200).ok() ? Status() : Status(Error::Internal("demo: voting 2025")));
+  TING_RETURN_IF_ERROR(Do("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "voting"}}, 200));
   std::mt19937 rng(2025);
   const std::vector<int> popularity = {9, 8, 6, 5, 3, 4};  // relative weights of the six ideas
   for (size_t v = 0; v < resident_tokens.size(); ++v) {
@@ -170,7 +139,7 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
     auto r = api.Call("PUT", "/api/v1/processes/medborgarbudget-2025/budgets/hela-solbacka/ballot", resident_tokens[v], json{{"projects", chosen}}, 200);
     if (!r.ok()) return r.error();
   }
-  TING_RETURN_IF_ERROR(api.Call("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "auto"}}, 200).ok() ? Status() : Status(Error::Internal("demo: auto 2025")));
+  TING_RETURN_IF_ERROR(Do("PATCH", "/api/v1/processes/medborgarbudget-2025", manager, json{{"phase", "auto"}}, 200));
   auto counted = api.Call("POST", "/api/v1/processes/medborgarbudget-2025/budgets/hela-solbacka/count", manager, json::object(), 200);
   if (!counted.ok()) return counted.error();
   const std::vector<std::tuple<std::string, int, std::string>> progress = {
@@ -195,7 +164,7 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
                     {{"slug", "norr"}, {"name", {{"sv", "Norr"}, {"en", "North"}}}, {"amount", 150000000}, {"currency", "SEK"}, {"ballot", {{"type", "approval"}, {"max", 3}}}, {"rule", "greedy"}},
                     {{"slug", "centrum"}, {"name", {{"sv", "Centrum"}, {"en", "Centre"}}}, {"amount", 100000000}, {"currency", "SEK"}, {"ballot", {{"type", "knapsack"}}}, {"rule", "mes"}},
                     {{"slug", "soder"}, {"name", {{"sv", "Söder"}, {"en", "South"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "cumulative"}, {"points", 10}}}, {"rule", "mes"}}})}};
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/processes", manager, p2026, 201).ok() ? Status() : Status(Error::Internal("demo: process 2026")));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/processes", manager, p2026, 201));
   std::vector<int64_t> ids;
   for (size_t i = 0; i < kProposals2026.size(); ++i) {
     const auto& s = kProposals2026[i];
@@ -210,20 +179,16 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
     return int64_t{0};
   };
   // One proposer withdraws; the rest go to review.
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/proposals/" + std::to_string(id_of("Hundrastgård i Norrparken")) + "/withdraw", resident_tokens[3], json::object(), 200).ok()
-                           ? Status() : Status(Error::Internal("demo: withdraw")));
-  TING_RETURN_IF_ERROR(api.Call("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "review"}}, 200).ok() ? Status() : Status(Error::Internal("demo: review 2026")));
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/proposals/" + std::to_string(id_of("Fler bänkar runt torget")) + "/merge", reviewer,
-                                json{{"into", id_of("Fler bänkar på torget")}}, 200).ok() ? Status() : Status(Error::Internal("demo: merge")));
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/proposals/" + std::to_string(id_of("Konstgräsplan vid Norrskolan")) + "/review", reviewer,
-                                json{{"feasible", false}, {"explanation", "En konstgräsplan kostar omkring 4,2 miljoner kronor, mer än hela budgeten för Norr (1,5 miljoner). Idrottsförvaltningen tar med förslaget i sin planering."}}, 200).ok()
-                           ? Status() : Status(Error::Internal("demo: infeasible 1")));
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/proposals/" + std::to_string(id_of("Ny simhall")) + "/review", reviewer,
-                                json{{"feasible", false}, {"explanation", "En simhall ryms inte i medborgarbudgeten och beslutas av kommunfullmäktige. Förslaget är skickat vidare till fritidsnämnden."}}, 200).ok()
-                           ? Status() : Status(Error::Internal("demo: infeasible 2")));
-  TING_RETURN_IF_ERROR(api.Call("POST", "/api/v1/proposals/" + std::to_string(id_of("Gratis wifi i biblioteket och på torget")) + "/review", reviewer,
-                                json{{"action", "revise"}, {"explanation", "Wifi på torget kräver el i belysningsstolparna. Kan du begränsa förslaget till biblioteket och entrén?"}}, 200).ok()
-                           ? Status() : Status(Error::Internal("demo: revise")));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/proposals/" + std::to_string(id_of("Hundrastgård i Norrparken")) + "/withdraw", resident_tokens[3], json::object(), 200));
+  TING_RETURN_IF_ERROR(Do("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "review"}}, 200));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/proposals/" + std::to_string(id_of("Fler bänkar runt torget")) + "/merge", reviewer,
+                                json{{"into", id_of("Fler bänkar på torget")}}, 200));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/proposals/" + std::to_string(id_of("Konstgräsplan vid Norrskolan")) + "/review", reviewer,
+                                json{{"feasible", false}, {"explanation", "En konstgräsplan kostar omkring 4,2 miljoner kronor, mer än hela budgeten för Norr (1,5 miljoner). Idrottsförvaltningen tar med förslaget i sin planering."}}, 200));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/proposals/" + std::to_string(id_of("Ny simhall")) + "/review", reviewer,
+                                json{{"feasible", false}, {"explanation", "En simhall ryms inte i medborgarbudgeten och beslutas av kommunfullmäktige. Förslaget är skickat vidare till fritidsnämnden."}}, 200));
+  TING_RETURN_IF_ERROR(Do("POST", "/api/v1/proposals/" + std::to_string(id_of("Gratis wifi i biblioteket och på torget")) + "/review", reviewer,
+                                json{{"action", "revise"}, {"explanation", "Wifi på torget kräver el i belysningsstolparna. Kan du begränsa förslaget till biblioteket och entrén?"}}, 200));
   for (size_t i = 0; i < kProposals2026.size(); ++i) {
     std::string t = kProposals2026[i].title;
     if (t == "Hundrastgård i Norrparken" || t == "Fler bänkar runt torget" || t == "Konstgräsplan vid Norrskolan" || t == "Ny simhall" ||
@@ -235,7 +200,7 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
                       json{{"feasible", true}, {"cost", cost}, {"explanation", "Genomförbart. Kostnaden är bedömd av tekniska förvaltningen."}}, 200);
     if (!r.ok()) return r.error();
   }
-  TING_RETURN_IF_ERROR(api.Call("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "voting"}}, 200).ok() ? Status() : Status(Error::Internal("demo: voting 2026")));
+  TING_RETURN_IF_ERROR(Do("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "voting"}}, 200));
   // Some early ballots.
   for (int v = 12; v < 36; ++v) {
     auto norr = api.Call("PUT", "/api/v1/processes/medborgarbudget-2026/budgets/norr/ballot", resident_tokens[v],

@@ -67,7 +67,14 @@ Result<User> Accounts::Register(std::string_view email_in, std::string_view pass
   if (name.empty() || name.size() > 100) return Error::Invalid("auth.name_required");
   if (auto problem = CheckPassword(password, *email, name)) return Error::Invalid(*problem);
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
-  User user{0, *email, name, std::string(lang.empty() ? "sv" : lang)};
+  return RegisterHashed(*email, name, lang, hash);
+}
+
+Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_view name, std::string_view lang,
+                                      const std::string& hash) {
+  auto email = NormaliseEmail(email_in);
+  if (!email) return Error::Invalid("auth.email_invalid");
+  User user{0, *email, std::string(name), std::string(lang.empty() ? "sv" : lang)};
   Status st = db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, ?, ?)",
                     {user.email, user.name, hash, user.lang, NowSeconds()});

@@ -63,6 +63,10 @@ class Accounts {
   // Errors: kInvalidArgument with the key of the first problem; kAlreadyExists "auth.email_taken".
   Result<User> Register(std::string_view email, std::string_view password, std::string_view name,
                         std::string_view lang);
+  // For bulk seeding (demo data, benchmarks): an account with an already computed Argon2id
+  // hash, so thousands of accounts do not cost thousands of hash computations.
+  Result<User> RegisterHashed(std::string_view email, std::string_view name, std::string_view lang,
+                              const std::string& password_hash);
   // kUnauthenticated "auth.wrong_credentials" for an unknown email or a wrong password alike.
   Result<User> Authenticate(std::string_view email, std::string_view password);
   Status ChangePassword(int64_t user_id, std::string_view current, std::string_view next);
