@@ -22,7 +22,7 @@ end
 function request()
   idx = idx % #tokens + 1
   local a = projects[(idx % #projects) + 1]
-  local b = projects[((idx * 7 + 3) % (#projects - 1) + 1 + (idx % #projects)) % #projects + 1]
+  local b = projects[((idx * 7 + 3) % #projects) + 1]
   if a == b then b = projects[((idx + 1) % #projects) + 1] end
   local body = '{"projects":[' .. a .. ',' .. b .. ']}'
   return wrk.format("PUT", "/api/v1/processes/bench/budgets/b/ballot",
