@@ -157,12 +157,12 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
   // --- Medborgarbudget 2026: open for voting, with proposals in every state. ---
   json p2026 = {{"slug", "medborgarbudget-2026"},
                 {"title", {{"sv", "Medborgarbudget 2026"}, {"en", "Citizens' budget 2026"}}},
-                {"description", {{"sv", "Solbacka kommun avsätter **3,3 miljoner kronor** till idéer från invånarna i tre stadsdelar. Alla som bor i Solbacka kan lämna förslag; alla från 12 år får rösta."},
-                                 {"en", "Solbacka municipality sets aside **3.3 million kronor** for residents' ideas in three districts. Everyone living in Solbacka may propose; everyone aged 12 and over may vote."}}},
+                {"description", {{"sv", "Solbacka kommun avsätter **3,1 miljoner kronor** till idéer från invånarna i tre stadsdelar. Alla som bor i Solbacka kan lämna förslag; alla från 12 år får rösta."},
+                                 {"en", "Solbacka municipality sets aside **3.1 million kronor** for residents' ideas in three districts. Everyone living in Solbacka may propose; everyone aged 12 and over may vote."}}},
                 {"phase", "proposals"},
                 {"budgets", json::array({
                     {{"slug", "norr"}, {"name", {{"sv", "Norr"}, {"en", "North"}}}, {"amount", 150000000}, {"currency", "SEK"}, {"ballot", {{"type", "approval"}, {"max", 3}}}, {"rule", "greedy"}},
-                    {{"slug", "centrum"}, {"name", {{"sv", "Centrum"}, {"en", "Centre"}}}, {"amount", 100000000}, {"currency", "SEK"}, {"ballot", {{"type", "knapsack"}}}, {"rule", "mes"}},
+                    {{"slug", "centrum"}, {"name", {{"sv", "Centrum"}, {"en", "Centre"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "knapsack"}}}, {"rule", "mes"}},
                     {{"slug", "soder"}, {"name", {{"sv", "Söder"}, {"en", "South"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "cumulative"}, {"points", 10}}}, {"rule", "mes"}}})}};
   TING_RETURN_IF_ERROR(Do("POST", "/api/v1/processes", manager, p2026, 201));
   std::vector<int64_t> ids;
