@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "certified_mes.h"
 #include "greedy.h"
 #include "mes.h"
 #include "profile.h"
@@ -156,58 +157,92 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
     }
   } else {
     internal::Mes mes(p);
+    internal::CertifiedMes fast(p);
+    // MES outcome for one per-voter budget: the certified engine, or the rational one when the
+    // certified engine cannot decide (exact ties it cannot see, out-of-range numbers).
+    auto mes_at = [&](const mpq_class& b) {
+      auto certain = fast.Run(b, b);
+      if (certain) return *certain;
+      return mes.Run(b, false).selected;
+    };
+    auto cost_of = [&](const std::vector<int>& sel) {
+      int64_t c = 0;
+      for (int j : sel) c += p.cost[j];
+      return c;
+    };
     if (p.num_voters == 0) {
       // pabutools returns the empty allocation when nobody voted.
     } else {
       const mpq_class base(mpz_class(static_cast<long>(p.budget)), mpz_class(static_cast<long>(p.num_voters)));
-      const mpq_class step(Pow10z(d));  // one currency unit per voter
+      const mpz_class unit = Pow10z(d);  // one currency unit per voter
       if (!IsAdd1(o.completion)) {
-        auto run = mes.Run(base, o.explain);
-        out.selected = run.selected;
+        out.selected = mes_at(base);
         out.mes_runs = 1;
         out.final_budget_per_voter = MoneyString(base, d);
-        if (o.explain) FillMesExplanation(e, p, run, &out.projects);
+        if (o.explain) FillMesExplanation(e, p, mes.Run(base, true), &out.projects);
       } else {
         const bool exhaustive_stop =
             o.completion == Completion::kAdd1Exhaustive || o.completion == Completion::kAdd1ExhaustiveGreedy;
-        // Budget per voter base + k * step for k = 0, 1, ...
+        // Per-voter budget base + k * unit for k = 0, 1, ...: the outcome of the last k before the
+        // first infeasible one (or the first exhaustive one, or the first that funds every
+        // supported project). A certified run over [k, k + width] proves one outcome for all
+        // those k, so they are skipped together; the width doubles after each success and
+        // halves after each failure.
         std::vector<int> previous = mes.free_projects();
-        mpq_class previous_budget = base;
-        mpq_class b = base;
-        int runs = 0;
+        mpz_class previous_k = -1, k = 0, width = 0;
         std::vector<char> in(p.num_projects);
+        mpz_class stop_k;
         while (true) {
-          auto run = mes.Run(b, false);
-          ++runs;
-          if (run.total_cost > p.budget) {
+          mpq_class lo = base + mpq_class(k * unit);
+          std::vector<int> outcome;
+          if (width > 0) {
+            auto certain = fast.Run(lo, base + mpq_class((k + width) * unit));
+            if (!certain) {
+              width /= 2;
+              continue;
+            }
+            outcome = std::move(*certain);
+          } else {
+            outcome = mes_at(lo);
+          }
+          int64_t total = cost_of(outcome);
+          if (total > p.budget) {
             out.add1_stop = "next_infeasible";
+            stop_k = k;
             break;
           }
-          previous = run.selected;
-          previous_budget = b;
           std::fill(in.begin(), in.end(), 0);
-          for (int j : run.selected) in[j] = 1;
+          for (int j : outcome) in[j] = 1;
           bool all = true, exhaustive = true;
           for (int j : mes.eligible()) {
             if (in[j]) continue;
             all = false;
-            if (run.total_cost + p.cost[j] <= p.budget) exhaustive = false;
+            if (total + p.cost[j] <= p.budget) exhaustive = false;
           }
-          if (exhaustive_stop && exhaustive) {
-            out.add1_stop = "exhaustive";
+          if ((exhaustive_stop && exhaustive) || all) {
+            out.add1_stop = exhaustive_stop && exhaustive ? "exhaustive" : "all_supported_selected";
+            previous = std::move(outcome);
+            previous_k = k;
+            stop_k = k;
             break;
           }
-          if (all) {
-            out.add1_stop = "all_supported_selected";
-            break;
+          previous = std::move(outcome);
+          previous_k = k + width;
+          k += width + 1;
+          if (width == 0) {
+            width = 1;
+          } else {
+            width *= 2;
           }
-          b += step;
         }
         out.selected = previous;
-        out.mes_runs = runs;
-        out.final_budget_per_voter = MoneyString(previous_budget, d);
+        // As pabutools counts them: one MES run per k up to the stopping one.
+        out.mes_runs = static_cast<int>(stop_k.get_si()) + 1;
+        mpq_class final_budget = base + mpq_class(previous_k * unit);
+        if (previous_k < 0) final_budget = base;
+        out.final_budget_per_voter = MoneyString(final_budget, d);
         if (o.explain) {
-          auto run = mes.Run(previous_budget, true);
+          auto run = mes.Run(final_budget, true);
           FillMesExplanation(e, p, run, &out.projects);
           for (int j : run.selected) out.projects[j].stage = "mes+add1";
         }

@@ -70,13 +70,14 @@ bool Mes::Afford(int j, mpq_class* rho) {
   }
 }
 
-void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase) {
+void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mpq_class>* paid) {
   purchase->project = j;
   purchase->rho = rho;
   purchase->max_payment = 0;
   for (const auto& s : p_.supporters[j]) {
     mpq_class& b = budget_[s.group];
     t1_ = rho * static_cast<long>(s.sat);
+    if (paid) paid->push_back(b <= t1_ ? b : t1_);
     if (b <= t1_) {
       if (b == t1_) {
         purchase->paid_full += p_.weight[s.group];
@@ -93,7 +94,7 @@ void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase) {
   }
 }
 
-MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain) {
+MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain, bool record_payments) {
   MesRun run;
   for (auto& b : budget_) b = budget_per_voter;
   for (int j : free_) run.selected.push_back(j);
@@ -142,13 +143,15 @@ MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain) {
     }
     gone[best] = 1;
     run.purchases.emplace_back();
-    Pay(best, best_rho, &run.purchases.back());
+    if (record_payments) run.payments.emplace_back();
+    Pay(best, best_rho, &run.purchases.back(), record_payments ? &run.payments.back() : nullptr);
     run.selected.push_back(best);
     candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                     [&](int j) { return gone[j] != 0; }),
                      candidates.end());
   }
   for (int j : run.selected) run.total_cost += p_.cost[j];
+  if (record_payments) run.final_budget = budget_;
   return run;
 }
 

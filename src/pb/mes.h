@@ -29,6 +29,10 @@ struct MesRun {
   // Per project, best share of its cost (0..1) its supporters could cover at a round's
   // winning price; filled only when explaining.
   std::vector<mpq_class> effective_support;
+  // With record_payments: per purchase, what each supporter (p.supporters[project][k]) paid,
+  // per voter of the group; and every group's budget at the end.
+  std::vector<std::vector<mpq_class>> payments;
+  std::vector<mpq_class> final_budget;
 };
 
 class Mes {
@@ -36,7 +40,7 @@ class Mes {
   explicit Mes(const Profile& profile);
 
   // One MES run with `budget_per_voter` for every voter.
-  MesRun Run(const mpq_class& budget_per_voter, bool explain);
+  MesRun Run(const mpq_class& budget_per_voter, bool explain, bool record_payments = false);
 
   // Projects MES may buy: supported and not free.
   const std::vector<int>& eligible() const { return eligible_; }
@@ -46,7 +50,7 @@ class Mes {
  private:
   // The smallest rho at which the supporters of j can pay its cost, or false if they cannot.
   bool Afford(int j, mpq_class* rho);
-  void Pay(int j, const mpq_class& rho, MesPurchase* purchase);
+  void Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mpq_class>* paid);
 
   const Profile& p_;
   std::vector<int> eligible_, free_;
