@@ -4,6 +4,7 @@
 #include "ting/base/money.h"
 #include "ting/base/result.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 
 namespace ting {
 namespace {
@@ -48,6 +49,12 @@ TEST(Money, FormatsPerLanguage) {
   EXPECT_EQ(FormatMoney({150000000, "SEK"}, "sv"), "1\u00a0500\u00a0000\u00a0kr");
   EXPECT_EQ(FormatMoney({150000050, "SEK"}, "en"), "SEK\u00a01,500,000.50");
   EXPECT_EQ(FormatMoney({-5, "EUR"}, "en"), "-\u20ac0.05");
+}
+
+TEST(Time, UtcFormatting) {
+  EXPECT_EQ(UtcDate(0), "1970-01-01");
+  EXPECT_EQ(UtcDateTime(1780322580), "2026-06-01 14:03 UTC");
+  EXPECT_GT(UnixSeconds(), 1700000000);
 }
 
 }  // namespace

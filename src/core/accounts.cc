@@ -5,20 +5,16 @@
 
 #include "ting/base/digest.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 
 namespace ting::core {
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowSeconds() { return UnixSeconds(); }
 
 namespace {
 
 constexpr const char* kUserColumns = "id, email, name, lang";
 User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
-
-Status ToStatus(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
 
 }  // namespace
 
@@ -132,13 +128,13 @@ Status Accounts::SetPassword(int64_t user_id, std::string_view password) {
   if (auto problem = CheckPassword(password, user->email, user->name)) return Error::Invalid(*problem);
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return db_.Write([&](db::Connection& c) -> Status {
-    return ToStatus(c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
+    return StatusOf(c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
   });
 }
 
 Status Accounts::SetLanguage(int64_t user_id, std::string_view lang) {
   return db_.Write([&](db::Connection& c) -> Status {
-    return ToStatus(c.Exec("UPDATE users SET lang = ? WHERE id = ?", {std::string(lang), user_id}));
+    return StatusOf(c.Exec("UPDATE users SET lang = ? WHERE id = ?", {std::string(lang), user_id}));
   });
 }
 
@@ -167,7 +163,7 @@ Result<std::optional<User>> Accounts::FindByEmail(std::string_view email_in) {
 
 Status Accounts::Grant(int64_t org_id, int64_t user_id, Role role) {
   return db_.Write([&](db::Connection& c) -> Status {
-    return ToStatus(c.Exec("INSERT OR IGNORE INTO memberships(organisation_id, user_id, role) VALUES(?, ?, ?)",
+    return StatusOf(c.Exec("INSERT OR IGNORE INTO memberships(organisation_id, user_id, role) VALUES(?, ?, ?)",
                            {org_id, user_id, std::string(RoleName(role))}));
   });
 }
@@ -207,8 +203,8 @@ Result<std::string> Sessions::Create(int64_t user_id, SessionKind kind) {
   int64_t lifetime = kind == SessionKind::kWeb ? kWebLifetimeSeconds : kApiLifetimeSeconds;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     // Housekeeping rides along: expired sessions go when new ones come.
-    TING_RETURN_IF_ERROR(ToStatus(c.Exec("DELETE FROM sessions WHERE expires_at < ?", {now})));
-    return ToStatus(c.Exec("INSERT INTO sessions(token_hash, user_id, kind, created_at, expires_at) VALUES(?, ?, ?, ?, ?)",
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM sessions WHERE expires_at < ?", {now})));
+    return StatusOf(c.Exec("INSERT INTO sessions(token_hash, user_id, kind, created_at, expires_at) VALUES(?, ?, ?, ?, ?)",
                            {Sha256Hex(token), user_id, std::string(kind == SessionKind::kWeb ? "web" : "api"), now,
                             now + lifetime}));
   }));
@@ -230,13 +226,13 @@ Result<std::optional<Session>> Sessions::Lookup(std::string_view token, SessionK
 
 Status Sessions::Destroy(std::string_view token) {
   return db_.Write([&](db::Connection& c) -> Status {
-    return ToStatus(c.Exec("DELETE FROM sessions WHERE token_hash = ?", {Sha256Hex(token)}));
+    return StatusOf(c.Exec("DELETE FROM sessions WHERE token_hash = ?", {Sha256Hex(token)}));
   });
 }
 
 Status Sessions::DestroyAllFor(int64_t user_id) {
   return db_.Write([&](db::Connection& c) -> Status {
-    return ToStatus(c.Exec("DELETE FROM sessions WHERE user_id = ?", {user_id}));
+    return StatusOf(c.Exec("DELETE FROM sessions WHERE user_id = ?", {user_id}));
   });
 }
 
@@ -262,7 +258,7 @@ Result<Organisation> Organisations::ForHost(std::string_view host) {
 Result<Organisation> Organisations::Create(std::string_view slug, std::string_view name, std::string_view host) {
   Organisation org{0, std::string(slug), std::string(name), AsciiLower(host)};
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
-    TING_RETURN_IF_ERROR(ToStatus(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES(?, ?, ?, ?)",
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES(?, ?, ?, ?)",
                                          {org.slug, org.name, org.host, NowSeconds()})));
     org.id = c.LastInsertId();
     return {};
@@ -284,7 +280,7 @@ Result<std::string> InstanceSecret(db::Database& db, std::string_view name) {
   std::string value;
   std::string key = "secret." + std::string(name);
   TING_RETURN_IF_ERROR(db.Write([&](db::Connection& c) -> Status {
-    TING_RETURN_IF_ERROR(ToStatus(c.Exec("INSERT OR IGNORE INTO settings(name, value) VALUES(?, ?)", {key, RandomToken(32)})));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO settings(name, value) VALUES(?, ?)", {key, RandomToken(32)})));
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT value FROM settings WHERE name = ?", {key}));
     value = row->Str(0);
     return {};

@@ -10,11 +10,6 @@ using http::Response;
 
 namespace {
 
-std::string Field(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& name) {
-  for (const auto& [k, v] : fields)
-    if (k == name) return v;
-  return {};
-}
 
 std::string SafeLocalPath(const std::string& next) {
   if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
@@ -50,8 +45,7 @@ Response Site::RegisterForm(Request& req, Context& ctx) {
 }
 
 Response Site::RegisterSubmit(Request& req, Context& ctx) {
-  auto fields = req.FormFields();
-  std::string name = Field(fields, "name"), email = Field(fields, "email"), password = Field(fields, "password");
+  std::string name = FormField(req, "name"), email = FormField(req, "email"), password = FormField(req, "password");
   auto user = accounts_.Register(email, password, name, ctx.lang);
   if (!user.ok()) {
     const Error& e = user.error();
@@ -75,9 +69,8 @@ Response Site::SignInForm(Request& req, Context& ctx) {
 }
 
 Response Site::SignInSubmit(Request& req, Context& ctx) {
-  auto fields = req.FormFields();
-  std::string email = Field(fields, "email"), password = Field(fields, "password");
-  std::string next = SafeLocalPath(Field(fields, "next"));
+  std::string email = FormField(req, "email"), password = FormField(req, "password");
+  std::string next = SafeLocalPath(FormField(req, "next"));
   auto render_error = [&](const std::string& message, int status) {
     html::Data d = FormData({message});
     d.set("next", next);
@@ -119,8 +112,7 @@ Response Site::AccountPage(Request& req, Context& ctx) {
 
 Response Site::ChangePassword(Request& req, Context& ctx) {
   if (auto deny = Require(req, ctx, std::nullopt)) return std::move(*deny);
-  auto fields = req.FormFields();
-  Status st = accounts_.ChangePassword(ctx.user->id, Field(fields, "current"), Field(fields, "new"));
+  Status st = accounts_.ChangePassword(ctx.user->id, FormField(req, "current"), FormField(req, "new"));
   if (!st.ok()) {
     if (st.error().code != ErrorCode::kInvalidArgument) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");
     html::Data d = FormData({T(ctx, st.error().message, {{"min", std::to_string(core::PasswordPolicy::kMinLength)},
@@ -138,9 +130,8 @@ Response Site::ChangePassword(Request& req, Context& ctx) {
 }
 
 Response Site::ChangeLanguage(Request& req, Context& ctx) {
-  auto fields = req.FormFields();
-  std::string lang = Field(fields, "lang");
-  std::string next = SafeLocalPath(Field(fields, "next"));
+  std::string lang = FormField(req, "lang");
+  std::string next = SafeLocalPath(FormField(req, "next"));
   if (!catalog_.Has(lang)) return Response::Redirect(next);
   ctx.set_cookies.push_back(Cookie(req, "ting_lang", lang, 365 * 24 * 3600));
   if (ctx.user) (void)accounts_.SetLanguage(ctx.user->id, lang);
@@ -169,9 +160,8 @@ Response Site::AdminPage(Request& req, Context& ctx, std::vector<std::string> er
 
 Response Site::GrantRole(Request& req, Context& ctx) {
   if (auto deny = Require(req, ctx, core::Action::kManageRoles)) return std::move(*deny);
-  auto fields = req.FormFields();
-  std::string email = Field(fields, "email");
-  auto role = core::ParseRole(Field(fields, "role"));
+  std::string email = FormField(req, "email");
+  auto role = core::ParseRole(FormField(req, "role"));
   if (!role) return AdminPage(req, ctx, {T(ctx, "admin.role_invalid")}, 422);
   auto user = accounts_.FindByEmail(email);
   if (!user.ok()) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");

@@ -22,11 +22,6 @@ bool StateChanging(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
 
-std::string FormValue(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& name) {
-  for (const auto& [k, v] : fields)
-    if (k == name) return v;
-  return {};
-}
 
 // Flash keys are catalogue keys: letters, digits, dots and underscores only.
 bool ValidFlashKey(const std::string& key) {
@@ -37,6 +32,12 @@ bool ValidFlashKey(const std::string& key) {
 }
 
 }  // namespace
+
+std::string FormField(const Request& req, const std::string& name) {
+  for (const auto& [k, v] : req.FormFields())
+    if (k == name) return v;
+  return {};
+}
 
 Site::Site(db::Database& db, SiteOptions options, html::Catalog catalog, std::unique_ptr<html::Templates> templates,
            std::string csrf_secret)
@@ -145,7 +146,7 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
   if (auto flash = req.Cookie(kFlashCookie); flash && ValidFlashKey(*flash)) ctx.flash = *flash;
 
   if (StateChanging(req.method)) {
-    std::string sent = FormValue(req.FormFields(), "csrf");
+    std::string sent = FormField(req, "csrf");
     if (sent.empty()) sent = std::string(req.Header("X-CSRF-Token"));
     if (!csrf_.Verify(binding, sent)) return ErrorPage(req, ctx, 403, "error.csrf_title", "error.csrf");
   }

@@ -85,6 +85,12 @@ class [[nodiscard]] Status {
   bool ok_ = true;
 };
 
+// The Status of a Result, dropping its value.
+template <typename T>
+Status StatusOf(const Result<T>& r) {
+  return r.ok() ? Status() : Status(r.error());
+}
+
 }  // namespace ting
 
 // Returns early with the error of a failed Status/Result expression.

@@ -37,6 +37,9 @@ struct Context {
   bool Can(core::Action action) const { return user && core::Allowed(roles, action); }
 };
 
+// The first value of a form field (urlencoded body), or "" when absent.
+std::string FormField(const http::Request& req, const std::string& name);
+
 using PageHandler = std::function<http::Response(http::Request&, Context&)>;
 // A piece of HTML a component adds to the start page (already rendered and escaped).
 using PageFragment = std::function<std::string(const http::Request&, Context&)>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 #include "ting/components/results.h"
 #include "ting/core/accounts.h"
 #include "ting/html/markdown.h"
@@ -16,8 +17,6 @@ using web::Context;
 using web::Site;
 
 namespace {
-
-Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
 
 const std::vector<std::string> kStatuses = {"planned", "in_progress", "done", "cancelled"};
 bool ValidStatus(const std::string& s) { return std::find(kStatuses.begin(), kStatuses.end(), s) != kStatuses.end(); }
@@ -54,15 +53,6 @@ struct FundedProject {
   int progress = 0;
   std::vector<Update> updates;  // newest first
 };
-
-std::string FormatDate(int64_t unix_seconds) {
-  std::time_t t = unix_seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 class FollowUpComponent final : public Component {
  public:
@@ -124,14 +114,14 @@ class FollowUpComponent final : public Component {
       }
       if (!funded) return Error::NotFound("followup.not_funded");
       if (status || progress) {
-        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO project_progress(proposal_id, status, progress, updated_at) VALUES(?, ?, ?, ?) "
+        TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO project_progress(proposal_id, status, progress, updated_at) VALUES(?, ?, ?, ?) "
                                           "ON CONFLICT(proposal_id) DO NOTHING",
                                           {project_id, std::string("planned"), int64_t{0}, now})));
-        if (status) TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE project_progress SET status = ?, updated_at = ? WHERE proposal_id = ?", {*status, now, project_id})));
-        if (progress) TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE project_progress SET progress = ?, updated_at = ? WHERE proposal_id = ?", {*progress, now, project_id})));
+        if (status) TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE project_progress SET status = ?, updated_at = ? WHERE proposal_id = ?", {*status, now, project_id})));
+        if (progress) TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE project_progress SET progress = ?, updated_at = ? WHERE proposal_id = ?", {*progress, now, project_id})));
       }
       if (!Trim(body).empty())
-        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO project_updates(proposal_id, author_id, body, created_at) VALUES(?, ?, ?, ?)",
+        TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO project_updates(proposal_id, author_id, body, created_at) VALUES(?, ?, ?, ?)",
                                           {project_id, author_id, std::string(Trim(body)), now})));
       return {};
     });
@@ -156,7 +146,7 @@ class FollowUpComponent final : public Component {
                      {"progress", std::to_string(fp.progress)}, {"process_slug", process.slug}};
       html::List updates;
       for (const auto& u : fp.updates)
-        updates.push_back(html::Object{{"date", FormatDate(u.created_at)}, {"body_html", html::RenderMarkdown(u.body)}});
+        updates.push_back(html::Object{{"date", UtcDate(u.created_at)}, {"body_html", html::RenderMarkdown(u.body)}});
       o["updates"] = html::Data(updates);
       o["has_updates"] = html::Data(fp.updates.empty() ? html::Data::type::bool_false : html::Data::type::bool_true);
       o["can_manage"] = html::Data(can_manage ? html::Data::type::bool_true : html::Data::type::bool_false);

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 #include "ting/components/processes.h"
 
 namespace ting::components {
@@ -59,14 +60,7 @@ std::optional<CountingRule> ParseCountingRule(std::string_view name) {
   return std::nullopt;
 }
 
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string Today() { return UtcDate(UnixSeconds()); }
 
 Phase Process::CurrentPhase(const std::string& today) const {
   if (phase_override) return *phase_override;

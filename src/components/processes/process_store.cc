@@ -8,8 +8,6 @@ using json = nlohmann::json;
 
 namespace {
 
-Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
-
 constexpr const char* kProcessColumns =
     "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at";
 
@@ -55,10 +53,10 @@ Status LoadChildren(db::Connection& c, Process& p) {
 }
 
 Status WritePhases(db::Connection& c, const Process& p) {
-  TING_RETURN_IF_ERROR(Check(c.Exec("DELETE FROM process_phases WHERE process_id = ?", {p.id})));
+  TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM process_phases WHERE process_id = ?", {p.id})));
   int64_t pos = 0;
   for (const auto& pd : p.phases)
-    TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO process_phases(process_id, phase, position, starts_on, ends_on) VALUES(?, ?, ?, ?, ?)",
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO process_phases(process_id, phase, position, starts_on, ends_on) VALUES(?, ?, ?, ?, ?)",
                                       {p.id, std::string(PhaseName(pd.phase)), pos++, pd.starts_on, pd.ends_on})));
   return {};
 }
@@ -139,7 +137,7 @@ Result<std::vector<Process>> ProcessStore::List(int64_t organisation_id) {
 }
 
 Status ProcessStore::MarkVotingOpened(db::Connection& c, int64_t process_id) {
-  return Check(c.Exec("UPDATE processes SET voting_opened_at = ? WHERE id = ? AND voting_opened_at = 0", {core::NowSeconds(), process_id}));
+  return StatusOf(c.Exec("UPDATE processes SET voting_opened_at = ? WHERE id = ? AND voting_opened_at = 0", {core::NowSeconds(), process_id}));
 }
 
 Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view slug, const json& patch) {
@@ -195,7 +193,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
             if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule))
               return Error::Precondition("voting has opened: the ballot type, its limits and the counting rule of budget \"" + nb.slug +
                                          "\" can no longer change");
-            TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE budgets SET name_sv = ?, name_en = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
+            TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET name_sv = ?, name_en = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
                                               "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ? WHERE id = ?",
                                               {nb.name_sv, nb.name_en, nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),
                                                int64_t{nb.ballot.min}, int64_t{nb.ballot.max}, int64_t{nb.ballot.points},
@@ -210,7 +208,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
       }
     }
     if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = core::NowSeconds();
-    TING_RETURN_IF_ERROR(Check(c.Exec("UPDATE processes SET title_sv = ?, title_en = ?, description_sv = ?, description_en = ?, phase_override = ?, "
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title_sv = ?, title_en = ?, description_sv = ?, description_en = ?, phase_override = ?, "
                                       "voting_opened_at = ? WHERE id = ?",
                                       {p.title_sv, p.title_en, p.description_sv, p.description_en,
                                        p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at, p.id})));

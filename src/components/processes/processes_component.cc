@@ -12,6 +12,7 @@ using http::Response;
 using json = nlohmann::json;
 using web::Context;
 using web::Site;
+using web::FormField;
 
 std::string PhaseLabel(const Site& site, const Context& ctx, Phase p) {
   return site.T(ctx, std::string("phase.") + PhaseName(p));
@@ -60,12 +61,6 @@ std::variant<Process, Response> ProcessForApi(Site& site, ProcessStore& store, C
 }
 
 namespace {
-
-std::string Field(const Request& req, const std::string& name) {
-  for (const auto& [k, v] : req.FormFields())
-    if (k == name) return v;
-  return {};
-}
 
 // Whole currency units typed in a form → minor units. Accepts "1 500 000", "1500000", "1500000,50".
 std::optional<int64_t> ParseAmount(std::string text, const std::string& currency) {
@@ -210,27 +205,27 @@ class ProcessesComponent final : public Component {
 
   // --- admin pages ---
   static void SetBudgetFormDefaults(html::Data& d, const Request* req) {
-    auto f = [&](const char* name, const char* fallback) { return req ? Field(*req, name) : std::string(fallback); };
+    auto f = [&](const char* name, const char* fallback) { return req ? FormField(*req, name) : std::string(fallback); };
     d.set("b_slug", f("b_slug", ""));
     d.set("b_name_sv", f("b_name_sv", ""));
     d.set("b_name_en", f("b_name_en", ""));
     d.set("b_amount", f("b_amount", ""));
     d.set("b_max", f("b_max", "3"));
     d.set("b_points", f("b_points", "10"));
-    std::string ballot = req ? Field(*req, "b_ballot") : "approval";
+    std::string ballot = req ? FormField(*req, "b_ballot") : "approval";
     for (const char* t : {"approval", "knapsack", "cumulative", "ranking"}) d.set(std::string("b_") + t, ballot == t);
-    std::string rule = req ? Field(*req, "b_rule") : "greedy";
+    std::string rule = req ? FormField(*req, "b_rule") : "greedy";
     d.set("b_greedy", rule != "mes");
     d.set("b_mes", rule == "mes");
   }
 
   static json BudgetFromForm(const Request& req) {
-    json ballot = {{"type", Field(req, "b_ballot").empty() ? "approval" : Field(req, "b_ballot")}};
-    if (auto max = ParseInt64(Trim(Field(req, "b_max")))) ballot["max"] = *max;
-    if (auto points = ParseInt64(Trim(Field(req, "b_points")))) ballot["points"] = *points;
-    json b = {{"slug", Field(req, "b_slug")}, {"name", {{"sv", Field(req, "b_name_sv")}, {"en", Field(req, "b_name_en")}}},
-              {"ballot", ballot}, {"rule", Field(req, "b_rule").empty() ? "greedy" : Field(req, "b_rule")}, {"currency", "SEK"}};
-    auto amount = ParseAmount(Field(req, "b_amount"), "SEK");
+    json ballot = {{"type", FormField(req, "b_ballot").empty() ? "approval" : FormField(req, "b_ballot")}};
+    if (auto max = ParseInt64(Trim(FormField(req, "b_max")))) ballot["max"] = *max;
+    if (auto points = ParseInt64(Trim(FormField(req, "b_points")))) ballot["points"] = *points;
+    json b = {{"slug", FormField(req, "b_slug")}, {"name", {{"sv", FormField(req, "b_name_sv")}, {"en", FormField(req, "b_name_en")}}},
+              {"ballot", ballot}, {"rule", FormField(req, "b_rule").empty() ? "greedy" : FormField(req, "b_rule")}, {"currency", "SEK"}};
+    auto amount = ParseAmount(FormField(req, "b_amount"), "SEK");
     b["amount"] = amount ? json(*amount) : json("invalid");
     return b;
   }
@@ -256,16 +251,16 @@ class ProcessesComponent final : public Component {
     d.set("processes", items);
     bool posted = req.method == "POST";
     for (const char* f : {"slug", "title_sv", "title_en", "description_sv", "description_en"})
-      d.set(std::string("f_") + f, posted ? Field(req, f) : "");
+      d.set(std::string("f_") + f, posted ? FormField(req, f) : "");
     SetBudgetFormDefaults(d, posted ? &req : nullptr);
     return site_->RenderPage(req, ctx, "processes/admin_list", "processes.admin_title", d, status);
   }
 
   Response AdminCreate(Request& req, Context& ctx) {
     if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    json body = {{"slug", Field(req, "slug")},
-                 {"title", {{"sv", Field(req, "title_sv")}, {"en", Field(req, "title_en")}}},
-                 {"description", {{"sv", Field(req, "description_sv")}, {"en", Field(req, "description_en")}}},
+    json body = {{"slug", FormField(req, "slug")},
+                 {"title", {{"sv", FormField(req, "title_sv")}, {"en", FormField(req, "title_en")}}},
+                 {"description", {{"sv", FormField(req, "description_sv")}, {"en", FormField(req, "description_en")}}},
                  {"phase", "information"},
                  {"budgets", json::array({BudgetFromForm(req)})}};
     auto process = ProcessFromJson(body);
@@ -309,14 +304,14 @@ class ProcessesComponent final : public Component {
     return site_->RenderPage(req, ctx, "processes/admin_edit", "processes.admin_title", d, status);
   }
 
-  static json PhasePatch(const Request& req) { return {{"phase", Field(req, "phase")}}; }
+  static json PhasePatch(const Request& req) { return {{"phase", FormField(req, "phase")}}; }
 
   static json DatesPatch(const Request& req) {
     json phases = json::array();
     for (Phase ph : AllPhases()) {
       std::string name = PhaseName(ph);
-      if (Field(req, "use_" + name).empty()) continue;
-      phases.push_back({{"phase", name}, {"start", Field(req, "start_" + name)}, {"end", Field(req, "end_" + name)}});
+      if (FormField(req, "use_" + name).empty()) continue;
+      phases.push_back({{"phase", name}, {"start", FormField(req, "start_" + name)}, {"end", FormField(req, "end_" + name)}});
     }
     return {{"phases", phases}};
   }

@@ -19,8 +19,6 @@ using web::Site;
 
 namespace {
 
-Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
-
 std::vector<db::Migration> ResultsMigrations() {
   return {{500, "results: counted outcomes and funded projects", R"sql(
 CREATE TABLE results (
@@ -112,14 +110,14 @@ class ResultsComponent final : public Component {
     result.counted_at = core::NowSeconds();
     std::string outcome = result.ToJson().dump();
     TING_RETURN_IF_ERROR(site_->db().Write([&](db::Connection& c) -> Status {
-      TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO results(budget_id, outcome, counted_at, counted_by) VALUES(?, ?, ?, ?) "
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO results(budget_id, outcome, counted_at, counted_by) VALUES(?, ?, ?, ?) "
                                         "ON CONFLICT(budget_id) DO UPDATE SET outcome = excluded.outcome, counted_at = excluded.counted_at, "
                                         "counted_by = excluded.counted_by",
                                         {t.budget.id, outcome, result.counted_at, user_id})));
-      TING_RETURN_IF_ERROR(Check(c.Exec("DELETE FROM funded_projects WHERE budget_id = ?", {t.budget.id})));
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM funded_projects WHERE budget_id = ?", {t.budget.id})));
       int64_t position = 0;
       for (int64_t id : result.selected)
-        TING_RETURN_IF_ERROR(Check(c.Exec("INSERT INTO funded_projects(budget_id, proposal_id, position) VALUES(?, ?, ?)", {t.budget.id, id, ++position})));
+        TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO funded_projects(budget_id, proposal_id, position) VALUES(?, ?, ?)", {t.budget.id, id, ++position})));
       return {};
     }));
     return result;

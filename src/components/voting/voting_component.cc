@@ -8,6 +8,7 @@
 #include "ting/base/digest.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 #include "ting/components/voting.h"
 #include "ting/core/accounts.h"
 
@@ -20,8 +21,6 @@ using web::Context;
 using web::Site;
 
 namespace {
-
-Status Check(const Result<int64_t>& r) { return r.ok() ? Status() : Status(r.error()); }
 
 std::vector<db::Migration> VotingMigrations() {
   return {{400, "voting: ballots", R"sql(
@@ -70,15 +69,6 @@ std::vector<Project> VoterOrder(std::vector<Project> projects, int64_t voter_id,
   std::mt19937_64 rng(std::stoull(digest.substr(0, 16), nullptr, 16));
   for (size_t i = projects.size(); i > 1; --i) std::swap(projects[i - 1], projects[rng() % i]);
   return projects;
-}
-
-std::string FormatTime(int64_t unix_seconds) {
-  std::time_t t = unix_seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 class VotingComponent final : public Component {
@@ -174,7 +164,7 @@ class VotingComponent final : public Component {
         not_voting = true;
         return Error::Precondition("not voting");
       }
-      TING_RETURN_IF_ERROR(Check(c.Exec(
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec(
           "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
           "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
           {t.budget->id, ctx.user->id, choices, now, now})));
@@ -388,8 +378,8 @@ class VotingComponent final : public Component {
     d.set("budget_name", t.budget->Name(ctx.lang));
     d.set("lines", lines);
     d.set("empty", lines.empty());
-    d.set("recorded_at", FormatTime((*stored)->updated_at));
-    d.set("first_at", FormatTime((*stored)->created_at));
+    d.set("recorded_at", UtcDateTime((*stored)->updated_at));
+    d.set("first_at", UtcDateTime((*stored)->created_at));
     d.set("changed", (*stored)->updated_at != (*stored)->created_at);
     d.set("is_knapsack", b.type == BallotType::kKnapsack);
     d.set("total_cost", FormatMoney({total_cost, t.budget->currency}, ctx.lang));
