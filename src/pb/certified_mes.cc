@@ -1,6 +1,7 @@
 #include "certified_mes.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace ting::pb::internal {
@@ -33,6 +34,7 @@ int CompareProducts(__int128 a1, int64_t a2, int64_t a3, __int128 b1, int64_t b2
   mpz_class r = ToMpz(b1) * static_cast<long>(b2) * static_cast<long>(b3);
   return cmp(l, r) < 0 ? -1 : (cmp(l, r) > 0 ? 1 : 0);
 }
+
 
 __int128 CeilDiv(__int128 a, int64_t b) {  // a >= 0, b > 0
   return (a + b - 1) / b;
@@ -88,34 +90,85 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
     is_representative_[members[0]] = 1;
     for (size_t i = 0; i + 1 < members.size(); ++i) next_duplicate_[members[i]] = members[i + 1];
   }
-  lo_.resize(p_.weight.size());
-  hi_.resize(p_.weight.size());
 }
 
-bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* price) {
+bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* price,
+                            const std::vector<int64_t>* richer, __int128* spread) {
   const auto& es = entries_[j];
   poor_.assign(es.size(), 0);
-  __int128 num = static_cast<__int128>(p_.cost[j]) << shift_;
-  int64_t den = sigma_total_[j];
+  near_.clear();
+  const __int128 num0 = static_cast<__int128>(p_.cost[j]) << shift_;
+  const int64_t den0 = sigma_total_[j];
   const bool uniform = uniform_sigma_[j];
-  while (true) {
-    bool changed = false;
+  // First pass at the lowest possible price c / total: who is poor for sure, and who might be
+  // (less than twice that share left); only those are looked at again while the price rises.
+  __int128 poor_money = 0, delta = 0;
+  int64_t poor_sigma = 0;
+  if (uniform) {
+    // v * den0 < num0  <=>  v < ceil(num0 / den0): one division, then 64-bit compares.
+    const __int128 t1 = CeilDiv(num0, den0), t2 = CeilDiv(2 * num0, den0);
+    const int64_t first = t1 > INT64_MAX ? INT64_MAX : static_cast<int64_t>(t1);
+    const int64_t twice = t2 > INT64_MAX ? INT64_MAX : static_cast<int64_t>(t2);
     for (size_t k = 0; k < es.size(); ++k) {
-      if (poor_[k]) continue;
       const Entry& e = es[k];
       const int64_t v = budget[e.group];
-      // Poor: cannot pay price * sigma, so pays everything it has.
-      bool poor = uniform ? static_cast<__int128>(v) * den < num
-                          : static_cast<__int128>(v) * den < num * e.sigma;
-      if (poor) {
+      if (richer) delta += static_cast<__int128>(e.weight) * ((*richer)[e.group] - v);
+      if (v < first) {
         poor_[k] = 1;
-        changed = true;
-        num -= static_cast<__int128>(e.weight) * v;
-        den -= e.weight * e.sigma;
-        if (den == 0) return false;
+        poor_money += static_cast<__int128>(e.weight) * v;
+        poor_sigma += e.weight;
+      } else if (v < twice) {
+        near_.push_back(static_cast<int32_t>(k));
       }
     }
-    if (!changed) break;
+  } else {
+    for (size_t k = 0; k < es.size(); ++k) {
+      const Entry& e = es[k];
+      const int64_t v = budget[e.group];
+      if (richer) delta += static_cast<__int128>(e.weight) * ((*richer)[e.group] - v);
+      const __int128 lhs = static_cast<__int128>(v) * den0;
+      const __int128 share = num0 * e.sigma;
+      if (lhs < share) {
+        poor_[k] = 1;
+        poor_money += static_cast<__int128>(e.weight) * v;
+        poor_sigma += e.weight * e.sigma;
+      } else if (lhs < 2 * share) {
+        near_.push_back(static_cast<int32_t>(k));
+      }
+    }
+  }
+  if (spread) *spread = delta;
+  __int128 num = num0 - poor_money;
+  int64_t den = den0 - poor_sigma;
+  if (den == 0) return false;
+  auto settle = [&](auto&& indices) {
+    while (true) {
+      bool changed = false;
+      for (size_t k : indices) {
+        if (poor_[k]) continue;
+        const Entry& e = es[k];
+        const int64_t v = budget[e.group];
+        // Poor: cannot pay price * sigma, so pays everything it has.
+        bool poor = uniform ? static_cast<__int128>(v) * den < num
+                            : static_cast<__int128>(v) * den < num * e.sigma;
+        if (poor) {
+          poor_[k] = 1;
+          changed = true;
+          num -= static_cast<__int128>(e.weight) * v;
+          den -= e.weight * e.sigma;
+          if (den == 0) return false;
+        }
+      }
+      if (!changed) return true;
+    }
+  };
+  if (!settle(near_)) return false;
+  // Entries left out had at least twice the first price's share; if the price has not doubled
+  // they are rich. Otherwise look at everyone.
+  if (CompareProducts(num, den0, 1, 2 * num0, den, 1) > 0) {
+    all_.resize(es.size());
+    for (size_t k = 0; k < es.size(); ++k) all_[k] = k;
+    if (!settle(all_)) return false;
   }
   price->num = num;
   price->den = den;
@@ -128,6 +181,16 @@ int CertifiedMes::CompareRho(const Price& a, int ja, const Price& b, int jb) con
 }
 
 std::optional<std::vector<int>> CertifiedMes::Run(const mpq_class& b_lo, const mpq_class& b_hi) {
+  bool single = false;
+  auto outcomes = Outcomes(b_lo, b_hi, 1, &single);
+  if (!outcomes || !single || outcomes->size() != 1) return std::nullopt;
+  return std::move(outcomes->front());
+}
+
+std::optional<std::vector<std::vector<int>>> CertifiedMes::Outcomes(const mpq_class& b_lo,
+                                                                    const mpq_class& b_hi,
+                                                                    size_t max_outcomes,
+                                                                    bool* single_path) {
   if (!usable_) return std::nullopt;
   mpz_class top = b_hi.get_num() / b_hi.get_den() + 1;
   int64_t max_cost = 1;
@@ -139,91 +202,177 @@ std::optional<std::vector<int>> CertifiedMes::Run(const mpq_class& b_lo, const m
   mpz_class hi_num = b_hi.get_num() * scale;
   mpz_class hi0 = (hi_num + b_hi.get_den() - 1) / b_hi.get_den();  // ceil
   if (!lo0.fits_slong_p() || !hi0.fits_slong_p()) return std::nullopt;
-  std::fill(lo_.begin(), lo_.end(), lo0.get_si());
-  std::fill(hi_.begin(), hi_.end(), hi0.get_si());
-
-  std::vector<int> selected = free_;
-  std::vector<int> candidates;
-  std::vector<Price> stale(p_.num_projects);
+  State state;
+  state.lo.assign(p_.weight.size(), lo0.get_si());
+  state.hi.assign(p_.weight.size(), hi0.get_si());
+  state.selected = free_;
+  state.stale.resize(p_.num_projects);
   for (int j : eligible_) {
     if (!is_representative_[j]) continue;
-    candidates.push_back(j);
-    stale[j] = {static_cast<__int128>(p_.cost[j]) << shift_, sigma_total_[j]};  // c / total: a lower bound
+    state.candidates.push_back(j);
+    state.stale[j] = {static_cast<__int128>(p_.cost[j]) << shift_, sigma_total_[j]};  // c / total: a lower bound
   }
-  struct Seen {
-    int project;
-    bool surely_affordable;
-    Price low, high;
-  };
-  std::vector<Seen> seen;
-  std::vector<char> gone(p_.num_projects, 0);
-  while (true) {
-    std::sort(candidates.begin(), candidates.end(), [&](int a, int b) {
-      int c = CompareRho(stale[a], a, stale[b], b);
-      return c != 0 ? c < 0 : p_.tie_rank[a] < p_.tie_rank[b];
-    });
-    seen.clear();
-    int best = -1;
-    Price best_high, best_low;
-    for (int j : candidates) {
-      if (best >= 0 && CompareRho(stale[j], j, best_high, best) > 0) break;
-      Price high, low;
-      bool affordable_low = Evaluate(j, lo_, &high);   // poorest budgets: highest price
-      bool affordable_high = Evaluate(j, hi_, &low);   // richest budgets: lowest price
-      if (!affordable_high) {
-        gone[j] = 1;  // unaffordable for every budget in range; so are its duplicates
-        continue;
+  std::vector<std::vector<int>> outcomes;
+  bool single = true;
+  if (!Explore(state, &outcomes, max_outcomes, &single)) return std::nullopt;
+  if (single_path) *single_path = single;
+  return outcomes;
+}
+
+void CertifiedMes::Buy(State& s, int j, bool surely_affordable, const Price& low, const Price& high) {
+  // Everyone pays price * sigma or all they have; bounded from both sides. Where j is only
+  // affordable for some budgets, the poorest may have to give everything.
+  const auto& es = entries_[j];
+  if (uniform_sigma_[j]) {
+    int64_t pay_high = surely_affordable ? static_cast<int64_t>(CeilDiv(high.num, high.den))
+                                         : std::numeric_limits<int64_t>::max();
+    int64_t pay_low = static_cast<int64_t>(low.num / low.den);
+    for (const auto& e : es) {
+      s.lo[e.group] = s.lo[e.group] > pay_high ? s.lo[e.group] - pay_high : 0;
+      s.hi[e.group] = std::max<int64_t>(0, s.hi[e.group] - pay_low);
+    }
+  } else {
+    for (const auto& e : es) {
+      if (surely_affordable) {
+        __int128 ph = CeilDiv(high.num * e.sigma, high.den);
+        s.lo[e.group] = static_cast<int64_t>(std::max<__int128>(0, s.lo[e.group] - ph));
+      } else {
+        s.lo[e.group] = 0;
       }
-      stale[j] = low;
-      seen.push_back({j, affordable_low, low, high});
-      if (affordable_low) {
-        int c = best < 0 ? -1 : CompareRho(high, j, best_high, best);
-        if (c < 0 || (c == 0 && p_.tie_rank[j] < p_.tie_rank[best])) {
-          best = j;
-          best_high = high;
-          best_low = low;
+      __int128 pl = low.num * e.sigma / low.den;
+      s.hi[e.group] = static_cast<int64_t>(std::max<__int128>(0, s.hi[e.group] - pl));
+    }
+  }
+  s.selected.push_back(j);
+  s.candidates.erase(std::find(s.candidates.begin(), s.candidates.end(), j));
+  int next = next_duplicate_[j];
+  if (next >= 0) {
+    s.candidates.push_back(next);
+    s.stale[next] = low;
+  }
+}
+
+void CertifiedMes::Merge(State& into, const State& other) const {
+  // The hull of two states with the same funded set: bounds that hold for every budget
+  // following either path.
+  for (size_t g = 0; g < into.lo.size(); ++g) {
+    into.lo[g] = std::min(into.lo[g], other.lo[g]);
+    into.hi[g] = std::max(into.hi[g], other.hi[g]);
+  }
+  for (int j : other.candidates) {
+    if (std::find(into.candidates.begin(), into.candidates.end(), j) == into.candidates.end()) {
+      into.candidates.push_back(j);
+      into.stale[j] = other.stale[j];
+    } else if (CompareRho(other.stale[j], j, into.stale[j], j) < 0) {
+      into.stale[j] = other.stale[j];
+    }
+  }
+}
+
+bool CertifiedMes::Round(State& s, std::vector<Choice>* winners, bool* may_end) {
+  std::sort(s.candidates.begin(), s.candidates.end(), [&](int a, int b) {
+    int c = CompareRho(s.stale[a], a, s.stale[b], b);
+    return c != 0 ? c < 0 : p_.tie_rank[a] < p_.tie_rank[b];
+  });
+  seen_.clear();
+  int best = -1;
+  Price best_high;
+  std::vector<int> unaffordable;
+  for (int j : s.candidates) {
+    if (best >= 0 && CompareRho(s.stale[j], j, best_high, best) > 0) break;
+    Price high, low;
+    __int128 spread = 0;
+    bool affordable_low = Evaluate(j, s.lo, &high, &s.hi, &spread);  // poorest budgets: highest price
+    bool affordable_high = true;
+    if (affordable_low && spread * 4096 <= high.num) {
+      // Budgets in range differ by at most `spread` in total, so the price can be at most
+      // spread / (weight of the rich) lower than with the poorest budgets.
+      low = {std::max<__int128>(0, high.num - spread), high.den};
+    } else {
+      affordable_high = Evaluate(j, s.hi, &low);  // richest budgets: lowest price
+    }
+    if (!affordable_high) {
+      unaffordable.push_back(j);  // for every budget in range; so are its duplicates
+      continue;
+    }
+    s.stale[j] = low;
+    seen_.push_back({j, affordable_low, low, high});
+    if (affordable_low) {
+      int c = best < 0 ? -1 : CompareRho(high, j, best_high, best);
+      if (c < 0 || (c == 0 && p_.tie_rank[j] < p_.tie_rank[best])) {
+        best = j;
+        best_high = high;
+      }
+    }
+  }
+  for (int j : unaffordable) s.candidates.erase(std::find(s.candidates.begin(), s.candidates.end(), j));
+  // Who can win this round for some budget in range: the surest cheapest, and any project not
+  // certainly dearer than it. With no surely affordable project, the run may also end here.
+  winners->clear();
+  *may_end = best < 0;
+  for (const auto& v : seen_) {
+    if (v.project == best) {
+      winners->insert(winners->begin(), v);
+      continue;
+    }
+    if (best >= 0) {
+      int c = CompareRho(v.low, v.project, best_high, best);
+      if (c > 0 || (c == 0 && p_.tie_rank[v.project] > p_.tie_rank[best])) continue;
+    }
+    winners->push_back(v);
+  }
+  return true;
+}
+
+bool CertifiedMes::Explore(State& initial, std::vector<std::vector<int>>* outcomes, size_t max_outcomes,
+                           bool* single_path) {
+  std::vector<Choice> winners;
+  bool may_end = false;
+  // Fast path: a single path of decisions, no copies.
+  while (true) {
+    Round(initial, &winners, &may_end);
+    size_t ways = winners.size() + (may_end ? 1 : 0);
+    if (winners.empty()) {
+      outcomes->push_back(initial.selected);
+      return true;
+    }
+    if (ways > 1) break;
+    Buy(initial, winners[0].project, winners[0].surely_affordable, winners[0].low, winners[0].high);
+  }
+  *single_path = false;
+  if (max_outcomes <= 1) return false;
+  // Decisions differ within the range: follow every way, level by level (a level = a number of
+  // funded projects), merging states that funded the same set.
+  std::vector<State> level;
+  level.push_back(std::move(initial));
+  bool first = true;
+  while (!level.empty()) {
+    std::vector<State> next;
+    std::map<std::vector<int>, size_t> index;
+    for (auto& s : level) {
+      if (!first) Round(s, &winners, &may_end);
+      first = false;
+      if (may_end) {
+        outcomes->push_back(s.selected);
+        if (outcomes->size() > max_outcomes) return false;
+      }
+      for (size_t i = 0; i < winners.size(); ++i) {
+        State t = i + 1 == winners.size() ? std::move(s) : s;
+        Buy(t, winners[i].project, winners[i].surely_affordable, winners[i].low, winners[i].high);
+        std::vector<int> key = t.selected;
+        std::sort(key.begin(), key.end());
+        auto [it, inserted] = index.emplace(std::move(key), next.size());
+        if (inserted) {
+          next.push_back(std::move(t));
+          if (next.size() > max_outcomes) return false;
+        } else {
+          Merge(next[it->second], t);
         }
       }
     }
-    if (best < 0) {
-      for (const auto& s : seen) {
-        if (!s.surely_affordable) return std::nullopt;  // affordable for some budgets only
-      }
-      break;
-    }
-    for (const auto& s : seen) {
-      if (s.project == best) continue;
-      int c = CompareRho(s.low, s.project, best_high, best);
-      if (c < 0 || (c == 0 && p_.tie_rank[s.project] < p_.tie_rank[best])) return std::nullopt;
-    }
-    // Buy `best`: everyone pays price * sigma or all they have, bounded from both sides.
-    const auto& es = entries_[best];
-    if (uniform_sigma_[best]) {
-      int64_t pay_high = static_cast<int64_t>(CeilDiv(best_high.num, best_high.den));
-      int64_t pay_low = static_cast<int64_t>(best_low.num / best_low.den);
-      for (const auto& e : es) {
-        lo_[e.group] = std::max<int64_t>(0, lo_[e.group] - pay_high);
-        hi_[e.group] = std::max<int64_t>(0, hi_[e.group] - pay_low);
-      }
-    } else {
-      for (const auto& e : es) {
-        __int128 ph = CeilDiv(best_high.num * e.sigma, best_high.den);
-        __int128 pl = best_low.num * e.sigma / best_low.den;
-        lo_[e.group] = static_cast<int64_t>(std::max<__int128>(0, lo_[e.group] - ph));
-        hi_[e.group] = static_cast<int64_t>(std::max<__int128>(0, hi_[e.group] - pl));
-      }
-    }
-    selected.push_back(best);
-    gone[best] = 1;
-    int next = next_duplicate_[best];
-    candidates.erase(std::remove_if(candidates.begin(), candidates.end(), [&](int j) { return gone[j] != 0; }),
-                     candidates.end());
-    if (next >= 0) {
-      candidates.push_back(next);
-      stale[next] = best_low;
-    }
+    level = std::move(next);
   }
-  return selected;
+  return true;
 }
 
 }  // namespace ting::pb::internal

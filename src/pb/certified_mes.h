@@ -26,6 +26,15 @@ class CertifiedMes {
   // cannot certify one outcome for the whole range.
   std::optional<std::vector<int>> Run(const mpq_class& b_lo, const mpq_class& b_hi);
 
+  // Every selection MES can make for a per-voter budget in [b_lo, b_hi]: where a decision is
+  // not the same for the whole range, both ways are followed, so the outcome for each budget in
+  // the range is one of those returned (some may belong to no budget). nullopt when more than
+  // max_outcomes would be needed. add1 only needs to know that none of them stops it.
+  // *single_path tells whether no decision differed (then the one outcome is exact, order
+  // included; otherwise outcomes that funded the same set were merged).
+  std::optional<std::vector<std::vector<int>>> Outcomes(const mpq_class& b_lo, const mpq_class& b_hi,
+                                                        size_t max_outcomes, bool* single_path = nullptr);
+
   bool usable() const { return usable_; }
 
  private:
@@ -39,8 +48,29 @@ class CertifiedMes {
     __int128 num = 0;
     int64_t den = 1;
   };
-  // Evaluates project j on one budget vector; false if it is unaffordable there.
-  bool Evaluate(int j, const std::vector<int64_t>& budget, Price* price);
+  struct State {
+    std::vector<int64_t> lo, hi;  // per group, fixed point
+    std::vector<int> candidates;
+    std::vector<Price> stale;     // per project: a lower bound of its current price
+    std::vector<int> selected;
+  };
+  struct Choice {
+    int project;
+    bool surely_affordable;
+    Price low, high;
+  };
+  // Runs MES rounds from `state`, branching where the range disagrees; appends outcomes.
+  bool Explore(State& state, std::vector<std::vector<int>>* outcomes, size_t max_outcomes,
+               bool* single_path);
+  // One round: the projects that can win it for some budget in range (the surest first), and
+  // whether the run can end here.
+  bool Round(State& state, std::vector<Choice>* winners, bool* may_end);
+  void Merge(State& into, const State& other) const;
+  void Buy(State& state, int j, bool surely_affordable, const Price& low, const Price& high);
+  // Evaluates project j on one budget vector; false if it is unaffordable there. With
+  // `richer`, also sums weight * (richer - budget) over its supporters into *spread.
+  bool Evaluate(int j, const std::vector<int64_t>& budget, Price* price,
+                const std::vector<int64_t>* richer = nullptr, __int128* spread = nullptr);
   // Compares rho = price/unit for two projects: <0, 0, >0.
   int CompareRho(const Price& a, int ja, const Price& b, int jb) const;
 
@@ -53,8 +83,10 @@ class CertifiedMes {
   std::vector<char> uniform_sigma_;          // per project: every entry has sigma 1
   std::vector<int> next_duplicate_;          // same cost and supporters, next in tie order
   std::vector<char> is_representative_;
-  std::vector<int64_t> lo_, hi_;             // per group, fixed point
   std::vector<char> poor_;
+  std::vector<int32_t> near_;
+  std::vector<size_t> all_;
+  std::vector<Choice> seen_;
   int shift_ = 0;
 };
 

@@ -189,28 +189,15 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
         // those k, so they are skipped together; the width doubles after each success and
         // halves after each failure.
         std::vector<int> previous = mes.free_projects();
-        mpz_class previous_k = -1, k = 0, width = 0;
+        bool previous_known = true;  // false: only known to be one of several outcomes
+        mpz_class previous_k = -1, k = 0, width = 0, stop_k;
         std::vector<char> in(p.num_projects);
-        mpz_class stop_k;
-        while (true) {
-          mpq_class lo = base + mpq_class(k * unit);
-          std::vector<int> outcome;
-          if (width > 0) {
-            auto certain = fast.Run(lo, base + mpq_class((k + width) * unit));
-            if (!certain) {
-              width /= 2;
-              continue;
-            }
-            outcome = std::move(*certain);
-          } else {
-            outcome = mes_at(lo);
-          }
+        // Whether a selection ends the iteration: over budget, or (exhaustive variant) nothing
+        // else fits, or every supported project is in.
+        enum class Verdict { kGoOn, kInfeasible, kStop };
+        auto verdict = [&](const std::vector<int>& outcome) {
           int64_t total = cost_of(outcome);
-          if (total > p.budget) {
-            out.add1_stop = "next_infeasible";
-            stop_k = k;
-            break;
-          }
+          if (total > p.budget) return Verdict::kInfeasible;
           std::fill(in.begin(), in.end(), 0);
           for (int j : outcome) in[j] = 1;
           bool all = true, exhaustive = true;
@@ -219,27 +206,64 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
             all = false;
             if (total + p.cost[j] <= p.budget) exhaustive = false;
           }
-          if ((exhaustive_stop && exhaustive) || all) {
-            out.add1_stop = exhaustive_stop && exhaustive ? "exhaustive" : "all_supported_selected";
+          if (exhaustive_stop && exhaustive) {
+            out.add1_stop = "exhaustive";
+            return Verdict::kStop;
+          }
+          if (all) {
+            out.add1_stop = "all_supported_selected";
+            return Verdict::kStop;
+          }
+          return Verdict::kGoOn;
+        };
+        constexpr size_t kMaxOutcomes = 8;
+        while (true) {
+          mpq_class lo = base + mpq_class(k * unit);
+          if (width > 0) {
+            // Skip [k, k + width] at once if no outcome MES can give there ends the iteration.
+            bool single_path = false;
+            auto outcomes = fast.Outcomes(lo, base + mpq_class((k + width) * unit), kMaxOutcomes, &single_path);
+            bool go_on = outcomes.has_value();
+            for (size_t i = 0; go_on && i < outcomes->size(); ++i) {
+              go_on = verdict((*outcomes)[i]) == Verdict::kGoOn;
+            }
+            if (!go_on) {
+              width /= 2;
+              continue;
+            }
+            previous_known = single_path;
+            if (previous_known) previous = std::move(outcomes->front());
+            previous_k = k + width;
+            k += width + 1;
+            width *= 2;
+            continue;
+          }
+          std::vector<int> outcome = mes_at(lo);
+          Verdict v = verdict(outcome);
+          if (v == Verdict::kInfeasible) {
+            out.add1_stop = "next_infeasible";
+            stop_k = k;
+            break;
+          }
+          if (v == Verdict::kStop) {
             previous = std::move(outcome);
+            previous_known = true;
             previous_k = k;
             stop_k = k;
             break;
           }
           previous = std::move(outcome);
-          previous_k = k + width;
-          k += width + 1;
-          if (width == 0) {
-            width = 1;
-          } else {
-            width *= 2;
-          }
+          previous_known = true;
+          previous_k = k;
+          k += 1;
+          width = 1;
         }
+        mpq_class final_budget = base + mpq_class(previous_k * unit);
+        if (previous_k < 0) final_budget = base;
+        if (!previous_known) previous = mes_at(final_budget);
         out.selected = previous;
         // As pabutools counts them: one MES run per k up to the stopping one.
         out.mes_runs = static_cast<int>(stop_k.get_si()) + 1;
-        mpq_class final_budget = base + mpq_class(previous_k * unit);
-        if (previous_k < 0) final_budget = base;
         out.final_budget_per_voter = MoneyString(final_budget, d);
         if (o.explain) {
           auto run = mes.Run(final_budget, true);
