@@ -45,8 +45,9 @@ class Server {
   void Wait(bool handle_signals = true, std::chrono::seconds drain_timeout = std::chrono::seconds(10));
   void Stop();  // thread-safe; makes Wait() return after draining
 
+  struct Impl;  // implementation detail (src/http/beast_server.cc)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,59 @@
+// Static files from a folder, with ETag/304 and Cache-Control; never outside the folder.
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ting/base/strings.h"
+#include "ting/http/server.h"
+
+namespace ting::http {
+
+namespace fs = std::filesystem;
+
+static std::string ContentType(const std::string& path) {
+  static const std::vector<std::pair<std::string, std::string>> kTypes = {
+      {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
+      {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".webp", "image/webp"}, {".gif", "image/gif"},
+      {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"},
+      {".html", "text/html; charset=utf-8"}, {".json", "application/json"}};
+  std::string lower = AsciiLower(path);
+  for (const auto& [ext, type] : kTypes)
+    if (EndsWith(lower, ext)) return type;
+  return "application/octet-stream";
+}
+
+Handler StaticFiles(std::string root, std::string prefix, std::string cache_control) {
+  std::error_code ec;
+  fs::path base = fs::weakly_canonical(fs::path(root), ec);
+  return [base, prefix, cache_control](Request& req) -> Response {
+    if (!StartsWith(req.path, prefix)) return Response::Text(404, "not found");
+    std::string rel = req.path.substr(prefix.size());
+    if (rel.empty() || rel.find("..") != std::string::npos || rel.find('\\') != std::string::npos)
+      return Response::Text(404, "not found");
+    std::error_code ec;
+    fs::path file = fs::weakly_canonical(base / rel, ec);
+    // Also catches symbolic links that point out of the folder.
+    auto [b, f] = std::mismatch(base.begin(), base.end(), file.begin(), file.end());
+    if (ec || b != base.end() || !fs::is_regular_file(file, ec)) return Response::Text(404, "not found");
+    auto size = fs::file_size(file, ec);
+    auto mtime = fs::last_write_time(file, ec).time_since_epoch().count();
+    std::string etag = "\"" + std::to_string(size) + "-" + std::to_string(mtime) + "\"";
+    Response r;
+    r.Set("ETag", etag);
+    r.Set("Cache-Control", cache_control);
+    if (req.Header("If-None-Match") == etag) {
+      r.status = 304;
+      return r;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    r.body = ss.str();
+    r.Set("Content-Type", ContentType(file.string()));
+    return r;
+  };
+}
+
+}  // namespace ting::http
