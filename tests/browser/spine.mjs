@@ -6,7 +6,7 @@ const { proc, base } = await startServer(freshDb('spine.db'));
 const browser = await launchBrowser();
 let failed = false;
 try {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ locale: 'sv-SE' });
   await page.goto(base + '/');
   check(await page.getAttribute('html', 'lang') === 'sv', 'Swedish by default');
 

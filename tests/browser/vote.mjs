@@ -9,7 +9,7 @@ const { proc, base } = await startServer(db);
 const browser = await launchBrowser();
 let failed = false;
 try {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
   await page.goto(base + '/sign-in');
   await page.getByLabel('E-postadress').fill('sara@solbacka.example');
   await page.getByLabel('Lösenord').fill('demo-resident-2026');
