@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace {
 
 constexpr int kMaxDecimals = 9;
 constexpr int64_t kMaxMantissa = 1000000000000000000LL;  // 1e18: leaves room in int64
+// Limits after scaling to a common exponent, so that every sum the rules form fits in 64 bits.
+constexpr int64_t kMaxMoney = 1000000000000000LL;         // 1e15 units per cost or budget
+constexpr int64_t kMaxPoints = 1000000000LL;              // 1e9 per ballot entry
+constexpr int64_t kMaxTotalCost = 1000000000000000000LL;  // 1e18 for all projects together
 
 int64_t Pow10(int e) {
   int64_t r = 1;
@@ -131,7 +136,7 @@ class RowSplitter {
   }
 
  private:
-  std::vector<std::string> scratch_;
+  std::deque<std::string> scratch_;  // a deque: growing it keeps earlier fields' views valid
   size_t used_ = 0;
 };
 
@@ -316,13 +321,13 @@ Status Parser::VoteRow(size_t line) {
       if (decimals > e_.points_decimals) {
         int64_t f = Pow10(decimals - e_.points_decimals);
         for (auto& v : e_.ballot_points) {
-          if (v > kMaxMantissa / f) return At(line, "points too large");
+          if (v > kMaxPoints / f) return At(line, "points too large at this precision");
           v *= f;
         }
         e_.points_decimals = decimals;
       }
       int64_t f = Pow10(e_.points_decimals - decimals);
-      if (mantissa > kMaxMantissa / f) return At(line, "points too large");
+      if (mantissa > kMaxPoints / f) return At(line, "points '" + std::string(points_[i]) + "' too large");
       e_.ballot_points.push_back(mantissa * f);
     }
   }
@@ -342,18 +347,21 @@ Status Parser::Finish() {
   e_.money_decimals = d;
   auto scale = [&](int64_t m, int dec, int64_t* out) {
     int64_t f = Pow10(d - dec);
-    if (m > kMaxMantissa / f) return false;
+    if (m > kMaxMoney / f) return false;
     *out = m * f;
     return true;
   };
   if (!scale(budget_mantissa_, budget_decimals_, &e_.budget)) {
-    return At(budget_line_, "budget too large");
+    return At(budget_line_, "budget too large (limit 1e15 units)");
   }
   for (size_t i = 0; i < e_.projects.size(); ++i) {
     if (!scale(raw_costs_[i].first, raw_costs_[i].second, &e_.projects[i].cost)) {
-      return At(project_lines_[i], "cost too large");
+      return At(project_lines_[i], "cost of project '" + e_.projects[i].id + "' too large (limit 1e15 units)");
     }
   }
+  __int128 total = 0;
+  for (const auto& p : e_.projects) total += p.cost;
+  if (total > kMaxTotalCost) return At(project_lines_.empty() ? 1 : project_lines_[0], "costs add up to too much");
   return Status::Ok();
 }
 
@@ -396,6 +404,13 @@ Result<Election> Parser::Run() {
       expect_header = false;
       std::vector<std::string> header;
       for (auto f : fields_) header.emplace_back(TrimBlanks(f));
+      if (section != Section::kMeta) {
+        for (size_t i = 0; i < header.size(); ++i) {
+          for (size_t k = 0; k < i; ++k) {
+            if (header[i] == header[k]) return At(line_no, "column '" + header[i] + "' appears twice in the header");
+          }
+        }
+      }
       if (section == Section::kProjects) {
         e_.project_columns = header;
         cost_column_ = name_column_ = -1;
@@ -511,7 +526,7 @@ std::string WritePabulib(const Election& e) {
         int d = 0;
         // Keep the written spelling ("4000.0") when it still says the same amount.
         if (raw && ParseDecimal(*raw, &m, &d) && d <= e.money_decimals &&
-            m * Pow10(e.money_decimals - d) == p.cost) {
+            m <= kMaxMoney / Pow10(e.money_decimals - d) && m * Pow10(e.money_decimals - d) == p.cost) {
           generated[c] = *raw;
         } else {
           generated[c] = FormatDecimal(p.cost, e.money_decimals);

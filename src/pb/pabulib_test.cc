@@ -150,7 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"MissingHeader", Head() + kProjects + "VOTES\n", 9, "section header line missing"},
         BadCase{"NulByte", Head() + std::string("PROJECTS\nproject_id;cost\np\0;1\n", 29), 7, "NUL byte"},
         BadCase{"HugeCost", Head() + "PROJECTS\nproject_id;cost\np1;123456789012345678901234\n", 7, "cost"},
-        BadCase{"EmptyFile", "", 1, "no META section"}),
+        BadCase{"EmptyFile", "", 1, "no META section"},
+        BadCase{"DuplicateColumn", Head() + kProjects + "VOTES\nvoter_id;vote;vote\n", 10, "column 'vote' appears twice"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(PabulibTest, ReadFileErrorNamesPath) {
