@@ -141,8 +141,8 @@ void PrintTable(const pb::Election& e, const pb::Outcome& out, const std::string
     s << buf << p.name << "\n";
     if (explain && !r.note.empty()) {
       s << "                 " << r.note;
-      if (!r.price_per_supporter.empty()) s << "; price per supporter " << r.price_per_supporter;
-      if (!r.price_per_point.empty()) s << "; price per point " << r.price_per_point;
+      if (!r.price_per_supporter.empty()) s << "; price per supporter " << r.price_per_supporter_approx;
+      if (!r.price_per_point.empty()) s << "; price per point " << r.price_per_supporter_approx;
       if (!r.max_payment.empty()) {
         s << "; " << r.supporters_paid_full << " paid in full, " << r.supporters_paid_less
           << " paid all they had left";

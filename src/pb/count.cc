@@ -27,6 +27,13 @@ std::string MoneyString(const mpq_class& scaled, int decimals) {
   return v.get_str();
 }
 
+// The same amount rounded to cents for people ("999.69"); integer arithmetic only.
+std::string MoneyApprox(const mpq_class& scaled, int decimals) {
+  mpq_class v = scaled / mpq_class(Pow10z(decimals)) * 100;
+  mpz_class cents = (2 * v.get_num() + v.get_den()) / (2 * v.get_den());
+  return FormatDecimal(cents.get_si(), 2);
+}
+
 Utility Resolve(const Election& e, const CountOptions& o) {
   if (o.utility != Utility::kDefault) return o.utility;
   if (o.rule == Rule::kMes) return Utility::kCost;
@@ -67,8 +74,10 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
     if (p.uniform_sat) {
       int64_t sat = p.supporters[pur.project].empty() ? 0 : p.supporters[pur.project][0].sat;
       r.price_per_supporter = MoneyString(pur.rho * sat, d);
+      r.price_per_supporter_approx = MoneyApprox(pur.rho * sat, d);
     } else {
       r.price_per_point = MoneyString(pur.rho, d);
+      r.price_per_supporter_approx = MoneyApprox(pur.rho, d);
     }
     r.note = "bought by its supporters in round " + std::to_string(r.round);
   }
@@ -76,9 +85,11 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
     if ((*reports)[j].note.empty()) (*reports)[j].note = "costs nothing; bought first";
   }
   if (!run.effective_support.empty()) {
+    std::vector<char> bought(p.num_projects, 0);
+    for (int j : run.selected) bought[j] = 1;
     for (int j = 0; j < p.num_projects; ++j) {
       auto& r = (*reports)[j];
-      if (r.selected) continue;
+      if (bought[j]) continue;
       const mpq_class& es = run.effective_support[j];
       r.effective_support = es.get_str();
       mpz_class pct = es.get_num() * 100 / es.get_den();

@@ -56,6 +56,7 @@ struct ProjectReport {
   int64_t money_left = -1;   // greedy: money left when the project was considered (before it)
   std::string price_per_supporter;   // MES: what a supporter paying in full paid (decimal or p/q)
   std::string price_per_point;       // MES points utility: price per point
+  std::string price_per_supporter_approx;  // either price rounded to cents, for people
   int64_t supporters_paid_full = 0;  // MES: supporters who paid the full price
   int64_t supporters_paid_less = 0;  // MES: supporters who gave all they had left (less)
   std::string max_payment;           // MES: largest single payment
