@@ -1,0 +1,489 @@
+#include "proposal_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "ting/base/strings.h"
+#include "ting/base/time.h"
+
+namespace ting::components {
+
+using json = nlohmann::json;
+
+std::vector<db::Migration> ProposalMigrations() {
+  return {{300, "proposals: proposals, supports, comments, notifications, images", R"sql(
+CREATE TABLE proposals (
+  id INTEGER PRIMARY KEY,
+  process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  author_id INTEGER REFERENCES users(id),
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  cost INTEGER NOT NULL CHECK (cost >= 0),
+  lat REAL,
+  lon REAL,
+  status TEXT NOT NULL DEFAULT 'submitted'
+    CHECK (status IN ('submitted','revision','feasible','infeasible','merged','withdrawn')),
+  reviewer_id INTEGER REFERENCES users(id),
+  review_cost INTEGER,
+  review_explanation TEXT NOT NULL DEFAULT '',
+  reviewed_at INTEGER,
+  merged_into INTEGER REFERENCES proposals(id),
+  on_ballot INTEGER NOT NULL DEFAULT 1,
+  supports INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX proposals_process ON proposals(process_id, status);
+CREATE INDEX proposals_budget ON proposals(budget_id, status);
+CREATE TABLE proposal_supports (
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (proposal_id, user_id)
+);
+CREATE TABLE proposal_comments (
+  id INTEGER PRIMARY KEY,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  author_id INTEGER NOT NULL REFERENCES users(id),
+  parent_id INTEGER REFERENCES proposal_comments(id),
+  body TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  hidden_by INTEGER REFERENCES users(id),
+  hidden_reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX proposal_comments_proposal ON proposal_comments(proposal_id, id);
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  message_key TEXT NOT NULL,
+  vars TEXT NOT NULL DEFAULT '{}',
+  link TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  read_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notifications_user ON notifications(user_id, read_at);
+CREATE TABLE proposal_images (
+  id INTEGER PRIMARY KEY,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  file_name TEXT NOT NULL UNIQUE,
+  content_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql"}};
+}
+
+const char* ProposalStatusName(ProposalStatus s) {
+  switch (s) {
+    case ProposalStatus::kSubmitted: return "submitted";
+    case ProposalStatus::kRevision: return "revision";
+    case ProposalStatus::kFeasible: return "feasible";
+    case ProposalStatus::kInfeasible: return "infeasible";
+    case ProposalStatus::kMerged: return "merged";
+    case ProposalStatus::kWithdrawn: return "withdrawn";
+  }
+  return "submitted";
+}
+
+std::optional<ProposalStatus> ParseProposalStatus(std::string_view name) {
+  for (auto s : {ProposalStatus::kSubmitted, ProposalStatus::kRevision, ProposalStatus::kFeasible, ProposalStatus::kInfeasible,
+                 ProposalStatus::kMerged, ProposalStatus::kWithdrawn})
+    if (name == ProposalStatusName(s)) return s;
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr const char* kColumns =
+    "p.id, p.process_id, p.budget_id, b.slug, COALESCE(p.author_id, 0), COALESCE(u.name, ''), p.title, p.body, p.category, p.cost, "
+    "p.lat, p.lon, p.status, COALESCE(p.reviewer_id, 0), p.review_cost, p.review_explanation, COALESCE(p.merged_into, 0), p.on_ballot, "
+    "p.supports, p.created_at, p.updated_at FROM proposals p JOIN budgets b ON b.id = p.budget_id LEFT JOIN users u ON u.id = p.author_id";
+
+Proposal FromRow(const db::Row& r) {
+  Proposal p;
+  p.id = r.Int(0);
+  p.process_id = r.Int(1);
+  p.budget_id = r.Int(2);
+  p.budget_slug = r.Str(3);
+  p.author_id = r.Int(4);
+  p.author_name = r.Str(5);
+  p.title = r.Str(6);
+  p.body = r.Str(7);
+  p.category = r.Str(8);
+  p.cost = r.Int(9);
+  if (!r.IsNull(10)) p.lat = r.Real(10);
+  if (!r.IsNull(11)) p.lon = r.Real(11);
+  p.status = ParseProposalStatus(r.Str(12)).value_or(ProposalStatus::kSubmitted);
+  p.reviewer_id = r.Int(13);
+  p.review_cost = r.OptInt(14);
+  p.review_explanation = r.Str(15);
+  p.merged_into = r.Int(16);
+  p.on_ballot = r.Int(17) != 0;
+  p.supports = r.Int(18);
+  p.created_at = r.Int(19);
+  p.updated_at = r.Int(20);
+  return p;
+}
+
+Result<std::optional<Proposal>> FindIn(db::Connection& c, int64_t id) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kColumns + " WHERE p.id = ?", {id}));
+  if (!row) return std::optional<Proposal>();
+  return std::optional<Proposal>(FromRow(*row));
+}
+
+// Lower-case for searching, including the Swedish letters.
+std::string Fold(std::string_view s) {
+  std::string out = AsciiLower(s);
+  const std::pair<const char*, const char*> kPairs[] = {{"Å", "å"}, {"Ä", "ä"}, {"Ö", "ö"}, {"É", "é"}, {"Ü", "ü"}};
+  for (const auto& [upper, lower] : kPairs)
+    for (size_t pos = out.find(upper); pos != std::string::npos; pos = out.find(upper, pos)) out.replace(pos, 2, lower);
+  return out;
+}
+
+Status Validate(const Process& p, const ProposalDraft& d, int64_t* budget_id) {
+  std::string title(Trim(d.title));
+  if (title.empty() || title.size() > 200) return Error::Invalid("proposals.problem.title");
+  if (Trim(d.body).empty() || d.body.size() > 20000) return Error::Invalid("proposals.problem.body");
+  const Budget* b = p.FindBudget(d.budget_slug);
+  if (!b) return Error::Invalid("proposals.problem.budget");
+  if (d.cost <= 0 || d.cost > int64_t{1} << 50) return Error::Invalid("proposals.problem.cost");
+  if (d.category.size() > 100) return Error::Invalid("proposals.problem.category");
+  if (d.lat.has_value() != d.lon.has_value() || (d.lat && (std::abs(*d.lat) > 90 || std::abs(*d.lon) > 180)))
+    return Error::Invalid("proposals.problem.place");
+  *budget_id = b->id;
+  return {};
+}
+
+db::Value Opt(const std::optional<double>& v) { return v ? db::Value(*v) : db::kNull; }
+
+Status Notify(db::Connection& c, int64_t user_id, const std::string& key, const json& vars, const std::string& link) {
+  if (!user_id) return {};
+  return StatusOf(c.Exec("INSERT INTO notifications(user_id, message_key, vars, link, created_at) VALUES(?, ?, ?, ?, ?)",
+                         {user_id, key, vars.dump(), link, UnixSeconds()}));
+}
+
+}  // namespace
+
+Result<Proposal> ProposalStore::Create(const Process& p, int64_t author_id, const ProposalDraft& d) {
+  if (p.CurrentPhase(Today()) != Phase::kProposals) return Error::Precondition("proposals.not_proposal_phase");
+  int64_t budget_id = 0;
+  TING_RETURN_IF_ERROR(Validate(p, d, &budget_id));
+  std::optional<Proposal> out;
+  int64_t now = UnixSeconds();
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec(
+        "INSERT INTO proposals(process_id, budget_id, author_id, title, body, category, cost, lat, lon, created_at, updated_at) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {p.id, budget_id, author_id, std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, Opt(d.lat), Opt(d.lon), now, now})));
+    TING_ASSIGN_OR_RETURN(out, FindIn(c, c.LastInsertId()));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+Result<std::optional<Proposal>> ProposalStore::Find(int64_t id) {
+  std::optional<Proposal> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(out, FindIn(c, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<ProposalPage> ProposalStore::List(const Process& p, const ProposalQuery& q) {
+  std::vector<Proposal> all;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kColumns + " WHERE p.process_id = ? ORDER BY p.id DESC", {p.id}));
+    for (const auto& r : rows) all.push_back(FromRow(r));
+    return {};
+  }));
+  std::string needle = Fold(Trim(q.text));
+  std::vector<Proposal> kept;
+  for (auto& pr : all) {
+    if (q.status.empty()) {
+      if (pr.status == ProposalStatus::kWithdrawn || pr.status == ProposalStatus::kMerged) continue;
+    } else if (q.status != ProposalStatusName(pr.status)) {
+      continue;
+    }
+    if (!q.budget.empty() && pr.budget_slug != q.budget) continue;
+    if (!q.category.empty() && pr.category != q.category) continue;
+    if (!needle.empty() && Fold(pr.title).find(needle) == std::string::npos && Fold(pr.body).find(needle) == std::string::npos) continue;
+    kept.push_back(std::move(pr));
+  }
+  if (q.sort == "supported") {
+    std::stable_sort(kept.begin(), kept.end(), [](const Proposal& a, const Proposal& b) { return a.supports > b.supports; });
+  } else if (q.sort == "random") {
+    // The same visitor (seed) sees the same order on every page; ids sorted first so that the
+    // order does not depend on how rows came back.
+    std::sort(kept.begin(), kept.end(), [](const Proposal& a, const Proposal& b) { return a.id < b.id; });
+    std::mt19937_64 rng(q.seed);
+    for (size_t i = kept.size(); i > 1; --i) std::swap(kept[i - 1], kept[rng() % i]);
+  }
+  ProposalPage page;
+  page.total = static_cast<int64_t>(kept.size());
+  int per = std::clamp(q.per_page, 1, 200);
+  size_t start = static_cast<size_t>(std::max(0, q.page - 1)) * per;
+  for (size_t i = start; i < kept.size() && i < start + per; ++i) page.proposals.push_back(std::move(kept[i]));
+  return page;
+}
+
+Result<Proposal> ProposalStore::Edit(const Process& p, int64_t id, int64_t user_id, const ProposalDraft& d) {
+  int64_t budget_id = 0;
+  TING_RETURN_IF_ERROR(Validate(p, d, &budget_id));
+  std::optional<Proposal> out;
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found || found->process_id != p.id) return Error::NotFound("proposals.not_found");
+    if (found->author_id != user_id) return Error::Denied("proposals.not_author");
+    if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision)
+      return Error::Precondition("proposals.locked");
+    if (found->status == ProposalStatus::kSubmitted && p.CurrentPhase(Today()) != Phase::kProposals)
+      return Error::Precondition("proposals.locked");
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET title = ?, body = ?, category = ?, cost = ?, budget_id = ?, lat = ?, lon = ?, "
+                                         "status = 'submitted', updated_at = ? WHERE id = ?",
+                                         {std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, budget_id, Opt(d.lat), Opt(d.lon),
+                                          UnixSeconds(), id})));
+    if (found->status == ProposalStatus::kRevision && found->reviewer_id)
+      TING_RETURN_IF_ERROR(Notify(c, found->reviewer_id, "notify.resubmitted", {{"title", found->title}}, "/proposals/" + std::to_string(id)));
+    TING_ASSIGN_OR_RETURN(out, FindIn(c, id));
+    return {};
+  }));
+  return std::move(*out);
+}
+
+Status ProposalStore::Withdraw(int64_t id, int64_t user_id) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (found->author_id != user_id) return Error::Denied("proposals.not_author");
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Precondition("proposals.locked");
+    return StatusOf(c.Exec("UPDATE proposals SET status = 'withdrawn', updated_at = ? WHERE id = ?", {UnixSeconds(), id}));
+  });
+}
+
+Status ProposalStore::Review(int64_t id, int64_t reviewer_id, bool feasible, std::optional<int64_t> cost, const std::string& explanation) {
+  if (!feasible && Trim(explanation).empty()) return Error::Invalid("proposals.problem.explanation_required");
+  if (cost && *cost <= 0) return Error::Invalid("proposals.problem.cost");
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Precondition("proposals.locked");
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = ?, reviewer_id = ?, review_cost = ?, review_explanation = ?, reviewed_at = ?, "
+                                         "updated_at = ? WHERE id = ?",
+                                         {std::string(feasible ? "feasible" : "infeasible"), reviewer_id, cost ? db::Value(*cost) : db::kNull,
+                                          std::string(Trim(explanation)), UnixSeconds(), UnixSeconds(), id})));
+    return Notify(c, found->author_id, feasible ? "notify.feasible" : "notify.infeasible", {{"title", found->title}},
+                  "/proposals/" + std::to_string(id));
+  });
+}
+
+Status ProposalStore::RequestRevision(int64_t id, int64_t reviewer_id, const std::string& explanation) {
+  if (Trim(explanation).empty()) return Error::Invalid("proposals.problem.explanation_required");
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision) return Error::Precondition("proposals.locked");
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'revision', reviewer_id = ?, review_explanation = ?, updated_at = ? WHERE id = ?",
+                                         {reviewer_id, std::string(Trim(explanation)), UnixSeconds(), id})));
+    return Notify(c, found->author_id, "notify.revise", {{"title", found->title}}, "/proposals/" + std::to_string(id));
+  });
+}
+
+Status ProposalStore::Assign(int64_t id, int64_t reviewer_id) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposals SET reviewer_id = ?, updated_at = ? WHERE id = ?", {reviewer_id, UnixSeconds(), id}));
+    if (n == 0) return Error::NotFound("proposals.not_found");
+    return Notify(c, reviewer_id, "notify.assigned", {{"id", std::to_string(id)}}, "/proposals/" + std::to_string(id));
+  });
+}
+
+Status ProposalStore::Merge(int64_t id, int64_t into) {
+  if (id == into) return Error::Invalid("proposals.problem.merge_self");
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto from, FindIn(c, id));
+    TING_ASSIGN_OR_RETURN(auto to, FindIn(c, into));
+    if (!from || !to) return Error::NotFound("proposals.not_found");
+    if (from->budget_id != to->budget_id) return Error::Invalid("proposals.problem.merge_budget");
+    if (to->status == ProposalStatus::kMerged || to->status == ProposalStatus::kWithdrawn || from->status == ProposalStatus::kMerged)
+      return Error::Precondition("proposals.locked");
+    // Supporters of the duplicate support the survivor; someone who supported both counts once.
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_supports(proposal_id, user_id, created_at) "
+                                         "SELECT ?, user_id, created_at FROM proposal_supports WHERE proposal_id = ?",
+                                         {into, id})));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM proposal_supports WHERE proposal_id = ?", {id})));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET supports = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = proposals.id) "
+                                         "WHERE id IN (?, ?)",
+                                         {id, into})));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?", {into, UnixSeconds(), id})));
+    return Notify(c, from->author_id, "notify.merged", {{"title", from->title}, {"into", to->title}}, "/proposals/" + std::to_string(into));
+  });
+}
+
+Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposals SET on_ballot = ?, updated_at = ? WHERE id = ?", {int64_t{on_ballot}, UnixSeconds(), id}));
+    return n ? Status() : Status(Error::NotFound("proposals.not_found"));
+  });
+}
+
+Result<bool> ProposalStore::Support(int64_t id, int64_t user_id, bool support) {
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Precondition("proposals.locked");
+    if (support) {
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_supports(proposal_id, user_id, created_at) VALUES(?, ?, ?)",
+                                           {id, user_id, UnixSeconds()})));
+    } else {
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM proposal_supports WHERE proposal_id = ? AND user_id = ?", {id, user_id})));
+    }
+    return StatusOf(c.Exec("UPDATE proposals SET supports = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ?) WHERE id = ?", {id, id}));
+  }));
+  return support;
+}
+
+Result<bool> ProposalStore::Supports(int64_t id, int64_t user_id) {
+  bool yes = false;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT 1 FROM proposal_supports WHERE proposal_id = ? AND user_id = ?", {id, user_id}));
+    yes = row.has_value();
+    return {};
+  }));
+  return yes;
+}
+
+Result<std::vector<Comment>> ProposalStore::Comments(int64_t proposal_id) {
+  std::vector<Comment> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT c.id, c.proposal_id, c.author_id, COALESCE(c.parent_id, 0), u.name, c.body, c.hidden_reason, "
+                                             "c.deleted, c.hidden_by IS NOT NULL, c.created_at, c.edited_at FROM proposal_comments c "
+                                             "JOIN users u ON u.id = c.author_id WHERE c.proposal_id = ? ORDER BY c.id",
+                                             {proposal_id}));
+    for (const auto& r : rows)
+      out.push_back({r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Str(4), r.Str(5), r.Str(6), r.Int(7) != 0, r.Int(8) != 0, r.Int(9), r.Int(10)});
+    return {};
+  }));
+  return out;
+}
+
+Result<Comment> ProposalStore::AddComment(int64_t proposal_id, int64_t author_id, int64_t parent_id, const std::string& body) {
+  if (Trim(body).empty() || body.size() > 5000) return Error::Invalid("proposals.problem.comment");
+  Comment out;
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, proposal_id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (parent_id) {
+      TING_ASSIGN_OR_RETURN(auto parent, c.QueryOne("SELECT 1 FROM proposal_comments WHERE id = ? AND proposal_id = ?", {parent_id, proposal_id}));
+      if (!parent) return Error::Invalid("proposals.problem.comment_parent");
+    }
+    int64_t now = UnixSeconds();
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO proposal_comments(proposal_id, author_id, parent_id, body, created_at) VALUES(?, ?, ?, ?, ?)",
+                                         {proposal_id, author_id, parent_id ? db::Value(parent_id) : db::kNull, std::string(Trim(body)), now})));
+    out = Comment{c.LastInsertId(), proposal_id, author_id, parent_id, "", std::string(Trim(body)), "", false, false, now, 0};
+    if (found->author_id != author_id)
+      TING_RETURN_IF_ERROR(Notify(c, found->author_id, "notify.comment", {{"title", found->title}}, "/proposals/" + std::to_string(proposal_id)));
+    return {};
+  }));
+  return out;
+}
+
+Status ProposalStore::EditComment(int64_t comment_id, int64_t user_id, const std::string& body) {
+  if (Trim(body).empty() || body.size() > 5000) return Error::Invalid("proposals.problem.comment");
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id, created_at, deleted FROM proposal_comments WHERE id = ?", {comment_id}));
+    if (!row || row->Int(2)) return Error::NotFound("proposals.comment_not_found");
+    if (row->Int(0) != user_id) return Error::Denied("proposals.not_author");
+    if (UnixSeconds() - row->Int(1) > kCommentEditWindowSeconds) return Error::Precondition("proposals.comment_edit_window");
+    return StatusOf(c.Exec("UPDATE proposal_comments SET body = ?, edited_at = ? WHERE id = ?", {std::string(Trim(body)), UnixSeconds(), comment_id}));
+  });
+}
+
+Status ProposalStore::DeleteComment(int64_t comment_id, int64_t user_id) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id FROM proposal_comments WHERE id = ?", {comment_id}));
+    if (!row) return Error::NotFound("proposals.comment_not_found");
+    if (row->Int(0) != user_id) return Error::Denied("proposals.not_author");
+    return StatusOf(c.Exec("UPDATE proposal_comments SET deleted = 1, body = '' WHERE id = ?", {comment_id}));
+  });
+}
+
+Status ProposalStore::HideComment(int64_t comment_id, int64_t moderator_id, const std::string& reason) {
+  if (Trim(reason).empty()) return Error::Invalid("proposals.problem.hide_reason");
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposal_comments SET hidden_by = ?, hidden_reason = ? WHERE id = ?",
+                                         {moderator_id, std::string(Trim(reason)), comment_id}));
+    return n ? Status() : Status(Error::NotFound("proposals.comment_not_found"));
+  });
+}
+
+Result<std::vector<Notification>> ProposalStore::Notifications(int64_t user_id) {
+  std::vector<Notification> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, message_key, vars, link, created_at, read_at FROM notifications WHERE user_id = ? "
+                                             "ORDER BY id DESC LIMIT 100",
+                                             {user_id}));
+    for (const auto& r : rows) {
+      Notification n{r.Int(0), r.Str(1), r.Str(3), {}, r.Int(4), r.Int(5) != 0};
+      auto vars = json::parse(r.Str(2), nullptr, false);
+      if (vars.is_object())
+        for (auto& [k, v] : vars.items())
+          if (v.is_string()) n.vars[k] = v.get<std::string>();
+      out.push_back(std::move(n));
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<int64_t> ProposalStore::UnreadCount(int64_t user_id) {
+  int64_t n = 0;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0", {user_id}));
+    n = row->Int(0);
+    return {};
+  }));
+  return n;
+}
+
+Status ProposalStore::MarkRead(int64_t user_id) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return StatusOf(c.Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = 0", {UnixSeconds(), user_id}));
+  });
+}
+
+Result<std::vector<std::string>> ProposalStore::Categories(int64_t process_id) {
+  std::vector<std::string> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT DISTINCT category FROM proposals WHERE process_id = ? AND category <> '' ORDER BY category", {process_id}));
+    for (const auto& r : rows) out.push_back(r.Str(0));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Project>> BallotProjects(db::Connection& c, int64_t budget_id) {
+  std::vector<Project> out;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, budget_id, title, category, COALESCE(review_cost, cost) FROM proposals "
+                                           "WHERE budget_id = ? AND status = 'feasible' AND on_ballot = 1 ORDER BY id",
+                                           {budget_id}));
+  for (const auto& r : rows) out.push_back({r.Int(0), r.Int(1), r.Str(2), r.Str(3), r.Int(4)});
+  return out;
+}
+
+Result<std::vector<Project>> BallotProjects(db::Database& db, int64_t budget_id) {
+  std::vector<Project> out;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(out, BallotProjects(c, budget_id));
+    return {};
+  }));
+  return out;
+}
+
+}  // namespace ting::components

@@ -1,0 +1,120 @@
+#pragma once
+// Proposals' storage and rules (inside the proposals component).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ting/base/result.h"
+#include "ting/components/processes.h"
+#include "ting/components/proposals.h"
+#include "ting/db/database.h"
+
+namespace ting::components {
+
+struct Proposal {
+  int64_t id = 0;
+  int64_t process_id = 0;
+  int64_t budget_id = 0;
+  std::string budget_slug;
+  int64_t author_id = 0;
+  std::string author_name;
+  std::string title, body, category;
+  int64_t cost = 0;  // proposer's estimate, minor units
+  std::optional<double> lat, lon;
+  ProposalStatus status = ProposalStatus::kSubmitted;
+  int64_t reviewer_id = 0;  // assigned reviewer (0: none)
+  std::optional<int64_t> review_cost;
+  std::string review_explanation;
+  int64_t merged_into = 0;
+  bool on_ballot = true;
+  int64_t supports = 0;
+  int64_t created_at = 0, updated_at = 0;
+
+  int64_t BallotCost() const { return review_cost ? *review_cost : cost; }
+};
+
+struct ProposalDraft {
+  std::string title, body, category, budget_slug;
+  int64_t cost = 0;
+  std::optional<double> lat, lon;
+};
+
+struct ProposalQuery {
+  std::string text;       // in title or body
+  std::string budget;     // budget slug
+  std::string category;
+  std::string status;     // a ProposalStatus name; empty: all but withdrawn/merged
+  std::string sort = "newest";  // newest, supported, random
+  uint64_t seed = 0;      // for random: stable per visitor
+  int page = 1;
+  int per_page = 20;
+};
+
+struct ProposalPage {
+  std::vector<Proposal> proposals;
+  int64_t total = 0;
+};
+
+struct Comment {
+  int64_t id = 0, proposal_id = 0, author_id = 0, parent_id = 0;
+  std::string author_name, body, hidden_reason;
+  bool deleted = false, hidden = false;
+  int64_t created_at = 0, edited_at = 0;
+};
+
+struct Notification {
+  int64_t id = 0;
+  std::string key, link;
+  std::map<std::string, std::string> vars;
+  int64_t created_at = 0;
+  bool read = false;
+};
+
+class ProposalStore {
+ public:
+  static constexpr int64_t kCommentEditWindowSeconds = 15 * 60;
+  explicit ProposalStore(db::Database& db) : db_(db) {}
+
+  // Errors: kInvalidArgument with a catalogue key (proposals.problem.*); kFailedPrecondition
+  // "proposals.not_proposal_phase" outside the proposals phase.
+  Result<Proposal> Create(const Process& p, int64_t author_id, const ProposalDraft& d);
+  Result<std::optional<Proposal>> Find(int64_t id);
+  Result<ProposalPage> List(const Process& p, const ProposalQuery& q);
+  // The author's edit: only while submitted or sent back for revision; a revised proposal goes
+  // back to the review queue.
+  Result<Proposal> Edit(const Process& p, int64_t id, int64_t user_id, const ProposalDraft& d);
+  Status Withdraw(int64_t id, int64_t user_id);
+
+  // Review. feasible: cost (minor units, optional) and explanation; not feasible: explanation
+  // required. Revise: back to the proposer with a message (and a notification).
+  Status Review(int64_t id, int64_t reviewer_id, bool feasible, std::optional<int64_t> cost, const std::string& explanation);
+  Status RequestRevision(int64_t id, int64_t reviewer_id, const std::string& explanation);
+  Status Assign(int64_t id, int64_t reviewer_id);
+  // Folds `id` into `into` (same budget): supports move without double counting.
+  Status Merge(int64_t id, int64_t into);
+  Status SetOnBallot(int64_t id, bool on_ballot);
+  // Toggles; returns whether the user now supports it.
+  Result<bool> Support(int64_t id, int64_t user_id, bool support);
+  Result<bool> Supports(int64_t id, int64_t user_id);
+
+  Result<std::vector<Comment>> Comments(int64_t proposal_id);
+  Result<Comment> AddComment(int64_t proposal_id, int64_t author_id, int64_t parent_id, const std::string& body);
+  Status EditComment(int64_t comment_id, int64_t user_id, const std::string& body);
+  Status DeleteComment(int64_t comment_id, int64_t user_id);
+  Status HideComment(int64_t comment_id, int64_t moderator_id, const std::string& reason);
+
+  Result<std::vector<Notification>> Notifications(int64_t user_id);
+  Result<int64_t> UnreadCount(int64_t user_id);
+  Status MarkRead(int64_t user_id);
+
+  Result<std::vector<std::string>> Categories(int64_t process_id);
+
+ private:
+  db::Database& db_;
+};
+
+std::vector<db::Migration> ProposalMigrations();
+
+}  // namespace ting::components

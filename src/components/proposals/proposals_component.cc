@@ -1,0 +1,675 @@
+// Proposals: submit, list, read, support, comment, edit, withdraw; review, merge, shortlist;
+// notifications. Pages and JSON API.
+
+#include <algorithm>
+
+#include "proposal_store.h"
+#include "ting/base/digest.h"
+#include "ting/base/money.h"
+#include "ting/base/strings.h"
+#include "ting/base/time.h"
+#include "ting/html/markdown.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::FormField;
+using web::Site;
+
+namespace {
+
+html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : html::Data::type::bool_false); }
+
+json ProposalJson(const Proposal& p) {
+  json j = {{"id", p.id},           {"title", p.title},     {"body", p.body},           {"budget", p.budget_slug},
+            {"category", p.category}, {"cost", p.cost},     {"status", ProposalStatusName(p.status)},
+            {"supports", p.supports}, {"on_ballot", p.on_ballot}, {"author", p.author_name},
+            {"review_explanation", p.review_explanation}, {"created_at", p.created_at}, {"updated_at", p.updated_at}};
+  j["review_cost"] = p.review_cost ? json(*p.review_cost) : json(nullptr);
+  j["merged_into"] = p.merged_into ? json(p.merged_into) : json(nullptr);
+  if (p.lat) j["place"] = {{"lat", *p.lat}, {"lon", *p.lon}};
+  return j;
+}
+
+std::optional<double> ParseCoordinate(const std::string& s) {
+  std::string t(Trim(s));
+  if (t.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size()) return std::nullopt;
+  return v;
+}
+
+// Whole currency units typed in a form → minor units ("1 500 000", "1500000,50").
+std::optional<int64_t> ParseKronor(const std::string& text) {
+  std::string digits, fraction;
+  bool in_fraction = false;
+  for (char c : text) {
+    if (c == ' ' || c == '_' || c == '\xc2' || c == '\xa0') continue;
+    if ((c == ',' || c == '.') && !in_fraction) {
+      in_fraction = true;
+      continue;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    (in_fraction ? fraction : digits) += c;
+  }
+  if (digits.empty() || fraction.size() > 2 || digits.size() > 13) return std::nullopt;
+  fraction.resize(2, '0');
+  return ParseInt64(digits + fraction);
+}
+
+class ProposalsComponent final : public Component {
+ public:
+  const char* Name() const override { return "proposals"; }
+  std::vector<db::Migration> Migrations() const override { return ProposalMigrations(); }
+
+  void Register(Site& site) override {
+    site_ = &site;
+    store_ = std::make_unique<ProposalStore>(site.db());
+    processes_ = std::make_unique<ProcessStore>(site.db());
+    auto page = [this](auto fn) { return [this, fn](Request& req, Context& ctx) { return (this->*fn)(req, ctx); }; };
+    site.Api("POST", "/api/v1/processes/{slug}/proposals", page(&ProposalsComponent::ApiCreate));
+    site.Api("GET", "/api/v1/processes/{slug}/proposals", page(&ProposalsComponent::ApiList));
+    site.Api("GET", "/api/v1/proposals/{id}", page(&ProposalsComponent::ApiGet));
+    site.Api("PATCH", "/api/v1/proposals/{id}", page(&ProposalsComponent::ApiPatch));
+    site.Api("POST", "/api/v1/proposals/{id}/withdraw", page(&ProposalsComponent::ApiWithdraw));
+    site.Api("POST", "/api/v1/proposals/{id}/review", page(&ProposalsComponent::ApiReview));
+    site.Api("POST", "/api/v1/proposals/{id}/merge", page(&ProposalsComponent::ApiMerge));
+    site.Api("POST", "/api/v1/proposals/{id}/support", page(&ProposalsComponent::ApiSupport));
+    site.Api("DELETE", "/api/v1/proposals/{id}/support", page(&ProposalsComponent::ApiSupport));
+    site.Api("GET", "/api/v1/proposals/{id}/comments", page(&ProposalsComponent::ApiComments));
+    site.Api("POST", "/api/v1/proposals/{id}/comments", page(&ProposalsComponent::ApiAddComment));
+    site.Page("GET", "/processes/{slug}/proposals", page(&ProposalsComponent::ListPage));
+    site.Page("GET", "/processes/{slug}/proposals/new", page(&ProposalsComponent::NewPage));
+    site.Page("POST", "/processes/{slug}/proposals", page(&ProposalsComponent::CreatePage));
+    site.Page("GET", "/proposals/{id}", page(&ProposalsComponent::ShowPage));
+    site.Page("GET", "/proposals/{id}/edit", page(&ProposalsComponent::EditPage));
+    site.Page("POST", "/proposals/{id}/edit", page(&ProposalsComponent::EditSubmit));
+    site.Page("POST", "/proposals/{id}/withdraw", page(&ProposalsComponent::WithdrawPage));
+    site.Page("POST", "/proposals/{id}/support", page(&ProposalsComponent::SupportPage));
+    site.Page("POST", "/proposals/{id}/comments", page(&ProposalsComponent::CommentPage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/edit", page(&ProposalsComponent::CommentEditPage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/delete", page(&ProposalsComponent::CommentDeletePage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/hide", page(&ProposalsComponent::CommentHidePage));
+    site.Page("POST", "/proposals/{id}/review", page(&ProposalsComponent::ReviewPage));
+    site.Page("POST", "/proposals/{id}/merge", page(&ProposalsComponent::MergePage));
+    site.Page("POST", "/proposals/{id}/ballot", page(&ProposalsComponent::BallotTogglePage));
+    site.Page("POST", "/proposals/{id}/assign", page(&ProposalsComponent::AssignPage));
+    site.Page("GET", "/admin/processes/{slug}/review", page(&ProposalsComponent::ReviewQueue));
+    site.Page("GET", "/notifications", page(&ProposalsComponent::NotificationsPage));
+  }
+
+ private:
+  // The proposal of the path, if it belongs to a process of the request's organisation.
+  Result<std::pair<Proposal, Process>> Load(const Context& ctx, const std::string& id_text) {
+    auto id = ParseInt64(id_text);
+    if (!id) return Error::NotFound("proposals.not_found");
+    TING_ASSIGN_OR_RETURN(auto p, store_->Find(*id));
+    if (!p) return Error::NotFound("proposals.not_found");
+    TING_ASSIGN_OR_RETURN(auto process, processes_->FindById(p->process_id));
+    if (!process || process->organisation_id != ctx.org.id) return Error::NotFound("proposals.not_found");
+    return std::pair{std::move(*p), std::move(*process)};
+  }
+
+  std::string Say(const Context& ctx, const Error& e) {
+    return site_->T(ctx, e.message, {{"min", "1"}});
+  }
+
+  Response ApiFail(const Context& ctx, const Error& e) {
+    int status = StatusFor(e);
+    if (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked") status = 409;
+    if (status == 500) return site_->JsonError(ctx, 500, "error.server");
+    return Site::Json(status, {{"error", Say(ctx, e)}, {"code", e.message}});
+  }
+
+  Response PageFail(Request& req, Context& ctx, const Error& e) {
+    int status = StatusFor(e);
+    if (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked") status = 409;
+    if (status == 500) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    return site_->ErrorPage(req, ctx, status, status == 404 ? "error.not_found_title" : "form.errors_title", e.message);
+  }
+
+  static ProposalDraft DraftFromJson(const json& b) {
+    ProposalDraft d;
+    d.title = b.value("title", "");
+    d.body = b.value("body", "");
+    d.category = b.value("category", "");
+    d.budget_slug = b.value("budget", "");
+    if (b.contains("cost") && b["cost"].is_number_integer()) d.cost = b["cost"].get<int64_t>();
+    if (b.contains("lat") && b["lat"].is_number()) d.lat = b["lat"].get<double>();
+    if (b.contains("lon") && b["lon"].is_number()) d.lon = b["lon"].get<double>();
+    return d;
+  }
+
+  static std::optional<ProposalDraft> DraftFromForm(const Request& req) {
+    ProposalDraft d;
+    d.title = FormField(req, "title");
+    d.body = FormField(req, "body");
+    d.category = FormField(req, "category");
+    d.budget_slug = FormField(req, "budget");
+    d.cost = ParseKronor(FormField(req, "cost")).value_or(-1);
+    d.lat = ParseCoordinate(FormField(req, "lat"));
+    d.lon = ParseCoordinate(FormField(req, "lon"));
+    if (!Trim(FormField(req, "lat")).empty() && !d.lat) d.lat = 999;  // rejected as a bad place
+    return d;
+  }
+
+  // --- API ---
+  Response ApiCreate(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    auto created = store_->Create(std::get<Process>(p), ctx.user->id, DraftFromJson(std::get<json>(parsed)));
+    if (!created.ok()) return ApiFail(ctx, created.error());
+    return Site::Json(201, ProposalJson(*created));
+  }
+
+  ProposalQuery QueryFrom(const Request& req, const Context& ctx) {
+    ProposalQuery q;
+    q.text = req.QueryParam("q").value_or("");
+    q.budget = req.QueryParam("budget").value_or("");
+    q.category = req.QueryParam("category").value_or("");
+    q.status = req.QueryParam("status").value_or("");
+    q.sort = req.QueryParam("sort").value_or("newest");
+    q.page = static_cast<int>(ParseInt64(req.QueryParam("page").value_or("1")).value_or(1));
+    q.per_page = static_cast<int>(ParseInt64(req.QueryParam("per_page").value_or("20")).value_or(20));
+    std::string seed_source = ctx.visitor_id.empty() ? (ctx.user ? std::to_string(ctx.user->id) : "api") : ctx.visitor_id;
+    q.seed = std::stoull(Sha256Hex("proposal-order:" + seed_source).substr(0, 15), nullptr, 16);
+    return q;
+  }
+
+  Response ApiList(Request& req, Context& ctx) {
+    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    ProposalQuery q = QueryFrom(req, ctx);
+    if (!req.QueryParam("per_page")) q.per_page = 200;
+    auto page = store_->List(std::get<Process>(p), q);
+    if (!page.ok()) return site_->JsonError(ctx, 500, "error.server");
+    json list = json::array();
+    for (const auto& pr : page->proposals) list.push_back(ProposalJson(pr));
+    return Site::Json(200, {{"proposals", list}, {"total", page->total}, {"page", q.page}});
+  }
+
+  Response ApiGet(Request& req, Context& ctx) {
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    return Site::Json(200, ProposalJson(loaded->first));
+  }
+
+  Response ApiPatch(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    json body = std::get<json>(parsed);
+    auto& [proposal, process] = *loaded;
+    if (body.contains("on_ballot")) {
+      if (!ctx.Can(core::Action::kManageProcesses)) return site_->JsonError(ctx, 403, "error.forbidden");
+      if (!body["on_ballot"].is_boolean()) return Site::Json(422, {{"error", "\"on_ballot\" must be true or false"}});
+      if (auto st = store_->SetOnBallot(proposal.id, body["on_ballot"].get<bool>()); !st.ok()) return ApiFail(ctx, st.error());
+      body.erase("on_ballot");
+    }
+    if (!body.empty()) {
+      json merged = {{"title", proposal.title}, {"body", proposal.body}, {"category", proposal.category}, {"budget", proposal.budget_slug},
+                     {"cost", proposal.cost}};
+      for (auto& [k, v] : body.items()) merged[k] = v;
+      auto edited = store_->Edit(process, proposal.id, ctx.user->id, DraftFromJson(merged));
+      if (!edited.ok()) return ApiFail(ctx, edited.error());
+    }
+    return ApiGet(req, ctx);
+  }
+
+  Response ApiWithdraw(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    if (auto st = store_->Withdraw(loaded->first.id, ctx.user->id); !st.ok()) return ApiFail(ctx, st.error());
+    return ApiGet(req, ctx);
+  }
+
+  Response ApiReview(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kReviewProposals)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    const json& b = std::get<json>(parsed);
+    std::string explanation = b.value("explanation", "");
+    Status st;
+    if (b.value("action", "") == "revise") {
+      st = store_->RequestRevision(loaded->first.id, ctx.user->id, explanation);
+    } else {
+      if (!b.contains("feasible") || !b["feasible"].is_boolean())
+        return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.feasible_missing")}, {"code", "proposals.problem.feasible_missing"}});
+      std::optional<int64_t> cost;
+      if (b.contains("cost") && !b["cost"].is_null()) {
+        if (!b["cost"].is_number_integer()) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.cost")}});
+        cost = b["cost"].get<int64_t>();
+      }
+      st = store_->Review(loaded->first.id, ctx.user->id, b["feasible"].get<bool>(), cost, explanation);
+    }
+    if (!st.ok()) return ApiFail(ctx, st.error());
+    return ApiGet(req, ctx);
+  }
+
+  Response ApiMerge(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx, core::Action::kReviewProposals)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    const json& b = std::get<json>(parsed);
+    if (!b.contains("into") || !b["into"].is_number_integer()) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.merge_into")}});
+    auto target = Load(ctx, std::to_string(b["into"].get<int64_t>()));
+    if (!target.ok()) return ApiFail(ctx, target.error());
+    if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return ApiFail(ctx, st.error());
+    return ApiGet(req, ctx);
+  }
+
+  Response ApiSupport(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto r = store_->Support(loaded->first.id, ctx.user->id, req.method == "POST");
+    if (!r.ok()) return ApiFail(ctx, r.error());
+    return ApiGet(req, ctx);
+  }
+
+  Response ApiComments(Request& req, Context& ctx) {
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto comments = store_->Comments(loaded->first.id);
+    if (!comments.ok()) return site_->JsonError(ctx, 500, "error.server");
+    json list = json::array();
+    for (const auto& c : *comments)
+      list.push_back({{"id", c.id}, {"parent", c.parent_id ? json(c.parent_id) : json(nullptr)}, {"author", c.author_name},
+                      {"body", c.deleted || c.hidden ? "" : c.body}, {"deleted", c.deleted}, {"hidden", c.hidden},
+                      {"hidden_reason", c.hidden_reason}, {"created_at", c.created_at}});
+    return Site::Json(200, {{"comments", list}});
+  }
+
+  Response ApiAddComment(Request& req, Context& ctx) {
+    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    auto parsed = site_->ParseJsonBody(req, ctx);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+    const json& b = std::get<json>(parsed);
+    int64_t parent = b.contains("parent") && b["parent"].is_number_integer() ? b["parent"].get<int64_t>() : 0;
+    auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, b.value("body", ""));
+    if (!c.ok()) return ApiFail(ctx, c.error());
+    return Site::Json(201, {{"id", c->id}, {"body", c->body}, {"parent", parent ? json(parent) : json(nullptr)}});
+  }
+
+  // --- pages ---
+  html::Data ProposalData(const Proposal& p, const Process& process, const Context& ctx) {
+    const Budget* b = nullptr;
+    for (const auto& x : process.budgets)
+      if (x.id == p.budget_id) b = &x;
+    std::string currency = b ? b->currency : "SEK";
+    html::Data d;
+    d.set("id", std::to_string(p.id));
+    d.set("title", p.title);
+    d.set("body_html", html::RenderMarkdown(p.body));
+    d.set("budget_name", b ? b->Name(ctx.lang) : p.budget_slug);
+    d.set("category", p.category);
+    d.set("cost", FormatMoney({p.cost, currency}, ctx.lang));
+    d.set("has_review_cost", p.review_cost.has_value() && *p.review_cost != p.cost);
+    d.set("review_cost", p.review_cost ? FormatMoney({*p.review_cost, currency}, ctx.lang) : "");
+    d.set("status", ProposalStatusName(p.status));
+    d.set("status_label", site_->T(ctx, std::string("proposals.status.") + ProposalStatusName(p.status)));
+    d.set("explanation", p.review_explanation);
+    d.set("has_explanation", !p.review_explanation.empty());
+    d.set("supports", std::to_string(p.supports));
+    d.set("author", p.author_name);
+    d.set("date", UtcDate(p.created_at));
+    d.set("process_slug", process.slug);
+    d.set("process_title", process.Title(ctx.lang));
+    d.set("has_place", p.lat.has_value());
+    if (p.lat) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.5f, %.5f", *p.lat, *p.lon);
+      d.set("place", std::string(buf));
+      std::snprintf(buf, sizeof buf, "%.5f/%.5f", *p.lat, *p.lon);
+      d.set("map_link", "https://www.openstreetmap.org/#map=18/" + std::string(buf));
+    }
+    d.set("merged_into", std::to_string(p.merged_into));
+    d.set("is_merged", p.status == ProposalStatus::kMerged);
+    return d;
+  }
+
+  Response ListPage(Request& req, Context& ctx) {
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    const Process& process = std::get<Process>(p);
+    ProposalQuery q = QueryFrom(req, ctx);
+    auto page = store_->List(process, q);
+    auto categories = store_->Categories(process.id);
+    if (!page.ok() || !categories.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    html::Data d;
+    d.set("process_slug", process.slug);
+    d.set("process_title", process.Title(ctx.lang));
+    d.set("q", q.text);
+    d.set("total", std::to_string(page->total));
+    d.set("can_propose", process.CurrentPhase(Today()) == Phase::kProposals);
+    html::List items;
+    for (const auto& pr : page->proposals) {
+      html::Data item = ProposalData(pr, process, ctx);
+      std::string excerpt = pr.body.substr(0, 180);
+      while (!excerpt.empty() && (static_cast<unsigned char>(excerpt.back()) & 0xC0) == 0x80) excerpt.pop_back();
+      if (!excerpt.empty() && (static_cast<unsigned char>(excerpt.back()) & 0x80)) excerpt.pop_back();
+      item.set("excerpt", excerpt + (pr.body.size() > 180 ? "…" : ""));
+      items.push_back(item);
+    }
+    d.set("proposals", items);
+    d.set("has_proposals", !page->proposals.empty());
+    auto options = [&](const std::vector<std::pair<std::string, std::string>>& values, const std::string& current) {
+      html::List list;
+      for (const auto& [value, label] : values) {
+        html::Object o{{"value", value}, {"label", label}};
+        o["selected"] = Bool(value == current);
+        list.push_back(o);
+      }
+      return list;
+    };
+    std::vector<std::pair<std::string, std::string>> budgets = {{"", site_->T(ctx, "proposals.filter_all")}};
+    for (const auto& b : process.budgets) budgets.push_back({b.slug, b.Name(ctx.lang)});
+    std::vector<std::pair<std::string, std::string>> cats = {{"", site_->T(ctx, "proposals.filter_all")}};
+    for (const auto& c : *categories) cats.push_back({c, c});
+    std::vector<std::pair<std::string, std::string>> statuses = {{"", site_->T(ctx, "proposals.filter_all")}};
+    for (const char* s : {"submitted", "revision", "feasible", "infeasible", "withdrawn", "merged"})
+      statuses.push_back({s, site_->T(ctx, std::string("proposals.status.") + s)});
+    std::vector<std::pair<std::string, std::string>> sorts = {{"newest", site_->T(ctx, "proposals.sort_newest")},
+                                                              {"supported", site_->T(ctx, "proposals.sort_supported")},
+                                                              {"random", site_->T(ctx, "proposals.sort_random")}};
+    d.set("budget_options", options(budgets, q.budget));
+    d.set("category_options", options(cats, q.category));
+    d.set("status_options", options(statuses, q.status));
+    d.set("sort_options", options(sorts, q.sort));
+    int pages = static_cast<int>((page->total + q.per_page - 1) / std::max(1, q.per_page));
+    auto link = [&](int n) {
+      return "/processes/" + process.slug + "/proposals?q=" + http::UrlEncode(q.text) + "&budget=" + http::UrlEncode(q.budget) +
+             "&category=" + http::UrlEncode(q.category) + "&status=" + http::UrlEncode(q.status) + "&sort=" + http::UrlEncode(q.sort) +
+             "&page=" + std::to_string(n);
+    };
+    d.set("has_prev", q.page > 1);
+    d.set("has_next", q.page < pages);
+    d.set("prev_link", link(q.page - 1));
+    d.set("next_link", link(q.page + 1));
+    d.set("page_text", site_->T(ctx, "proposals.page_of", {{"page", std::to_string(q.page)}, {"pages", std::to_string(std::max(pages, 1))}}));
+    return site_->RenderPageTitled(req, ctx, "proposals/list", site_->T(ctx, "proposals.title") + " – " + process.Title(ctx.lang), d);
+  }
+
+  Response FormPage(Request& req, Context& ctx, const Process& process, const std::optional<Proposal>& existing,
+                    const std::vector<std::string>& errors, int status) {
+    html::Data d;
+    bool posted = req.method == "POST";
+    d.set("process_slug", process.slug);
+    d.set("process_title", process.Title(ctx.lang));
+    d.set("editing", existing.has_value());
+    d.set("action", existing ? "/proposals/" + std::to_string(existing->id) + "/edit" : "/processes/" + process.slug + "/proposals");
+    auto value = [&](const char* field, const std::string& current) { return posted ? FormField(req, field) : current; };
+    d.set("f_title", value("title", existing ? existing->title : ""));
+    d.set("f_body", value("body", existing ? existing->body : ""));
+    d.set("f_category", value("category", existing ? existing->category : ""));
+    d.set("f_cost", value("cost", existing ? std::to_string(existing->cost / 100) : ""));
+    d.set("f_lat", value("lat", existing && existing->lat ? std::to_string(*existing->lat) : ""));
+    d.set("f_lon", value("lon", existing && existing->lon ? std::to_string(*existing->lon) : ""));
+    std::string chosen = value("budget", existing ? existing->budget_slug : "");
+    html::List budgets;
+    for (const auto& b : process.budgets) {
+      html::Object o{{"value", b.slug}, {"label", b.Name(ctx.lang)}};
+      o["selected"] = Bool(b.slug == chosen);
+      budgets.push_back(o);
+    }
+    d.set("budget_options", budgets);
+    html::List err;
+    for (const auto& e : errors) err.push_back(html::Data(e));
+    d.set("errors", err);
+    d.set("has_errors", !errors.empty());
+    return site_->RenderPage(req, ctx, "proposals/form", existing ? "proposals.edit_title" : "proposals.new_title", d, status);
+  }
+
+  Response NewPage(Request& req, Context& ctx) {
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    const Process& process = std::get<Process>(p);
+    if (process.CurrentPhase(Today()) != Phase::kProposals)
+      return site_->ErrorPage(req, ctx, 409, "proposals.closed_title", "proposals.not_proposal_phase");
+    return FormPage(req, ctx, process, std::nullopt, {}, 200);
+  }
+
+  Response CreatePage(Request& req, Context& ctx) {
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    const Process& process = std::get<Process>(p);
+    auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
+    if (!created.ok()) {
+      if (created.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, 422);
+      return PageFail(req, ctx, created.error());
+    }
+    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(created->id), "proposals.created");
+  }
+
+  Response ShowPage(Request& req, Context& ctx) {
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    auto& [p, process] = *loaded;
+    html::Data d = ProposalData(p, process, ctx);
+    bool signed_in = ctx.user.has_value();
+    bool author = signed_in && ctx.user->id == p.author_id;
+    bool editable = author && (p.status == ProposalStatus::kRevision ||
+                               (p.status == ProposalStatus::kSubmitted && process.CurrentPhase(Today()) == Phase::kProposals));
+    d.set("signed_in", signed_in);
+    d.set("can_edit", editable);
+    d.set("can_withdraw", author && p.status != ProposalStatus::kWithdrawn && p.status != ProposalStatus::kMerged);
+    d.set("needs_revision", author && p.status == ProposalStatus::kRevision);
+    d.set("can_review", ctx.Can(core::Action::kReviewProposals) && p.status != ProposalStatus::kMerged && p.status != ProposalStatus::kWithdrawn);
+    d.set("can_shortlist", ctx.Can(core::Action::kManageProcesses) && p.status == ProposalStatus::kFeasible);
+    d.set("on_ballot", p.on_ballot);
+    d.set("can_moderate", ctx.Can(core::Action::kModerate));
+    bool supported = false;
+    if (signed_in) { auto s = store_->Supports(p.id, ctx.user->id); supported = s.ok() && *s; }
+    d.set("supported", supported);
+    d.set("can_support", signed_in && p.status != ProposalStatus::kMerged && p.status != ProposalStatus::kWithdrawn);
+    auto comments = store_->Comments(p.id);
+    if (!comments.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    // Threads: replies under their parent, one level of indentation per level, in order.
+    std::function<void(int64_t, int, html::List&)> thread = [&](int64_t parent, int depth, html::List& out) {
+      for (const auto& c : *comments) {
+        if (c.parent_id != parent) continue;
+        bool mine = signed_in && ctx.user->id == c.author_id;
+        html::Object o{{"id", std::to_string(c.id)}, {"author", c.author_name}, {"date", UtcDateTime(c.created_at)},
+                       {"body_html", c.deleted || c.hidden ? "" : html::RenderMarkdown(c.body)}, {"body", c.body},
+                       {"hidden_reason", c.hidden_reason}, {"depth", std::to_string(std::min(depth, 4))}, {"proposal_id", std::to_string(p.id)}};
+        o["deleted"] = Bool(c.deleted);
+        o["hidden"] = Bool(c.hidden && !c.deleted);
+        o["visible"] = Bool(!c.deleted && !c.hidden);
+        o["mine"] = Bool(mine && !c.deleted);
+        o["editable"] = Bool(mine && !c.deleted && UnixSeconds() - c.created_at <= ProposalStore::kCommentEditWindowSeconds);
+        o["edited"] = Bool(c.edited_at != 0);
+        o["can_reply"] = Bool(signed_in && !c.deleted);
+        out.push_back(o);
+        thread(c.id, depth + 1, out);
+      }
+    };
+    html::List list;
+    thread(0, 0, list);
+    d.set("comments", list);
+    d.set("comment_count", std::to_string(comments->size()));
+    return site_->RenderPageTitled(req, ctx, "proposals/show", p.title, d);
+  }
+
+  Response EditPage(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    if (loaded->first.author_id != ctx.user->id) return site_->ErrorPage(req, ctx, 403, "error.forbidden_title", "proposals.not_author");
+    return FormPage(req, ctx, loaded->second, loaded->first, {}, 200);
+  }
+
+  Response EditSubmit(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
+    if (!edited.ok()) {
+      if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
+      return PageFail(req, ctx, edited.error());
+    }
+    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(edited->id), "proposals.saved");
+  }
+
+  // A page action on a proposal: sign-in (and a permission) required, then act, then back to it.
+  Response Act(Request& req, Context& ctx, std::optional<core::Action> action, const std::function<Status(const Proposal&)>& fn,
+               const std::string& flash) {
+    if (auto deny = site_->Require(req, ctx, action)) return std::move(*deny);
+    auto loaded = Load(ctx, req.Param("id"));
+    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    Status st = fn(loaded->first);
+    if (!st.ok()) return PageFail(req, ctx, st.error());
+    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(loaded->first.id), flash);
+  }
+
+  Response WithdrawPage(Request& req, Context& ctx) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) { return store_->Withdraw(p.id, ctx.user->id); }, "proposals.withdrawn");
+  }
+  Response SupportPage(Request& req, Context& ctx) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
+      return StatusOf(store_->Support(p.id, ctx.user->id, FormField(req, "support") != "0"));
+    }, "proposals.support_saved");
+  }
+  Response CommentPage(Request& req, Context& ctx) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
+      return StatusOf(store_->AddComment(p.id, ctx.user->id, ParseInt64(FormField(req, "parent")).value_or(0), FormField(req, "body")));
+    }, "proposals.comment_saved");
+  }
+  Response CommentEditPage(Request& req, Context& ctx) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal&) {
+      return store_->EditComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "body"));
+    }, "proposals.comment_saved");
+  }
+  Response CommentDeletePage(Request& req, Context& ctx) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal&) {
+      return store_->DeleteComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id);
+    }, "proposals.comment_deleted");
+  }
+  Response CommentHidePage(Request& req, Context& ctx) {
+    return Act(req, ctx, core::Action::kModerate, [&](const Proposal&) {
+      return store_->HideComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "reason"));
+    }, "proposals.comment_hidden");
+  }
+  Response ReviewPage(Request& req, Context& ctx) {
+    return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
+      std::string decision = FormField(req, "decision");
+      std::string explanation = FormField(req, "explanation");
+      if (decision == "revise") return store_->RequestRevision(p.id, ctx.user->id, explanation);
+      if (decision != "feasible" && decision != "infeasible") return Error::Invalid("proposals.problem.feasible_missing");
+      std::optional<int64_t> cost;
+      if (!Trim(FormField(req, "cost")).empty()) {
+        cost = ParseKronor(FormField(req, "cost"));
+        if (!cost) return Error::Invalid("proposals.problem.cost");
+      }
+      return store_->Review(p.id, ctx.user->id, decision == "feasible", cost, explanation);
+    }, "proposals.reviewed");
+  }
+  Response MergePage(Request& req, Context& ctx) {
+    return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
+      auto target = Load(ctx, FormField(req, "into"));
+      if (!target.ok()) return Error::Invalid("proposals.problem.merge_into");
+      return store_->Merge(p.id, target->first.id);
+    }, "proposals.merged");
+  }
+  Response BallotTogglePage(Request& req, Context& ctx) {
+    return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) {
+      return store_->SetOnBallot(p.id, FormField(req, "on_ballot") == "1");
+    }, "proposals.saved");
+  }
+  Response AssignPage(Request& req, Context& ctx) {
+    return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) -> Status {
+      auto reviewer = ParseInt64(FormField(req, "reviewer"));
+      if (!reviewer) return Error::Invalid("proposals.problem.reviewer");
+      return store_->Assign(p.id, *reviewer);
+    }, "proposals.assigned");
+  }
+
+  Response ReviewQueue(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, core::Action::kReviewProposals)) return std::move(*deny);
+    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
+    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+    const Process& process = std::get<Process>(p);
+    ProposalQuery q;
+    q.per_page = 200;
+    q.status = "submitted";
+    auto submitted = store_->List(process, q);
+    q.status = "revision";
+    auto revision = store_->List(process, q);
+    auto members = site_->accounts().Members(ctx.org.id);
+    if (!submitted.ok() || !revision.ok() || !members.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    bool can_assign = ctx.Can(core::Action::kManageProcesses);
+    html::List reviewers;
+    for (const auto& m : *members)
+      if (core::Allowed(m.roles, core::Action::kReviewProposals)) reviewers.push_back(html::Object{{"id", std::to_string(m.user.id)}, {"name", m.user.name}});
+    html::List items;
+    for (const auto* list : {&submitted->proposals, &revision->proposals})
+      for (const auto& pr : *list) {
+        html::Data item = ProposalData(pr, process, ctx);
+        item.set("can_assign", can_assign);
+        std::string assigned;
+        for (const auto& m : *members)
+          if (m.user.id == pr.reviewer_id) assigned = m.user.name;
+        item.set("assigned", assigned);
+        item.set("mine", pr.reviewer_id == ctx.user->id);
+        html::List options;
+        for (const auto& m : *members)
+          if (core::Allowed(m.roles, core::Action::kReviewProposals)) {
+            html::Object o{{"id", std::to_string(m.user.id)}, {"name", m.user.name}};
+            o["selected"] = Bool(m.user.id == pr.reviewer_id);
+            options.push_back(o);
+          }
+        item.set("reviewers", options);
+        items.push_back(item);
+      }
+    html::Data d;
+    d.set("process_slug", process.slug);
+    d.set("process_title", process.Title(ctx.lang));
+    d.set("proposals", items);
+    d.set("empty", items.empty());
+    return site_->RenderPage(req, ctx, "proposals/review_queue", "proposals.queue_title", d);
+  }
+
+  Response NotificationsPage(Request& req, Context& ctx) {
+    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+    auto list = store_->Notifications(ctx.user->id);
+    if (!list.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    html::List items;
+    for (const auto& n : *list) {
+      html::Object o{{"text", site_->T(ctx, n.key, n.vars)}, {"link", n.link}, {"date", UtcDateTime(n.created_at)}};
+      o["unread"] = Bool(!n.read);
+      items.push_back(o);
+    }
+    (void)store_->MarkRead(ctx.user->id);
+    html::Data d;
+    d.set("notifications", items);
+    d.set("empty", items.empty());
+    return site_->RenderPage(req, ctx, "proposals/notifications", "proposals.notifications_title", d);
+  }
+
+  Site* site_ = nullptr;
+  std::unique_ptr<ProposalStore> store_;
+  std::unique_ptr<ProcessStore> processes_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> MakeProposalsComponent() { return std::make_unique<ProposalsComponent>(); }
+
+}  // namespace ting::components
