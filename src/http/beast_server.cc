@@ -2,8 +2,13 @@
 //
 // Threads: `io_threads` run the sockets (one strand per connection); handlers run on a
 // separate pool of `worker_threads`, because a handler may block (a durable write waits for
-// its group commit). A request travels: read on its strand → handler on a worker → write back
-// on its strand.
+// its group commit). A request travels: read on its strand → handler, security headers and
+// gzip on a worker → write back on its strand. One request per connection is in progress at a
+// time, so pipelined requests are answered in order.
+//
+// Timeouts: a connection waits for the first byte of a request for `idle_timeout` (for its
+// first request, `read_timeout`), then the whole request must arrive within `read_timeout`.
+// A request cut short by the timeout is answered 408; an idle connection is just closed.
 
 #include <zlib.h>
 
@@ -16,13 +21,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
-#include <iostream>
+#include <cstdio>
+#include <ctime>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "ting/base/strings.h"
 #include "ting/http/server.h"
@@ -33,12 +42,40 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using BeastResponse = bhttp::response<bhttp::string_body>;
 
 namespace {
 
-bool Compressible(std::string_view type) {
+constexpr size_t kGzipMinBytes = 1024;
+constexpr auto kErrorWriteTimeout = std::chrono::seconds(5);
+// After an error answer the client may still be sending (an oversized body): read and drop
+// what it sends for a moment, so that closing does not reset the connection before the client
+// has read the answer.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr size_t kLingerMaxBytes = 4 << 20;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+bool Compressible(std::string_view content_type) {
+  std::string type = AsciiLower(content_type);
   return StartsWith(type, "text/") || StartsWith(type, "application/json") || StartsWith(type, "application/javascript") ||
          StartsWith(type, "image/svg+xml") || StartsWith(type, "application/xml");
+}
+
+// True when Accept-Encoding allows gzip: listed (or "*") with a non-zero q.
+bool AcceptsGzip(std::string_view accept_encoding) {
+  std::optional<double> gzip_q, any_q;
+  for (auto item : Split(accept_encoding, ',')) {
+    auto parts = Split(item, ';');
+    std::string coding = AsciiLower(Trim(parts[0]));
+    double q = 1;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      auto p = Trim(parts[i]);
+      if (p.size() > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') q = std::strtod(std::string(p.substr(2)).c_str(), nullptr);
+    }
+    if (coding == "gzip" || coding == "x-gzip") gzip_q = q;
+    if (coding == "*") any_q = q;
+  }
+  return gzip_q ? *gzip_q > 0 : any_q && *any_q > 0;
 }
 
 // gzip (RFC 1952) of data, or nullopt when zlib fails.
@@ -57,22 +94,34 @@ std::optional<std::string> Gzip(const std::string& data) {
   return out;
 }
 
-// A path as sent, percent-decoded; nullopt when it cannot be a path (NUL, bad escapes).
-std::optional<std::string> DecodePath(std::string_view raw) {
-  if (raw.empty() || raw.front() != '/') return std::nullopt;
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The path of a request target ("/a/b?q", or absolute-form "http://host/a/b?q"), without the
+// query and percent-decoded; nullopt when it cannot be a path (NUL, broken escapes).
+std::optional<std::string> DecodePath(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  if (auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+    auto slash = target.find('/', scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  if (target.empty() || target.front() != '/') return std::nullopt;
   std::string out;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%') {
-      if (i + 2 >= raw.size() || !std::isxdigit(static_cast<unsigned char>(raw[i + 1])) ||
-          !std::isxdigit(static_cast<unsigned char>(raw[i + 2])))
-        return std::nullopt;
-      char c = static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16));
-      if (c == '\0') return std::nullopt;
-      out += c;
-      i += 2;
-    } else {
-      out += raw[i];
+  out.reserve(target.size());
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (target[i] != '%') {
+      out += target[i];
+      continue;
     }
+    if (i + 2 >= target.size()) return std::nullopt;
+    int hi = HexDigit(target[i + 1]), lo = HexDigit(target[i + 2]);
+    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
   }
   return out;
 }
@@ -83,9 +132,9 @@ std::string JsonEscape(std::string_view s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
       out += buf;
     } else {
       out += c;
@@ -94,34 +143,120 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
-}  // namespace
+// "2026-11-23T00:40:01.123Z"
+std::string UtcTimestamp() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
 
-struct Server::Impl {
-  ServerOptions options;
-  Handler handler;
-  asio::io_context ioc;
-  // Keeps the I/O threads running while handlers are on the worker pool: then no socket
-  // operation is pending, and without it the io_context would run out of work.
-  asio::executor_work_guard<asio::io_context::executor_type> work;
-  asio::thread_pool workers;
-  tcp::acceptor acceptor;
-  asio::steady_timer accept_retry;
-  std::vector<std::thread> io_threads;
-  std::atomic<bool> stopping{false};
-  std::atomic<int> in_flight{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop_requested = false;
-  uint16_t bound_port = 0;
+// One JSON line on stderr; a single fwrite keeps lines from different threads whole.
+void LogLine(const std::string& fields) {
+  std::string line = "{\"ts\":\"" + UtcTimestamp() + "\"," + fields + "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
 
-  Impl(ServerOptions o, Handler h)
+void LogError(const std::string& message, std::string_view method = "", std::string_view path = "") {
+  std::string fields = "\"level\":\"error\",\"msg\":\"" + JsonEscape(message) + "\"";
+  if (!method.empty()) fields += ",\"method\":\"" + JsonEscape(method) + "\",\"path\":\"" + JsonEscape(path) + "\"";
+  LogLine(fields);
+}
+
+// RFC 9110 token characters, for header names.
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) continue;
+    if (std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// A header value must not end the header line early (response splitting).
+bool IsSafeHeaderValue(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Turns a handler's Response into the bytes to send: default security headers, gzip when it
+// pays, framing (Content-Length; none for HEAD/204/304). Never throws.
+void BuildResponse(const ServerOptions& o, const Request* req, unsigned version, Response res, BeastResponse& out) {
+  if (res.status < 200 || res.status > 599) {
+    LogError("handler answered with status " + std::to_string(res.status), req ? req->method : "", req ? req->path : "");
+    res = Response::Text(500, "internal server error\n");
+  }
+  auto set_default = [&](const char* name, const std::string& value) {
+    if (!res.headers.count(name)) res.Set(name, value);
+  };
+  set_default("Content-Security-Policy", o.content_security_policy);
+  set_default("X-Content-Type-Options", "nosniff");
+  set_default("Referrer-Policy", "strict-origin-when-cross-origin");
+  set_default("X-Frame-Options", "DENY");
+  const bool head = req && req->method == "HEAD";
+  const bool no_body = res.status == 204 || res.status == 304;
+  auto type = res.headers.find("Content-Type");
+  if (req && !head && !no_body && res.body.size() >= kGzipMinBytes && !res.headers.count("Content-Encoding") &&
+      type != res.headers.end() && Compressible(type->second)) {
+    // Caches must keep the plain and the compressed answer apart, whichever this one is.
+    auto vary = res.headers.find("Vary");
+    if (vary == res.headers.end())
+      res.Set("Vary", "Accept-Encoding");
+    else if (AsciiLower(vary->second).find("accept-encoding") == std::string::npos && vary->second != "*")
+      res.Set("Vary", vary->second + ", Accept-Encoding");
+    if (AcceptsGzip(req->Header("Accept-Encoding"))) {
+      if (auto z = Gzip(res.body); z && z->size() < res.body.size()) {
+        res.body = std::move(*z);
+        res.Set("Content-Encoding", "gzip");
+      }
+    }
+  }
+  out.version(version);
+  out.result(static_cast<unsigned>(res.status));
+  out.set(bhttp::field::server, "Ting");
+  std::optional<uint64_t> head_length;
+  for (const auto& [name, value] : res.headers) {
+    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
+      LogError("dropped a response header with an invalid name or value: " + name, req ? req->method : "", req ? req->path : "");
+      continue;
+    }
+    if (beast::iequals(name, "Content-Length")) {
+      if (auto n = ParseInt64(value); n && *n >= 0) head_length = static_cast<uint64_t>(*n);
+      continue;
+    }
+    if (beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "Connection")) continue;
+    if (beast::iequals(name, "Server")) {
+      out.set(bhttp::field::server, value);
+      continue;
+    }
+    out.insert(name, value);
+  }
+  if (no_body) return;  // no body and no Content-Length
+  if (head) {
+    out.content_length(head_length ? *head_length : res.body.size());
+    return;
+  }
+  out.content_length(res.body.size());
+  out.body() = std::move(res.body);
+}
+
+class Connection;
+
+// State shared by the acceptor and every connection. It outlives them all: ~Server joins the
+// threads first, and connections still queued in the io_context die with it, after these
+// members (declared first, destroyed last).
+struct Core {
+  Core(ServerOptions o, Handler h)
       : options(std::move(o)),
         handler(std::move(h)),
-        ioc(),
-        work(ioc.get_executor()),
         workers(static_cast<size_t>(std::max(1, options.worker_threads))),
         acceptor(asio::make_strand(ioc)),
-        accept_retry(ioc) {}
+        accept_retry(acceptor.get_executor()) {}
 
   void Accept();
   void RequestStop() {
@@ -131,255 +266,408 @@ struct Server::Impl {
     }
     cv.notify_all();
   }
-  void Log(const Request& req, int status, size_t bytes, std::chrono::steady_clock::time_point start) {
+  void BeginRequest() {
+    std::lock_guard lock(mu);
+    ++in_flight;
+  }
+  void EndRequest() {
+    {
+      std::lock_guard lock(mu);
+      --in_flight;
+    }
+    cv.notify_all();
+  }
+  void AccessLog(std::string_view method, std::string_view path, int status, size_t bytes,
+                 std::chrono::steady_clock::time_point start, std::string_view ip) {
     if (!options.access_log) return;
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     char dur[32];
     std::snprintf(dur, sizeof dur, "%.3f", ms);
-    std::string line = "{\"ts\":" + std::to_string(now / 1000) + "." + std::to_string(now % 1000) + ",\"method\":\"" + JsonEscape(req.method) +
-                       "\",\"path\":\"" + JsonEscape(req.path) + "\",\"status\":" + std::to_string(status) + ",\"bytes\":" +
-                       std::to_string(bytes) + ",\"duration_ms\":" + dur + ",\"ip\":\"" + JsonEscape(req.remote_ip) + "\"}\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    LogLine("\"method\":\"" + JsonEscape(method) + "\",\"path\":\"" + JsonEscape(path) + "\",\"status\":" + std::to_string(status) +
+            ",\"bytes\":" + std::to_string(bytes) + ",\"duration_ms\":" + dur + ",\"ip\":\"" + JsonEscape(ip) + "\"");
   }
-};
 
-namespace {
+  const ServerOptions options;
+  const Handler handler;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop_requested = false;                                         // guarded by mu
+  int in_flight = 0;                                                   // guarded by mu
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;  // guarded by mu
+  uint64_t next_connection_id = 0;                                     // guarded by mu
+  std::atomic<bool> stopping{false};
+  uint16_t bound_port = 0;
+
+  asio::io_context ioc;
+  // Keeps the io threads running while a handler is on a worker and nothing waits on a socket.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running = asio::make_work_guard(ioc);
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  std::vector<std::thread> io_threads;
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket&& socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {
+  Connection(tcp::socket&& socket, Core* core) : socket_(std::move(socket)), timer_(socket_.get_executor()), core_(core) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
   }
 
-  void Start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); }); }
-
- private:
-  void Read() {
-    if (server_->stopping) return Close();
-    parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
-    parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(first_ ? server_->options.read_timeout : server_->options.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  ~Connection() {
+    std::lock_guard lock(core_->mu);
+    core_->connections.erase(id_);
+    if (busy_) {
+      --core_->in_flight;
+      core_->cv.notify_all();
+    }
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::operation_aborted) return Close();
-    // A client too slow to send its request whole within the timeout (or idle too long) is
-    // disconnected; beast's tcp_stream has already closed the socket.
-    if (ec == beast::error::timeout) return Close();
+  void Start() {
+    {
+      std::lock_guard lock(core_->mu);
+      id_ = ++core_->next_connection_id;
+      core_->connections[id_] = weak_from_this();
+    }
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Called when the server drains: a connection between requests closes now; one with a
+  // request in progress answers it (with Connection: close) first.
+  void NotifyStopping() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->Close();
+    });
+  }
+
+ private:
+  using Duration = std::chrono::steady_clock::duration;
+
+  // The timer cancels whatever operation is pending on the socket; timed_out_ tells the
+  // completion handler why it was cancelled. The generation ignores stale expiries.
+  void ArmTimer(Duration d) {
+    uint64_t generation = ++timer_generation_;
+    timed_out_ = false;
+    timer_.expires_after(d);
+    timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      if (ec || generation != self->timer_generation_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->socket_.cancel(ignored);
+    });
+  }
+  void CancelTimer() {
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
+  void SetBusy(bool busy) {
+    if (busy == busy_) return;
+    busy_ = busy;
+    if (busy)
+      core_->BeginRequest();
+    else
+      core_->EndRequest();
+  }
+
+  void WaitForRequest() {
+    if (closed_) return;
+    if (core_->stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(core_->options.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(core_->options.max_body_bytes);
+    if (buffer_.size() > 0) return OnReadable({});  // pipelined: the next request is already here
+    // A new connection's first request must arrive whole within read_timeout of connecting.
+    ArmTimer(first_ ? Duration(core_->options.read_timeout) : Duration(core_->options.idle_timeout));
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) { self->OnReadable(ec); });
+  }
+
+  void OnReadable(beast::error_code ec) {
+    if (ec || closed_ || core_->stopping) return Close();  // idle too long, or draining
+    SetBusy(true);
+    start_ = std::chrono::steady_clock::now();
+    if (!first_) ArmTimer(core_->options.read_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    if (parser_->is_done()) return OnRequest({});
+    auto& msg = parser_->get();
+    if (msg.version() >= 11 && beast::iequals(msg[bhttp::field::expect], "100-continue")) {
+      // The body is within limits (checked with the header): ask the client to send it.
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      return asio::async_write(socket_, asio::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->OnReadError(ec);
+        self->ReadBody();
+      });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (closed_) return;
+    if (timed_out_) {
+      // Half a request when the time ran out: say so. (An idle connection never gets here.)
+      if (core_->stopping) return Close();
+      return SendError(408, "request timeout");
+    }
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::broken_pipe)
+      return Close();
     if (ec == bhttp::error::header_limit) return SendError(431, "request header fields too large");
     if (ec == bhttp::error::body_limit) return SendError(413, "payload too large");
-    if (ec) return SendError(400, "bad request");
-    first_ = false;
+    SendError(400, "bad request");
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    CancelTimer();
     auto& msg = parser_->get();
     auto req = std::make_shared<Request>();
     req->method = std::string(msg.method_string());
     req->target = std::string(msg.target());
-    std::string_view target(req->target);
-    auto q = target.find('?');
-    auto path = DecodePath(target.substr(0, q));
+    auto path = DecodePath(req->target);
     if (!path) return SendError(400, "bad request: the path is not valid");
-    req->path = *path;
-    if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
+    req->path = std::move(*path);
+    if (auto q = req->target.find('?'); q != std::string::npos) req->query = req->target.substr(q + 1);
     for (const auto& h : msg) req->headers.emplace(std::string(h.name_string()), std::string(h.value()));
     req->body = std::move(msg.body());
     req->remote_ip = remote_ip_;
-    if (server_->options.trust_forwarded_proto) {
-      req->secure = AsciiLower(req->Header("X-Forwarded-Proto")) == "https";
-      auto forwarded = req->Header("X-Forwarded-For");
-      if (!forwarded.empty()) req->remote_ip = std::string(Trim(forwarded.substr(forwarded.rfind(',') == std::string_view::npos ? 0 : forwarded.rfind(',') + 1)));
+    if (core_->options.trust_forwarded_proto) {
+      req->secure = AsciiLower(Trim(req->Header("X-Forwarded-Proto"))) == "https";
+      // The last hop is the one our proxy added; earlier ones are whatever the client claimed.
+      std::string_view forwarded = req->Header("X-Forwarded-For");
+      if (!forwarded.empty()) {
+        auto comma = forwarded.rfind(',');
+        std::string last(Trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1)));
+        beast::error_code bad;
+        asio::ip::make_address(last, bad);
+        if (!bad) req->remote_ip = last;
+      }
     }
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-    start_ = std::chrono::steady_clock::now();
-    server_->in_flight++;
-    stream_.expires_never();
+    first_ = false;
     // The handler may block: run it on the worker pool, then come back to this strand.
-    asio::post(server_->workers, [self = shared_from_this(), req] {
+    asio::post(core_->workers, [self = shared_from_this(), req] {
+      const Core& core = *self->core_;
       Response res;
       try {
-        res = self->server_->handler(*req);
+        res = core.handler(*req);
       } catch (const std::exception& e) {
-        std::cerr << "ting: handler for " << req->method << " " << req->path << " threw: " << e.what() << "\n";
-        res = Response::Text(500, "internal server error");
+        LogError(std::string("handler threw: ") + e.what(), req->method, req->path);
+        res = Response::Text(500, "internal server error\n");
       } catch (...) {
-        res = Response::Text(500, "internal server error");
+        LogError("handler threw a non-exception", req->method, req->path);
+        res = Response::Text(500, "internal server error\n");
       }
-      asio::post(self->stream_.get_executor(), [self, req, res = std::move(res)]() mutable { self->Write(*req, std::move(res)); });
+      auto out = std::make_shared<BeastResponse>();
+      try {
+        BuildResponse(core.options, req.get(), self->version_, std::move(res), *out);
+      } catch (const std::exception& e) {
+        LogError(std::string("cannot build the response: ") + e.what(), req->method, req->path);
+        *out = BeastResponse();
+        BuildResponse(core.options, nullptr, self->version_, Response::Text(500, "internal server error\n"), *out);
+      }
+      asio::post(self->socket_.get_executor(), [self, req, out] { self->Write(*req, out); });
     });
   }
 
-  void Finalise(const Request* req, Response& res, bhttp::response<bhttp::string_body>& out) {
-    const auto& o = server_->options;
-    auto set_default = [&](const char* name, const std::string& value) {
-      if (!res.headers.count(name)) res.Set(name, value);
-    };
-    set_default("Content-Security-Policy", o.content_security_policy);
-    set_default("X-Content-Type-Options", "nosniff");
-    set_default("Referrer-Policy", "strict-origin-when-cross-origin");
-    set_default("X-Frame-Options", "DENY");
-    if (req && res.body.size() >= 1024 && !res.headers.count("Content-Encoding") &&
-        Compressible(res.headers.count("Content-Type") ? res.headers.find("Content-Type")->second : "") &&
-        AsciiLower(req->Header("Accept-Encoding")).find("gzip") != std::string::npos) {
-      if (auto z = Gzip(res.body); z && z->size() < res.body.size()) {
-        res.body = std::move(*z);
-        res.Set("Content-Encoding", "gzip");
-      }
-      auto vary = res.headers.find("Vary");
-      res.Set("Vary", vary == res.headers.end() ? "Accept-Encoding" : vary->second + ", Accept-Encoding");
-    }
-    out.result(static_cast<unsigned>(res.status));
-    out.set(bhttp::field::server, "Ting");
-    for (const auto& [k, v] : res.headers)
-      if (!beast::iequals(k, "Content-Length")) out.insert(k, v);
-    bool head = req && req->method == "HEAD";
-    auto explicit_length = res.headers.find("Content-Length");
-    out.body() = std::move(res.body);
-    if (head && explicit_length != res.headers.end()) {
-      out.content_length(std::stoull(explicit_length->second));
-    } else {
-      out.prepare_payload();
-    }
-  }
-
-  void Write(const Request& req, Response res) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(version_);
-    bool keep = keep_alive_ && !server_->stopping;
-    Finalise(&req, res, *out);
+  void Write(const Request& req, std::shared_ptr<BeastResponse> out) {
+    if (closed_) return SetBusy(false);
+    bool keep = keep_alive_ && !core_->stopping;
     out->keep_alive(keep);
-    size_t bytes = out->body().size();
-    int status = static_cast<int>(out->result_int());
-    server_->Log(req, status, bytes, start_);
-    stream_.expires_after(server_->options.read_timeout);
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out, keep](beast::error_code ec, size_t) {
-      {
-        std::lock_guard lock(self->server_->mu);
-        self->server_->in_flight--;
-      }
-      self->server_->cv.notify_all();
-      if (ec || !keep) return self->Close();
-      self->Read();
+    core_->AccessLog(req.method, req.path, static_cast<int>(out->result_int()), out->body().size(), start_, req.remote_ip);
+    ArmTimer(core_->options.read_timeout);  // a client that does not read its answer is dropped
+    bhttp::async_write(socket_, *out, [self = shared_from_this(), out, keep](beast::error_code ec, size_t) {
+      self->CancelTimer();
+      self->SetBusy(false);
+      if (ec) return self->Close();
+      if (!keep) return self->Linger();
+      self->WaitForRequest();
     });
   }
 
   // An error answered before any handler ran; the connection closes after it.
   void SendError(int status, const std::string& message) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    Response res = Response::Text(status, message + "\n");
-    Finalise(nullptr, res, *out);
+    auto out = std::make_shared<BeastResponse>();
+    BuildResponse(core_->options, nullptr, 11, Response::Text(status, message + "\n"), *out);
     out->keep_alive(false);
-    Request pseudo;
-    pseudo.method = "-";
-    pseudo.path = "-";
-    pseudo.remote_ip = remote_ip_;
-    server_->Log(pseudo, status, out->body().size(), std::chrono::steady_clock::now());
-    stream_.expires_after(std::chrono::seconds(5));
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code, size_t) { self->Close(); });
+    std::string method = "-", path = "-";
+    if (parser_ && parser_->is_header_done()) {
+      method = std::string(parser_->get().method_string());
+      auto target = parser_->get().target();
+      path = std::string(target.substr(0, target.find('?')));
+    }
+    if (!busy_) start_ = std::chrono::steady_clock::now();
+    core_->AccessLog(method, path, status, out->body().size(), start_, remote_ip_);
+    ArmTimer(kErrorWriteTimeout);
+    bhttp::async_write(socket_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+      self->CancelTimer();
+      self->SetBusy(false);
+      if (ec) return self->Close();
+      self->Linger();
+    });
+  }
+
+  // Graceful close: no more sending, read and drop what the client still sends, then close.
+  void Linger() {
+    if (closed_) return;
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    ArmTimer(kLingerTimeout);
+    if (!discard_) discard_ = std::make_unique<std::array<char, 16384>>();
+    DiscardInput();
+  }
+  void DiscardInput() {
+    socket_.async_read_some(asio::buffer(*discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->discarded_ += n;
+      if (ec || self->discarded_ > kLingerMaxBytes) return self->Close();
+      self->DiscardInput();
+    });
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    SetBusy(false);
+    if (closed_) return;
+    closed_ = true;
+    CancelTimer();
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+  bool timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  Server::Impl* server_;  // outlives every connection: ~Server joins all threads first
+  Core* core_;
+  uint64_t id_ = 0;
   std::string remote_ip_;
-  bool first_ = true;
+  bool first_ = true;       // no request completed yet on this connection
+  bool busy_ = false;       // a request is in progress (first byte seen, answer not yet sent)
+  bool closed_ = false;
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<std::array<char, 16384>> discard_;
+  size_t discarded_ = 0;
 };
+
+void Core::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping || !acceptor.is_open()) return;
+    if (ec) {
+      // Out of file descriptors (EMFILE) or similar: wait a little instead of spinning on
+      // the same error; the connections already open keep being served.
+      LogError("accept failed: " + ec.message());
+      accept_retry.expires_after(kAcceptRetryDelay);
+      accept_retry.async_wait([this](beast::error_code ec) {
+        if (!ec) Accept();
+      });
+      return;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Connection>(std::move(socket), this)->Start();
+    Accept();
+  });
+}
 
 }  // namespace
 
-void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = this](beast::error_code ec, tcp::socket socket) {
-    if (self->stopping || !self->acceptor.is_open()) return;
-    if (ec) {
-      // Out of file descriptors or similar: wait a little instead of spinning.
-      self->accept_retry.expires_after(std::chrono::milliseconds(100));
-      self->accept_retry.async_wait([self](beast::error_code) { self->Accept(); });
-      return;
-    }
-    socket.set_option(tcp::no_delay(true));
-    std::make_shared<Connection>(std::move(socket), self)->Start();
-    self->Accept();
-  });
-}
+struct Server::Impl {
+  Impl(ServerOptions o, Handler h) : core(std::move(o), std::move(h)) {}
+  Core core;
+};
 
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() {
-  Stop();
-  impl_->stopping = true;
-  impl_->ioc.stop();
-  for (auto& t : impl_->io_threads)
+  Core& c = impl_->core;
+  c.RequestStop();
+  c.stopping = true;
+  c.ioc.stop();
+  for (auto& t : c.io_threads)
     if (t.joinable()) t.join();
-  impl_->workers.join();
+  c.workers.join();
 }
 
 Status Server::Start() {
+  Core& c = impl_->core;
   beast::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return Error::Invalid("cannot listen on '" + impl_->options.host + "': not an IP address");
-  tcp::endpoint endpoint(address, impl_->options.port);
-  auto& a = impl_->acceptor;
-  a.open(endpoint.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(endpoint, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    return Error::Io("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " + ec.message());
-  impl_->bound_port = a.local_endpoint().port();
-  impl_->Accept();
-  int n = impl_->options.io_threads > 0 ? impl_->options.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) impl_->io_threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+  auto address = asio::ip::make_address(c.options.host, ec);
+  if (ec) return Error::Invalid("cannot listen on '" + c.options.host + "': not an IP address");
+  tcp::endpoint endpoint(address, c.options.port);
+  c.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) c.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) c.acceptor.bind(endpoint, ec);
+  if (!ec) c.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    c.acceptor.close(ignored);
+    return Error::Io("cannot listen on " + c.options.host + ":" + std::to_string(c.options.port) + ": " + ec.message());
+  }
+  c.bound_port = c.acceptor.local_endpoint().port();
+  asio::dispatch(c.acceptor.get_executor(), [&c] { c.Accept(); });
+  int n = c.options.io_threads > 0 ? c.options.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) c.io_threads.emplace_back([&c] { c.ioc.run(); });
   return {};
 }
 
-uint16_t Server::port() const { return impl_->bound_port; }
+uint16_t Server::port() const { return impl_->core.bound_port; }
 
-void Server::Stop() { impl_->RequestStop(); }
+void Server::Stop() { impl_->core.RequestStop(); }
 
 void Server::Wait(bool handle_signals, std::chrono::seconds drain_timeout) {
+  Core& c = impl_->core;
   std::unique_ptr<asio::signal_set> signals;
   if (handle_signals) {
-    signals = std::make_unique<asio::signal_set>(impl_->ioc, SIGINT, SIGTERM);
-    signals->async_wait([impl = impl_.get()](beast::error_code ec, int) {
-      if (!ec) impl->RequestStop();
+    signals = std::make_unique<asio::signal_set>(c.ioc, SIGINT, SIGTERM);
+    signals->async_wait([&c](beast::error_code ec, int) {
+      if (!ec) c.RequestStop();
     });
   }
   {
-    std::unique_lock lock(impl_->mu);
-    impl_->cv.wait(lock, [&] { return impl_->stop_requested; });
+    std::unique_lock lock(c.mu);
+    c.cv.wait(lock, [&] { return c.stop_requested; });
   }
-  // Drain: no new connections, no new requests on kept-alive ones; in-flight ones finish.
-  impl_->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
+  // Drain: no new connections, idle ones closed, requests in progress answered (with
+  // Connection: close), all within drain_timeout.
+  c.stopping = true;
+  asio::post(c.acceptor.get_executor(), [&c] {
+    beast::error_code ignored;
+    c.acceptor.close(ignored);
+    c.accept_retry.cancel();
   });
+  std::vector<std::shared_ptr<Connection>> open;
   {
-    std::unique_lock lock(impl_->mu);
-    impl_->cv.wait_for(lock, drain_timeout, [&] { return impl_->in_flight.load() == 0; });
+    std::lock_guard lock(c.mu);
+    for (auto& [id, weak] : c.connections)
+      if (auto conn = weak.lock()) open.push_back(std::move(conn));
+  }
+  for (auto& conn : open) conn->NotifyStopping();
+  open.clear();
+  {
+    std::unique_lock lock(c.mu);
+    if (!c.cv.wait_for(lock, drain_timeout, [&] { return c.in_flight == 0; }))
+      LogError(std::to_string(c.in_flight) + " request(s) still in progress after the drain timeout");
   }
   if (signals) {
-    beast::error_code ec;
-    signals->cancel(ec);
+    beast::error_code ignored;
+    signals->cancel(ignored);
   }
-  impl_->work.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->io_threads)
+  c.ioc.stop();
+  for (auto& t : c.io_threads)
     if (t.joinable()) t.join();
 }
 
