@@ -9,6 +9,7 @@ namespace {
 
 constexpr int64_t kMaxSigmaTotal = int64_t{1} << 40;
 constexpr int64_t kMaxSigma = int64_t{1} << 20;
+constexpr int64_t kNoSpreadBound = int64_t{1} << 62;  // too wide for the spread shortcut
 
 int BitLength(const mpz_class& v) { return v == 0 ? 0 : static_cast<int>(mpz_sizeinbase(v.get_mpz_t(), 2)); }
 
@@ -47,6 +48,7 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
   entries_.resize(m);
   unit_.assign(m, 1);
   sigma_total_.assign(m, 0);
+  weight_total_.assign(m, 0);
   uniform_sigma_.assign(m, 1);
   next_duplicate_.assign(m, -1);
   is_representative_.assign(m, 0);
@@ -58,9 +60,11 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
     __int128 total = 0;
     for (const auto& s : sup) {
       int64_t sigma = s.sat / unit;
-      if (sigma * unit != s.sat || sigma > kMaxSigma) usable_ = false;
+      const int64_t w = p_.weight[s.group];
+      if (sigma * unit != s.sat || sigma > kMaxSigma || w > INT32_MAX) usable_ = false;
       if (sigma != 1) uniform_sigma_[j] = 0;
-      entries_[j].push_back({s.group, p_.weight[s.group], sigma});
+      entries_[j].push_back({s.group, static_cast<int32_t>(w), static_cast<int32_t>(sigma)});
+      weight_total_[j] += w;
       total += static_cast<__int128>(p_.weight[s.group]) * sigma;
     }
     if (total >= kMaxSigmaTotal) usable_ = false;
@@ -92,8 +96,7 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
   }
 }
 
-bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* price,
-                            const std::vector<int64_t>* richer, __int128* spread) {
+bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* price) {
   const auto& es = entries_[j];
   poor_.assign(es.size(), 0);
   near_.clear();
@@ -102,7 +105,7 @@ bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* pr
   const bool uniform = uniform_sigma_[j];
   // First pass at the lowest possible price c / total: who is poor for sure, and who might be
   // (less than twice that share left); only those are looked at again while the price rises.
-  __int128 poor_money = 0, delta = 0;
+  __int128 poor_money = 0;
   int64_t poor_sigma = 0;
   if (uniform) {
     // v * den0 < num0  <=>  v < ceil(num0 / den0): one division, then 64-bit compares.
@@ -112,11 +115,10 @@ bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* pr
     for (size_t k = 0; k < es.size(); ++k) {
       const Entry& e = es[k];
       const int64_t v = budget[e.group];
-      if (richer) delta += static_cast<__int128>(e.weight) * ((*richer)[e.group] - v);
       if (v < first) {
         poor_[k] = 1;
         poor_money += static_cast<__int128>(e.weight) * v;
-        poor_sigma += e.weight;
+        poor_sigma += e.weight;  // sigma is 1
       } else if (v < twice) {
         near_.push_back(static_cast<int32_t>(k));
       }
@@ -125,19 +127,17 @@ bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* pr
     for (size_t k = 0; k < es.size(); ++k) {
       const Entry& e = es[k];
       const int64_t v = budget[e.group];
-      if (richer) delta += static_cast<__int128>(e.weight) * ((*richer)[e.group] - v);
       const __int128 lhs = static_cast<__int128>(v) * den0;
       const __int128 share = num0 * e.sigma;
       if (lhs < share) {
         poor_[k] = 1;
         poor_money += static_cast<__int128>(e.weight) * v;
-        poor_sigma += e.weight * e.sigma;
+        poor_sigma += static_cast<int64_t>(e.weight) * e.sigma;
       } else if (lhs < 2 * share) {
         near_.push_back(static_cast<int32_t>(k));
       }
     }
   }
-  if (spread) *spread = delta;
   __int128 num = num0 - poor_money;
   int64_t den = den0 - poor_sigma;
   if (den == 0) return false;
@@ -155,7 +155,7 @@ bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* pr
           poor_[k] = 1;
           changed = true;
           num -= static_cast<__int128>(e.weight) * v;
-          den -= e.weight * e.sigma;
+          den -= static_cast<int64_t>(e.weight) * e.sigma;
           if (den == 0) return false;
         }
       }
@@ -206,6 +206,7 @@ std::optional<std::vector<std::vector<int>>> CertifiedMes::Outcomes(const mpq_cl
   state.lo.assign(p_.weight.size(), lo0.get_si());
   state.hi.assign(p_.weight.size(), hi0.get_si());
   state.selected = free_;
+  state.spread = state.hi.empty() ? 0 : state.hi[0] - state.lo[0];
   state.stale.resize(p_.num_projects);
   for (int j : eligible_) {
     if (!is_representative_[j]) continue;
@@ -227,11 +228,20 @@ void CertifiedMes::Buy(State& s, int j, bool surely_affordable, const Price& low
     int64_t pay_high = surely_affordable ? static_cast<int64_t>(CeilDiv(high.num, high.den))
                                          : std::numeric_limits<int64_t>::max();
     int64_t pay_low = static_cast<int64_t>(low.num / low.den);
+    s.spread = surely_affordable ? std::min(kNoSpreadBound, s.spread + (pay_high - pay_low)) : kNoSpreadBound;
     for (const auto& e : es) {
       s.lo[e.group] = s.lo[e.group] > pay_high ? s.lo[e.group] - pay_high : 0;
       s.hi[e.group] = std::max<int64_t>(0, s.hi[e.group] - pay_low);
     }
   } else {
+    int64_t widening = 0;
+    for (const auto& e : es) {
+      if (surely_affordable) {
+        widening = std::max<int64_t>(widening, static_cast<int64_t>(CeilDiv(high.num * e.sigma, high.den) -
+                                                                     low.num * e.sigma / low.den));
+      }
+    }
+    s.spread = surely_affordable ? std::min(kNoSpreadBound, s.spread + widening) : kNoSpreadBound;
     for (const auto& e : es) {
       if (surely_affordable) {
         __int128 ph = CeilDiv(high.num * e.sigma, high.den);
@@ -255,10 +265,13 @@ void CertifiedMes::Buy(State& s, int j, bool surely_affordable, const Price& low
 void CertifiedMes::Merge(State& into, const State& other) const {
   // The hull of two states with the same funded set: bounds that hold for every budget
   // following either path.
+  int64_t spread = 0;
   for (size_t g = 0; g < into.lo.size(); ++g) {
     into.lo[g] = std::min(into.lo[g], other.lo[g]);
     into.hi[g] = std::max(into.hi[g], other.hi[g]);
+    spread = std::max(spread, into.hi[g] - into.lo[g]);
   }
+  into.spread = spread;
   for (int j : other.candidates) {
     if (std::find(into.candidates.begin(), into.candidates.end(), j) == into.candidates.end()) {
       into.candidates.push_back(j);
@@ -281,12 +294,13 @@ bool CertifiedMes::Round(State& s, std::vector<Choice>* winners, bool* may_end) 
   for (int j : s.candidates) {
     if (best >= 0 && CompareRho(s.stale[j], j, best_high, best) > 0) break;
     Price high, low;
-    __int128 spread = 0;
-    bool affordable_low = Evaluate(j, s.lo, &high, &s.hi, &spread);  // poorest budgets: highest price
+    bool affordable_low = Evaluate(j, s.lo, &high);  // poorest budgets: highest price
     bool affordable_high = true;
+    // The supporters' budgets differ from the poorest case by at most `spread` in total, so
+    // the price can be at most spread / (satisfaction of the rich) lower. When that is tight
+    // enough, it saves evaluating the richest case.
+    const __int128 spread = static_cast<__int128>(weight_total_[j]) * s.spread;
     if (affordable_low && spread * 4096 <= high.num) {
-      // Budgets in range differ by at most `spread` in total, so the price can be at most
-      // spread / (weight of the rich) lower than with the poorest budgets.
       low = {std::max<__int128>(0, high.num - spread), high.den};
     } else {
       affordable_high = Evaluate(j, s.hi, &low);  // richest budgets: lowest price

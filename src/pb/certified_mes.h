@@ -38,10 +38,10 @@ class CertifiedMes {
   bool usable() const { return usable_; }
 
  private:
-  struct Entry {
+  struct Entry {  // 12 bytes: the hot loop streams these
     int32_t group;
-    int64_t weight;
-    int64_t sigma;  // satisfaction / unit_[project]
+    int32_t weight;
+    int32_t sigma;  // satisfaction / unit_[project]
   };
   // Price per unit of sigma as the exact fraction num/den of fixed-point money.
   struct Price {
@@ -53,6 +53,7 @@ class CertifiedMes {
     std::vector<int> candidates;
     std::vector<Price> stale;     // per project: a lower bound of its current price
     std::vector<int> selected;
+    int64_t spread = 0;           // max over groups of hi - lo
   };
   struct Choice {
     int project;
@@ -67,10 +68,8 @@ class CertifiedMes {
   bool Round(State& state, std::vector<Choice>* winners, bool* may_end);
   void Merge(State& into, const State& other) const;
   void Buy(State& state, int j, bool surely_affordable, const Price& low, const Price& high);
-  // Evaluates project j on one budget vector; false if it is unaffordable there. With
-  // `richer`, also sums weight * (richer - budget) over its supporters into *spread.
-  bool Evaluate(int j, const std::vector<int64_t>& budget, Price* price,
-                const std::vector<int64_t>* richer = nullptr, __int128* spread = nullptr);
+  // Evaluates project j on one budget vector; false if it is unaffordable there.
+  bool Evaluate(int j, const std::vector<int64_t>& budget, Price* price);
   // Compares rho = price/unit for two projects: <0, 0, >0.
   int CompareRho(const Price& a, int ja, const Price& b, int jb) const;
 
@@ -80,6 +79,7 @@ class CertifiedMes {
   std::vector<std::vector<Entry>> entries_;  // per project
   std::vector<int64_t> unit_;                // per project
   std::vector<int64_t> sigma_total_;         // per project
+  std::vector<int64_t> weight_total_;        // per project: voters supporting it
   std::vector<char> uniform_sigma_;          // per project: every entry has sigma 1
   std::vector<int> next_duplicate_;          // same cost and supporters, next in tie order
   std::vector<char> is_representative_;
