@@ -8,11 +8,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
+
+#include "ting/base/strings.h"
 
 #include "ting/http/router.h"
 #include "ting/http/server.h"
@@ -49,6 +53,43 @@ std::string Exchange(uint16_t port, const std::string& bytes, int timeout_ms = 3
     out.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
+  return out;
+}
+
+int Connect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void SendAll(int fd, const std::string& bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<size_t>(n);
+  }
+}
+
+// Reads what arrives within ms (or until the peer closes).
+std::string ReadFor(int fd, int ms) {
+  std::string out;
+  char buf[65536];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
   return out;
 }
 
@@ -190,6 +231,240 @@ TEST_F(HttpTest, GracefulStopFinishesInFlightRequests) {
   server_->Wait(/*handle_signals=*/false, std::chrono::seconds(5));
   EXPECT_NE(slow.get().find("slow done"), std::string::npos) << "the request in flight was answered";
   EXPECT_EQ(Get(port_, "/hello/x"), "") << "no new connections after stopping";
+}
+
+TEST_F(HttpTest, PipelinedRequestsAreAnsweredInOrder) {
+  std::string three = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /hello/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string r = Exchange(port_, three);
+  auto slow = r.find("slow done"), b = r.find("hello b"), c = r.find("hello c");
+  ASSERT_NE(slow, std::string::npos) << r;
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(c, std::string::npos);
+  EXPECT_LT(slow, b) << "the slow first answer comes first";
+  EXPECT_LT(b, c);
+}
+
+TEST_F(HttpTest, ExpectContinueGetsA100BeforeTheBody) {
+  int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+  std::string first = ReadFor(fd, 300);
+  EXPECT_EQ(first, "HTTP/1.1 100 Continue\r\n\r\n");
+  SendAll(fd, "abc");
+  std::string rest = ReadFor(fd, 2000);
+  ::close(fd);
+  EXPECT_EQ(rest.find("HTTP/1.1 200 "), 0u) << rest;
+  EXPECT_NE(rest.find("\r\n\r\nabc"), std::string::npos);
+  // Too big: 413 straight away, no 100 Continue.
+  std::string big = Exchange(port_, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(big.find("HTTP/1.1 413 "), 0u) << big;
+}
+
+TEST_F(HttpTest, OversizedBodyStillSendingGets413) {
+  // The client sends its whole (too large) body at once; the 413 must still reach it rather
+  // than a connection reset.
+  std::string r = Exchange(port_, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + std::string(200000, 'z'));
+  EXPECT_EQ(r.find("HTTP/1.1 413 "), 0u) << r.substr(0, 200);
+  EXPECT_TRUE(StillServes());
+}
+
+TEST_F(HttpTest, GzipNotWhenRefusedButVaryAlways) {
+  std::string refused = Get(port_, "/big", "Accept-Encoding: gzip;q=0, identity\r\n");
+  EXPECT_EQ(refused.find("Content-Encoding"), std::string::npos);
+  EXPECT_NE(refused.find("Vary: Accept-Encoding"), std::string::npos);
+  EXPECT_NE(Get(port_, "/big").find("Vary: Accept-Encoding"), std::string::npos);
+  EXPECT_NE(Get(port_, "/big", "Accept-Encoding: br;q=1.0, *;q=0.5\r\n").find("Content-Encoding: gzip"), std::string::npos);
+  std::string head = Exchange(port_, "HEAD /big HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(head.find("Content-Length: 20000"), std::string::npos) << head;
+  EXPECT_EQ(head.find("xxxx"), std::string::npos);
+}
+
+TEST_F(HttpTest, AccessLogIsOneJsonLineWithoutTheQuery) {
+  server_.reset();  // restart with the log on, captured
+  ServerOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  o.access_log = true;
+  Server logged(o, [this](Request& r) { return router_.Dispatch(r); });
+  ASSERT_TRUE(logged.Start().ok());
+  testing::internal::CaptureStderr();
+  std::string r = Get(logged.port(), "/hello/x?token=SECRET123");
+  std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_NE(r.find("hello x"), std::string::npos);
+  ASSERT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  EXPECT_EQ(log.find("{\"ts\":\"20"), 0u) << log;
+  EXPECT_NE(log.find("\"method\":\"GET\",\"path\":\"/hello/x\",\"status\":200,\"bytes\":7,\"duration_ms\":"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"ip\":\"127.0.0.1\"}"), std::string::npos) << log;
+  EXPECT_EQ(log.find("SECRET123"), std::string::npos) << "query strings may carry tokens";
+}
+
+// A server whose handler is a plain function (no Router), for what the server itself owes.
+class RawServerTest : public ::testing::Test {
+ protected:
+  void StartWith(ServerOptions o, Handler h) {
+    o.port = 0;
+    o.io_threads = 1;
+    o.worker_threads = 2;
+    o.access_log = false;
+    server_ = std::make_unique<Server>(o, std::move(h));
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
+  }
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(RawServerTest, BadResponsesFromHandlersAreMadeSafe) {
+  StartWith(ServerOptions(), [](Request& r) {
+    if (r.path == "/304") return Response::Text(304, "a body a 304 must not have");
+    if (r.path == "/204") return Response::Text(204, "nor a 204");
+    if (r.path == "/weird") return Response::Text(42, "no such status");
+    if (r.path == "/inject") {
+      Response res = Response::Redirect("/x\r\nSet-Cookie: evil=1");
+      res.Set("X-Ok", "fine");
+      return res;
+    }
+    if (r.path == "/own-headers") {
+      Response res = Response::Html(200, "<p>framed</p>");
+      res.Set("X-Frame-Options", "SAMEORIGIN");
+      res.Set("Content-Security-Policy", "default-src 'none'");
+      return res;
+    }
+    return Response::Text(200, "body of " + r.path);
+  });
+  std::string r304 = Get(port_, "/304");
+  EXPECT_EQ(r304.find("HTTP/1.1 304 "), 0u) << r304;
+  EXPECT_EQ(r304.find("a body"), std::string::npos);
+  EXPECT_EQ(r304.find("Content-Length"), std::string::npos);
+  std::string r204 = Get(port_, "/204");
+  EXPECT_EQ(r204.find("HTTP/1.1 204 "), 0u) << r204;
+  EXPECT_EQ(r204.find("nor a"), std::string::npos);
+  EXPECT_EQ(Get(port_, "/weird").find("HTTP/1.1 500 "), 0u);
+  std::string injected = Get(port_, "/inject");
+  EXPECT_EQ(injected.find("HTTP/1.1 303 "), 0u) << injected;
+  EXPECT_EQ(injected.find("evil"), std::string::npos) << "a header value cannot add a header";
+  EXPECT_NE(injected.find("X-Ok: fine"), std::string::npos);
+  std::string own = Get(port_, "/own-headers");
+  EXPECT_NE(own.find("X-Frame-Options: SAMEORIGIN"), std::string::npos);
+  EXPECT_EQ(own.find("DENY"), std::string::npos) << "the handler's own header is kept, not doubled";
+  EXPECT_NE(own.find("Content-Security-Policy: default-src 'none'\r\n"), std::string::npos);
+  EXPECT_EQ(own.find("frame-ancestors"), std::string::npos);
+  std::string head = Exchange(port_, "HEAD /page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(head.find("HTTP/1.1 200 "), 0u);
+  EXPECT_NE(head.find("Content-Length: 13\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("body of"), std::string::npos) << "HEAD never carries a body";
+  EXPECT_NE(Get(port_, "/page").find("body of /page"), std::string::npos) << "the server is still up";
+  EXPECT_EQ(Get(port_, "/page").find("Server: Ting\r\n") != std::string::npos, true) << "no version in Server";
+}
+
+TEST_F(RawServerTest, PathIsDecodedQueryKeptRaw) {
+  StartWith(ServerOptions(), [](Request& r) { return Response::Text(200, "[" + r.path + "][" + r.query + "][" + r.target + "]"); });
+  std::string r = Get(port_, "/a%20b/%C3%A5?x=%20y&z");
+  EXPECT_NE(r.find("[/a b/\xC3\xA5][x=%20y&z][/a%20b/%C3%A5?x=%20y&z]"), std::string::npos) << r;
+  EXPECT_NE(Get(port_, "http://example.org/abs?q").find("[/abs][q]"), std::string::npos) << "absolute-form target";
+  EXPECT_EQ(Get(port_, "/bad%2").find("HTTP/1.1 400 "), 0u);
+  EXPECT_EQ(Get(port_, "nopath").find("HTTP/1.1 400 "), 0u);
+}
+
+TEST_F(RawServerTest, ForwardedHeadersOnlyFromATrustedProxy) {
+  auto whoami = [](Request& r) { return Response::Text(200, r.remote_ip + (r.secure ? " secure" : " plain")); };
+  const std::string forwarded = "X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.9, 198.51.100.7\r\n";
+  StartWith(ServerOptions(), whoami);
+  EXPECT_NE(Get(port_, "/", forwarded).find("\r\n\r\n127.0.0.1 plain"), std::string::npos);
+  server_.reset();
+  ServerOptions trusted;
+  trusted.trust_forwarded_proto = true;
+  StartWith(trusted, whoami);
+  EXPECT_NE(Get(port_, "/", forwarded).find("\r\n\r\n198.51.100.7 secure"), std::string::npos) << "the last hop is the proxy's";
+  EXPECT_NE(Get(port_, "/", "X-Forwarded-For: not-an-ip\r\n").find("\r\n\r\n127.0.0.1 plain"), std::string::npos);
+}
+
+TEST_F(RawServerTest, StopClosesIdleKeepAliveConnectionsAndFinishesBusyOnes) {
+  std::atomic<bool> slow_started{false};
+  ServerOptions o;
+  o.idle_timeout = std::chrono::seconds(30);
+  StartWith(o, [&](Request& r) {
+    if (r.path == "/slow") {
+      slow_started = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    }
+    return Response::Text(200, "done " + r.path);
+  });
+  // An idle keep-alive connection (one request answered, then quiet).
+  int idle = Connect(port_);
+  ASSERT_GE(idle, 0);
+  SendAll(idle, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(ReadFor(idle, 300).find("done /first"), std::string::npos);
+  // A busy one.
+  auto slow = std::async(std::launch::async, [&] { return Get(port_, "/slow"); });
+  while (!slow_started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  server_->Wait(/*handle_signals=*/false, std::chrono::seconds(5));
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::seconds(2)) << "not held up by the idle connection";
+  std::string busy = slow.get();
+  EXPECT_NE(busy.find("done /slow"), std::string::npos);
+  EXPECT_NE(busy.find("Connection: close"), std::string::npos);
+  char c;
+  EXPECT_EQ(::recv(idle, &c, 1, 0), 0) << "the idle connection was closed by the server";
+  ::close(idle);
+}
+
+TEST_F(RawServerTest, StartFailsWhenThePortIsTaken) {
+  StartWith(ServerOptions(), [](Request&) { return Response::Text(200, "x"); });
+  ServerOptions same;
+  same.port = port_;
+  Server second(same, [](Request&) { return Response::Text(200, "y"); });
+  Status st = second.Start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find(std::to_string(port_)), std::string::npos) << st.error().message;
+  ServerOptions bad;
+  bad.host = "not an address";
+  EXPECT_FALSE(Server(bad, [](Request&) { return Response(); }).Start().ok());
+}
+
+TEST(StaticFilesOverHttp, TraversalAttemptsNeverLeaveTheRoot) {
+  auto dir = std::filesystem::temp_directory_path() / ("ting_static_http_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "public" / "css");
+  std::ofstream(dir / "public" / "css" / "site.css") << "body{color:black}";
+  std::ofstream(dir / "secret") << "TOP-SECRET";
+  std::error_code ec;
+  std::filesystem::create_symlink(dir / "secret", dir / "public" / "link", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Router router;
+  router.Add("GET", "/static/{path...}", StaticFiles((dir / "public").string(), "/static/"));
+  ServerOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  o.access_log = false;
+  Server server(o, [&](Request& r) { return router.Dispatch(r); });
+  ASSERT_TRUE(server.Start().ok());
+  uint16_t port = server.port();
+  std::string ok = Get(port, "/static/css/site.css");
+  EXPECT_EQ(ok.find("HTTP/1.1 200 "), 0u) << ok;
+  EXPECT_NE(ok.find("Content-Type: text/css; charset=utf-8"), std::string::npos);
+  EXPECT_NE(ok.find("Cache-Control: public, max-age=3600"), std::string::npos);
+  EXPECT_NE(ok.find("\r\n\r\nbody{color:black}"), std::string::npos);
+  auto etag_at = ok.find("ETag: ");
+  ASSERT_NE(etag_at, std::string::npos);
+  std::string etag = ok.substr(etag_at + 6, ok.find("\r\n", etag_at) - etag_at - 6);
+  std::string not_modified = Get(port, "/static/css/site.css", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(not_modified.find("HTTP/1.1 304 "), 0u) << not_modified;
+  EXPECT_EQ(not_modified.find("body{"), std::string::npos);
+  EXPECT_EQ(Get(port, "/static/css/site.css", "If-None-Match: \"other\", " + etag + "\r\n").find("HTTP/1.1 304 "), 0u);
+  EXPECT_EQ(Get(port, "/static/css/site.css", "If-None-Match: \"other\"\r\n").find("HTTP/1.1 200 "), 0u);
+  for (const std::string attempt :
+       {"/static/../secret", "/static/%2e%2e/secret", "/static/%2E%2E%2Fsecret", "/static/css/../../secret",
+        "/static/..%2fsecret", "/static/link", "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/css"}) {
+    std::string r = Get(port, attempt);
+    EXPECT_EQ(r.find("TOP-SECRET"), std::string::npos) << attempt;
+    EXPECT_TRUE(r.find("HTTP/1.1 404 ") == 0 || r.find("HTTP/1.1 400 ") == 0) << attempt << ": " << r.substr(0, 40);
+  }
+  EXPECT_EQ(Get(port, "/static/missing.css").find("HTTP/1.1 404 "), 0u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(StaticFiles, ServesWithETagAndNeverOutsideRoot) {

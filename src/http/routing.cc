@@ -1,3 +1,5 @@
+// Router: "METHOD /path/{param}/{rest...}" patterns, most specific match first, 405 with Allow.
+
 #include <algorithm>
 
 #include "ting/base/strings.h"
@@ -15,7 +17,6 @@ struct Route {
   std::string method;
   std::vector<Segment> segments;
   Handler handler;
-  int literal_count = 0;
 };
 
 std::vector<std::string_view> PathSegments(std::string_view path) {
@@ -59,7 +60,7 @@ Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
-  Route r{method, {}, std::move(handler), 0};
+  Route r{method, {}, std::move(handler)};
   for (auto part : PathSegments(pattern)) {
     Segment s;
     if (part.size() >= 2 && part.front() == '{' && part.back() == '}') {
@@ -72,7 +73,6 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
       s.text = std::string(name);
     } else {
       s.text = std::string(part);
-      ++r.literal_count;
     }
     r.segments.push_back(std::move(s));
   }
@@ -81,30 +81,52 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
 
 void Router::SetNotFound(Handler handler) { impl_->not_found = std::move(handler); }
 
+// True when a should win over b for the same path: at the first segment where they differ, a
+// literal beats a parameter, and a parameter beats a final "{rest...}".
+static bool MoreSpecific(const Route& a, const Route& b) {
+  size_t n = std::min(a.segments.size(), b.segments.size());
+  auto rank = [](const Segment& s) { return s.rest ? 0 : s.param ? 1 : 2; };
+  for (size_t i = 0; i < n; ++i) {
+    int ra = rank(a.segments[i]), rb = rank(b.segments[i]);
+    if (ra != rb) return ra > rb;
+  }
+  return a.segments.size() > b.segments.size();
+}
+
 Response Router::Dispatch(Request& req) const {
   auto parts = PathSegments(req.path);
-  std::string method = req.method == "HEAD" ? "GET" : req.method;
+  // HEAD uses a HEAD route when there is one, else the GET route without its body.
   const Route* best = nullptr;
-  std::map<std::string, std::string> best_params;
+  const Route* best_get = nullptr;
+  std::map<std::string, std::string> best_params, best_get_params;
   std::vector<std::string> allowed;
   for (const auto& route : impl_->routes) {
     std::map<std::string, std::string> params;
     if (!Match(route, parts, params)) continue;
-    if (route.method != method) {
-      allowed.push_back(route.method);
-      continue;
+    allowed.push_back(route.method);
+    if (route.method == req.method) {
+      if (!best || MoreSpecific(route, *best)) {
+        best = &route;
+        best_params = std::move(params);
+      }
+    } else if (req.method == "HEAD" && route.method == "GET") {
+      if (!best_get || MoreSpecific(route, *best_get)) {
+        best_get = &route;
+        best_get_params = std::move(params);
+      }
     }
-    // Literal segments win over parameters: "/processes/new" before "/processes/{slug}".
-    if (!best || route.literal_count > best->literal_count) {
-      best = &route;
-      best_params = std::move(params);
-    }
+  }
+  bool head_via_get = false;
+  if (!best && best_get) {
+    best = best_get;
+    best_params = std::move(best_get_params);
+    head_via_get = true;
   }
   if (!best) {
     if (!allowed.empty()) {
+      if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
       std::sort(allowed.begin(), allowed.end());
       allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
-      if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
       Response r = Response::Text(405, "method not allowed");
       r.Set("Allow", Join(allowed, ", "));
       return r;
@@ -113,8 +135,8 @@ Response Router::Dispatch(Request& req) const {
   }
   req.params = std::move(best_params);
   Response res = best->handler(req);
-  if (req.method == "HEAD") {
-    res.Set("Content-Length", std::to_string(res.body.size()));
+  if (head_via_get) {
+    if (!res.headers.count("Content-Length")) res.Set("Content-Length", std::to_string(res.body.size()));
     res.body.clear();
   }
   return res;

@@ -12,12 +12,25 @@ namespace ting::http {
 
 namespace fs = std::filesystem;
 
+// If-None-Match: "*" or a list of entity tags, weak ones (W/"...") compared by their value.
+static bool NoneMatchHits(std::string_view header, const std::string& etag) {
+  for (auto item : Split(header, ',')) {
+    item = Trim(item);
+    if (item == "*") return true;
+    if (StartsWith(item, "W/")) item.remove_prefix(2);
+    if (item == etag) return true;
+  }
+  return false;
+}
+
 static std::string ContentType(const std::string& path) {
   static const std::vector<std::pair<std::string, std::string>> kTypes = {
       {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
       {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".webp", "image/webp"}, {".gif", "image/gif"},
       {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"},
-      {".html", "text/html; charset=utf-8"}, {".json", "application/json"}};
+      {".html", "text/html; charset=utf-8"}, {".json", "application/json"}, {".mjs", "text/javascript; charset=utf-8"},
+      {".map", "application/json"}, {".woff", "font/woff"}, {".avif", "image/avif"}, {".pdf", "application/pdf"},
+      {".csv", "text/csv; charset=utf-8"}, {".xml", "application/xml"}};
   std::string lower = AsciiLower(path);
   for (const auto& [ext, type] : kTypes)
     if (EndsWith(lower, ext)) return type;
@@ -30,7 +43,7 @@ Handler StaticFiles(std::string root, std::string prefix, std::string cache_cont
   return [base, prefix, cache_control](Request& req) -> Response {
     if (!StartsWith(req.path, prefix)) return Response::Text(404, "not found");
     std::string rel = req.path.substr(prefix.size());
-    if (rel.empty() || rel.find("..") != std::string::npos || rel.find('\\') != std::string::npos)
+    if (rel.empty() || rel.front() == '/' || rel.find("..") != std::string::npos || rel.find('\\') != std::string::npos)
       return Response::Text(404, "not found");
     std::error_code ec;
     fs::path file = fs::weakly_canonical(base / rel, ec);
@@ -43,13 +56,13 @@ Handler StaticFiles(std::string root, std::string prefix, std::string cache_cont
     Response r;
     r.Set("ETag", etag);
     r.Set("Cache-Control", cache_control);
-    if (req.Header("If-None-Match") == etag) {
+    if (NoneMatchHits(req.Header("If-None-Match"), etag)) {
       r.status = 304;
       return r;
     }
     std::ifstream in(file, std::ios::binary);
     std::ostringstream ss;
-    ss << in.rdbuf();
+    if (!in || !(ss << in.rdbuf())) return Response::Text(404, "not found");
     r.body = ss.str();
     r.Set("Content-Type", ContentType(file.string()));
     return r;
