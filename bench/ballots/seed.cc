@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "commands.h"
 #include "components.h"
 #include "database.h"
 #include "flags.h"
