@@ -128,7 +128,8 @@ TEST_F(BudgetLifecycle, GreedyApprovalFromVotesToResultsAndExports) {
     EXPECT_FALSE(p["explanation"].get<std::string>().empty());
     if (p["id"] == ids[1]) {
       EXPECT_FALSE(p["funded"].get<bool>());
-      explained = p["explanation"].get<std::string>().find("400") != std::string::npos;
+      // 400 öre were left when its turn came: the numbers, and the sentence in money ("4 kr").
+      explained = p["explanation_data"]["left"] == "400" && p["explanation"].get<std::string>().find("4\u00a0kr") != std::string::npos;
     }
   }
   EXPECT_TRUE(explained) << "the unfunded project says how much was left: " << result.dump();
