@@ -297,6 +297,7 @@ struct Core {
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;  // guarded by mu
   uint64_t next_connection_id = 0;                                     // guarded by mu
   std::atomic<bool> stopping{false};
+  std::atomic<bool> busy_logged{false};
   uint16_t bound_port = 0;
 
   asio::io_context ioc;
@@ -578,7 +579,24 @@ void Core::Accept() {
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<Connection>(std::move(socket), this)->Start();
+    size_t open_connections;
+    {
+      std::lock_guard lock(mu);
+      open_connections = connections.size();
+    }
+    if (open_connections >= options.max_connections) {
+      // Best effort, without waiting for the request: a fresh socket's send buffer is empty.
+      static const std::string kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kBusy), ignored);
+      socket.shutdown(tcp::socket::shutdown_send, ignored);
+      socket.close(ignored);
+      if (!busy_logged.exchange(true)) LogError("too many connections (max_connections): answering 503");
+    } else {
+      busy_logged = false;
+      std::make_shared<Connection>(std::move(socket), this)->Start();
+    }
     Accept();
   });
 }

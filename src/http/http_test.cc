@@ -425,6 +425,29 @@ TEST_F(RawServerTest, StartFailsWhenThePortIsTaken) {
   EXPECT_FALSE(Server(bad, [](Request&) { return Response(); }).Start().ok());
 }
 
+TEST_F(RawServerTest, ConnectionsBeyondTheLimitGet503AndTheServerRecovers) {
+  ServerOptions o;
+  o.max_connections = 2;
+  StartWith(o, [](Request&) { return Response::Text(200, "served"); });
+  int a = Connect(port_), b = Connect(port_);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  SendAll(a, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");  // both registered and kept alive
+  SendAll(b, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(ReadFor(a, 200).find("served"), std::string::npos);
+  EXPECT_NE(ReadFor(b, 200).find("served"), std::string::npos);
+  std::string third = Get(port_, "/");
+  EXPECT_EQ(third.find("HTTP/1.1 503 "), 0u) << third;
+  ::close(a);
+  ::close(b);
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    served = Get(port_, "/").find("served") != std::string::npos;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served) << "closed connections free their places";
+}
+
 TEST(StaticFilesOverHttp, TraversalAttemptsNeverLeaveTheRoot) {
   auto dir = std::filesystem::temp_directory_path() / ("ting_static_http_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);

@@ -23,6 +23,7 @@ struct ServerOptions {
   size_t max_body_bytes = 8 * 1024 * 1024;   // larger body: 413
   std::chrono::seconds read_timeout{15};     // a request must arrive whole within this
   std::chrono::seconds idle_timeout{60};     // keep-alive connections idle longer are closed
+  size_t max_connections = 10000;            // more at once: answered 503 and closed
   bool trust_forwarded_proto = false;        // honour X-Forwarded-Proto / X-Forwarded-For
   bool access_log = true;                    // one JSON line per request to stderr
   // Added to every response unless the handler set the header itself.
