@@ -80,16 +80,35 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
   std::sort(free_.begin(), free_.end(), [&](int a, int b) { return p_.tie_rank[a] < p_.tie_rank[b]; });
   // Projects with the same cost and the same supporters (and satisfactions) always have the
   // same price, so only the first of them in tie order can ever win; it stands for all.
-  std::map<std::vector<int64_t>, std::vector<int>> classes;
+  std::map<std::pair<uint64_t, int64_t>, std::vector<std::vector<int>>> by_hash;
   for (int j : eligible_) {
-    std::vector<int64_t> key = {p_.cost[j], unit_[j]};
+    uint64_t h = static_cast<uint64_t>(unit_[j]) * 0x9e3779b97f4a7c15ULL;
     for (const auto& e : entries_[j]) {
-      key.push_back(e.group);
-      key.push_back(e.sigma);
+      h = (h ^ static_cast<uint64_t>(e.group)) * 0xbf58476d1ce4e5b9ULL;
+      h = (h ^ static_cast<uint64_t>(e.sigma)) * 0x94d049bb133111ebULL;
     }
-    classes[key].push_back(j);
+    auto& buckets = by_hash[{h, p_.cost[j]}];
+    bool placed = false;
+    for (auto& members : buckets) {
+      const int r = members[0];
+      const auto& a = entries_[r];
+      const auto& b = entries_[j];
+      if (unit_[r] == unit_[j] && a.size() == b.size() &&
+          std::equal(a.begin(), a.end(), b.begin(), [](const Entry& x, const Entry& y) {
+            return x.group == y.group && x.sigma == y.sigma;
+          })) {
+        members.push_back(j);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) buckets.push_back({j});
   }
-  for (auto& [key, members] : classes) {
+  std::vector<std::vector<int>> classes;
+  for (auto& [key, buckets] : by_hash) {
+    for (auto& members : buckets) classes.push_back(std::move(members));
+  }
+  for (auto& members : classes) {
     std::sort(members.begin(), members.end(), [&](int a, int b) { return p_.tie_rank[a] < p_.tie_rank[b]; });
     is_representative_[members[0]] = 1;
     for (size_t i = 0; i + 1 < members.size(); ++i) next_duplicate_[members[i]] = members[i + 1];

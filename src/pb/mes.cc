@@ -8,10 +8,14 @@ Mes::Mes(const Profile& profile) : p_(profile) {
   const int m = p_.num_projects;
   total_sat_.assign(m, 0);
   for (int j = 0; j < m; ++j) {
-    mpz_class s = 0;
+    // weight <= 2^31 and sat <= 1e15 per entry: 128-bit sums cannot overflow.
+    unsigned __int128 sum = 0;
     for (const auto& sup : p_.supporters[j]) {
-      s += mpz_class(static_cast<long>(p_.weight[sup.group])) * mpz_class(static_cast<long>(sup.sat));
+      sum += static_cast<unsigned __int128>(p_.weight[sup.group]) * static_cast<uint64_t>(sup.sat);
     }
+    mpz_class s = mpz_class(static_cast<unsigned long>(static_cast<uint64_t>(sum >> 64)));
+    s <<= 64;
+    s += mpz_class(static_cast<unsigned long>(static_cast<uint64_t>(sum)));
     total_sat_[j] = s;
     if (s > 0) {
       if (p_.cost[j] > 0) {
