@@ -1,0 +1,164 @@
+// Proposals over real HTTP: submit, edit, support, comment, review, revise, merge, withdraw,
+// shortlist, and every rejection.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+
+namespace ting::testing {
+namespace {
+
+using json = nlohmann::json;
+
+class Proposals : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new std::string(TempPath("proposals.db"));
+    std::string out;
+    for (auto [email, role] : {std::pair{"manager@example.se", "manager"}, {"reviewer@example.se", "reviewer"}, {"mod@example.se", "moderator"}})
+      ASSERT_EQ(RunTing({"user", "add", "--db", *db_, "--email", email, "--password", "a long test password", "--role", role}, &out), 0) << out;
+    server_ = new ServerProcess(*db_);
+    manager_ = new std::string(Token("manager@example.se", "a long test password"));
+    reviewer_ = new std::string(Token("reviewer@example.se", "a long test password"));
+    moderator_ = new std::string(Token("mod@example.se", "a long test password"));
+    auto created = Api("POST", "/api/v1/processes",
+                       json::parse(R"({"slug":"p","title":"P","phase":"proposals","budgets":[{"slug":"a","name":"A","amount":100000},{"slug":"b","name":"B","amount":100000}]})"),
+                       *manager_);
+    ASSERT_EQ(created.status, 201) << created.body;
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete db_;
+  }
+  static std::string Token(const std::string& email, const std::string& password) {
+    HttpClient c(server_->port());
+    auto r = c.Json("POST", "/api/v1/session", json{{"email", email}, {"password", password}}.dump());
+    return r.status == 200 ? json::parse(r.body)["token"].get<std::string>() : "";
+  }
+  static std::string Resident(const std::string& name) {
+    HttpClient c(server_->port());
+    c.Json("POST", "/api/v1/users", json{{"email", name + "@example.se"}, {"password", "resident password 1"}, {"name", name}}.dump());
+    return Token(name + "@example.se", "resident password 1");
+  }
+  static HttpResponse Api(const std::string& method, const std::string& path, const json& body, const std::string& token) {
+    return HttpClient(server_->port()).Json(method, path, body.is_null() ? "" : body.dump(), token);
+  }
+  static int64_t Propose(const std::string& token, const std::string& title, const std::string& budget = "a", int64_t cost = 5000) {
+    auto r = Api("POST", "/api/v1/processes/p/proposals", json{{"title", title}, {"body", "Text om " + title}, {"budget", budget}, {"cost", cost}}, token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? json::parse(r.body)["id"].get<int64_t>() : 0;
+  }
+  static std::string P(int64_t id, const std::string& rest = "") { return "/api/v1/proposals/" + std::to_string(id) + rest; }
+
+  static std::string* db_;
+  static ServerProcess* server_;
+  static std::string *manager_, *reviewer_, *moderator_;
+};
+std::string* Proposals::db_ = nullptr;
+ServerProcess* Proposals::server_ = nullptr;
+std::string* Proposals::manager_ = nullptr;
+std::string* Proposals::reviewer_ = nullptr;
+std::string* Proposals::moderator_ = nullptr;
+
+TEST_F(Proposals, SubmitValidateListAndEdit) {
+  std::string sara = Resident("sara"), olle = Resident("olle");
+  EXPECT_EQ(Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", 1}}, "").status, 401);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/nope/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", 1}}, sara).status, 404);
+  auto bad_budget = Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "zzz"}, {"cost", 1}}, sara);
+  EXPECT_EQ(bad_budget.status, 422);
+  EXPECT_EQ(json::parse(bad_budget.body)["code"], "proposals.problem.budget");
+  EXPECT_EQ(Api("POST", "/api/v1/processes/p/proposals", json{{"title", ""}, {"body", "y"}, {"budget", "a"}, {"cost", 1}}, sara).status, 422);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", -5}}, sara).status, 422);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", 5}, {"lat", 91.0}, {"lon", 0.0}}, sara).status, 422);
+
+  int64_t id = Propose(sara, "Bänkar vid ån");
+  auto list = json::parse(Api("GET", "/api/v1/processes/p/proposals?q=b%C3%A4nkar", json(), "").body);
+  ASSERT_EQ(list["proposals"].size(), 1u) << "search is case-insensitive, å/ä/ö too";
+  EXPECT_EQ(list["proposals"][0]["status"], "submitted");
+  EXPECT_EQ(Api("PATCH", P(id), json{{"title", "Olles titel"}}, olle).status, 403) << "only the author edits";
+  auto edited = Api("PATCH", P(id), json{{"title", "Bänkar och bord vid ån"}}, sara);
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(json::parse(edited.body)["title"], "Bänkar och bord vid ån");
+  EXPECT_EQ(Api("GET", P(999999), json(), "").status, 404);
+}
+
+TEST_F(Proposals, SupportsCommentsAndModeration) {
+  std::string author = Resident("ann"), fan = Resident("bo");
+  int64_t id = Propose(author, "Lekplats");
+  EXPECT_EQ(Api("POST", P(id, "/support"), json::object(), fan).status, 200);
+  EXPECT_EQ(json::parse(Api("POST", P(id, "/support"), json::object(), fan).body)["supports"], 1) << "one support per person";
+  EXPECT_EQ(json::parse(Api("DELETE", P(id, "/support"), json(), fan).body)["supports"], 0);
+  EXPECT_EQ(Api("POST", P(id, "/support"), json::object(), "").status, 401);
+
+  auto c1 = Api("POST", P(id, "/comments"), json{{"body", "Bra idé!"}}, fan);
+  ASSERT_EQ(c1.status, 201);
+  int64_t cid = json::parse(c1.body)["id"];
+  EXPECT_EQ(Api("POST", P(id, "/comments"), json{{"body", "Tack"}, {"parent", cid}}, author).status, 201);
+  EXPECT_EQ(Api("POST", P(id, "/comments"), json{{"body", ""}}, fan).status, 422);
+  EXPECT_EQ(Api("POST", P(id, "/comments"), json{{"body", "x"}, {"parent", 987654}}, fan).status, 422);
+  auto thread = json::parse(Api("GET", P(id, "/comments"), json(), "").body)["comments"];
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[1]["parent"], cid);
+
+  // The author was notified of the comment; the notifications page lists it.
+  HttpClient browser(server_->port());
+  auto form = browser.Get("/sign-in");
+  ASSERT_EQ(browser.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "ann@example.se"}, {"password", "resident password 1"}}).status, 303);
+  auto notes = browser.Get("/notifications");
+  EXPECT_NE(notes.body.find("kommenterat"), std::string::npos);
+  auto page = browser.Get("/proposals/" + std::to_string(id));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Bra idé!"), std::string::npos);
+  EXPECT_EQ(browser.PostForm("/proposals/" + std::to_string(id) + "/comments/" + std::to_string(cid) + "/hide",
+                             {{"csrf", FormValue(page.body, "csrf")}, {"reason", "x"}}).status, 403) << "only moderators hide";
+}
+
+TEST_F(Proposals, ReviewReviseMergeWithdrawAndTheBallot) {
+  std::string a = Resident("cecilia"), b = Resident("david");
+  int64_t keep = Propose(a, "Belysning");
+  int64_t dup = Propose(b, "Mer ljus på gångvägen");
+  int64_t other_budget = Propose(b, "Annat", "b");
+  int64_t revise = Propose(a, "Wifi");
+  int64_t gone = Propose(b, "Dras tillbaka");
+  Api("POST", P(dup, "/support"), json::object(), a);
+  Api("POST", P(keep, "/support"), json::object(), a);
+  Api("POST", P(dup, "/support"), json::object(), b);
+
+  EXPECT_EQ(Api("POST", P(gone, "/withdraw"), json::object(), a).status, 403) << "only the author withdraws";
+  EXPECT_EQ(Api("POST", P(gone, "/withdraw"), json::object(), b).status, 200);
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"phase", "review"}}, *manager_).status, 200);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/p/proposals", json{{"title", "Sent"}, {"body", "y"}, {"budget", "a"}, {"cost", 5}}, a).status, 409)
+      << "no new proposals after the proposals phase";
+  EXPECT_EQ(Api("PATCH", P(keep), json{{"title", "Ändrad"}}, a).status, 409) << "no edits once review has started";
+
+  EXPECT_EQ(Api("POST", P(keep, "/review"), json{{"feasible", true}}, a).status, 403) << "residents do not review";
+  EXPECT_EQ(Api("POST", P(keep, "/review"), json{{"feasible", false}}, *reviewer_).status, 422) << "not feasible needs an explanation";
+  EXPECT_EQ(Api("POST", P(keep, "/merge"), json{{"into", other_budget}}, *reviewer_).status, 422) << "merge within one budget only";
+  auto merged = Api("POST", P(dup, "/merge"), json{{"into", keep}}, *reviewer_);
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  EXPECT_EQ(json::parse(merged.body)["status"], "merged");
+  EXPECT_EQ(json::parse(Api("GET", P(keep), json(), "").body)["supports"], 2) << "a supported both: counted once; b's support moved";
+
+  ASSERT_EQ(Api("POST", P(revise, "/review"), json{{"action", "revise"}, {"explanation", "Bara biblioteket, tack."}}, *reviewer_).status, 200);
+  auto resubmitted = Api("PATCH", P(revise), json{{"title", "Wifi i biblioteket"}}, a);
+  ASSERT_EQ(resubmitted.status, 200) << "a proposal sent back may be edited during review: " << resubmitted.body;
+  EXPECT_EQ(json::parse(resubmitted.body)["status"], "submitted");
+
+  ASSERT_EQ(Api("POST", P(keep, "/review"), json{{"feasible", true}, {"cost", 7000}, {"explanation", "OK"}}, *reviewer_).status, 200);
+  ASSERT_EQ(Api("POST", P(revise, "/review"), json{{"feasible", true}, {"explanation", "OK"}}, *reviewer_).status, 200);
+  EXPECT_EQ(Api("PATCH", P(revise), json{{"on_ballot", false}}, a).status, 403) << "only managers shortlist";
+  ASSERT_EQ(Api("PATCH", P(revise), json{{"on_ballot", false}}, *manager_).status, 200);
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"phase", "voting"}}, *manager_).status, 200);
+
+  // The ballot of budget a: the surviving proposal with the reviewer's cost; not the merged,
+  // withdrawn, off-list or other-budget ones.
+  std::string voter = Resident("erik");
+  EXPECT_EQ(Api("PUT", "/api/v1/processes/p/budgets/a/ballot", json{{"projects", {keep}}}, voter).status, 200);
+  for (int64_t not_on_ballot : {dup, gone, revise, other_budget})
+    EXPECT_EQ(Api("PUT", "/api/v1/processes/p/budgets/a/ballot", json{{"projects", {not_on_ballot}}}, voter).status, 422) << not_on_ballot;
+}
+
+}  // namespace
+}  // namespace ting::testing
