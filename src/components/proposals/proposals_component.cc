@@ -319,6 +319,7 @@ class ProposalsComponent final : public Component {
     d.set("body_html", html::RenderMarkdown(p.body));
     d.set("budget_name", b ? b->Name(ctx.lang) : p.budget_slug);
     d.set("category", p.category);
+    d.set("has_category", !p.category.empty());
     d.set("cost", FormatMoney({p.cost, currency}, ctx.lang));
     d.set("has_review_cost", p.review_cost.has_value() && *p.review_cost != p.cost);
     d.set("review_cost", p.review_cost ? FormatMoney({*p.review_cost, currency}, ctx.lang) : "");
