@@ -1,0 +1,132 @@
+#include "model.h"
+
+#include <map>
+
+#include "CbcModel.hpp"
+#include "CglClique.hpp"
+#include "CglGomory.hpp"
+#include "CglKnapsackCover.hpp"
+#include "CglProbing.hpp"
+#include "CoinPackedMatrix.hpp"
+#include "OsiClpSolverInterface.hpp"
+
+namespace ting::sortition {
+
+AgentModel BuildAgentModel(const Categories& categories, const Pool& pool, int panel_size) {
+  AgentModel m;
+  m.panel_size = panel_size;
+  std::map<std::vector<int>, int> type_index;
+  std::map<int, std::vector<int>> household_agents;
+  for (size_t i = 0; i < pool.people.size(); ++i) {
+    const Person& p = pool.people[i];
+    if (p.household >= 0) {
+      Agent a;
+      a.quotas = p.quota;
+      a.people = {static_cast<int>(i)};
+      a.household = p.household;
+      household_agents[p.household].push_back(static_cast<int>(m.agents.size()));
+      m.agents.push_back(std::move(a));
+      continue;
+    }
+    auto [it, inserted] = type_index.emplace(p.quota, static_cast<int>(m.agents.size()));
+    if (inserted) {
+      Agent a;
+      a.quotas = p.quota;
+      m.agents.push_back(std::move(a));
+    }
+    m.agents[it->second].people.push_back(static_cast<int>(i));
+  }
+  m.quota_agents.assign(categories.quotas.size(), {});
+  for (size_t a = 0; a < m.agents.size(); ++a)
+    for (int q : m.agents[a].quotas) m.quota_agents[q].push_back(static_cast<int>(a));
+  for (auto& [h, agents] : household_agents) m.households.push_back(agents);
+  return m;
+}
+
+QuotaBounds BoundsOf(const Categories& categories) {
+  QuotaBounds b;
+  for (const auto& q : categories.quotas) {
+    b.min.push_back(q.min);
+    b.max.push_back(q.max);
+  }
+  return b;
+}
+
+struct PanelIp::Impl {
+  OsiClpSolverInterface solver;
+  int num_agents = 0;
+};
+
+PanelIp::PanelIp(const AgentModel& model, const QuotaBounds& bounds) : impl_(std::make_unique<Impl>()) {
+  const int n = static_cast<int>(model.agents.size());
+  impl_->num_agents = n;
+  CoinPackedMatrix matrix(false, 0, 0);
+  matrix.setDimensions(0, n);
+  std::vector<double> row_lb, row_ub;
+  auto add_row = [&](const std::vector<int>& agents, double lb, double ub) {
+    std::vector<double> ones(agents.size(), 1.0);
+    matrix.appendRow(static_cast<int>(agents.size()), agents.data(), ones.data());
+    row_lb.push_back(lb);
+    row_ub.push_back(ub);
+  };
+  std::vector<int> all(n);
+  for (int a = 0; a < n; ++a) all[a] = a;
+  add_row(all, model.panel_size, model.panel_size);
+  for (size_t q = 0; q < model.quota_agents.size(); ++q) add_row(model.quota_agents[q], bounds.min[q], bounds.max[q]);
+  for (const auto& h : model.households) add_row(h, 0, 1);
+  std::vector<double> col_lb(n, 0.0), col_ub(n), obj(n, 0.0);
+  for (int a = 0; a < n; ++a) col_ub[a] = model.agents[a].count();
+  impl_->solver.loadProblem(matrix, col_lb.data(), col_ub.data(), obj.data(), row_lb.data(), row_ub.data());
+  for (int a = 0; a < n; ++a) impl_->solver.setInteger(a);
+  impl_->solver.setObjSense(-1.0);
+  impl_->solver.messageHandler()->setLogLevel(0);
+  impl_->solver.setHintParam(OsiDoReducePrint, true, OsiHintTry);
+}
+
+PanelIp::~PanelIp() = default;
+
+std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& weights, const std::vector<int>& hint) {
+  ++solves_;
+  OsiClpSolverInterface& s = impl_->solver;
+  s.setObjective(weights.data());
+  CbcModel cbc(s);
+  cbc.setLogLevel(0);
+  cbc.messageHandler()->setLogLevel(0);
+  cbc.solver()->messageHandler()->setLogLevel(0);
+  cbc.setAllowableGap(1e-9);
+  cbc.setAllowableFractionGap(1e-9);
+  cbc.setNumberThreads(0);
+  CglProbing probing;
+  probing.setUsingObjective(1);
+  probing.setMaxPass(1);
+  probing.setMaxProbe(10);
+  probing.setMaxLook(20);
+  CglGomory gomory;
+  gomory.setLimit(200);
+  CglKnapsackCover knapsack;
+  CglClique clique;
+  cbc.addCutGenerator(&probing, -1, "Probing");
+  cbc.addCutGenerator(&gomory, -1, "Gomory");
+  cbc.addCutGenerator(&knapsack, -1, "Knapsack");
+  cbc.addCutGenerator(&clique, -1, "Clique");
+  if (!hint.empty()) {
+    std::vector<double> x(hint.begin(), hint.end());
+    cbc.setBestSolution(x.data(), static_cast<int>(x.size()), COIN_DBL_MAX, true);
+  }
+  cbc.branchAndBound();
+  if (!cbc.bestSolution()) return std::nullopt;
+  if (cbc.isProvenInfeasible()) return std::nullopt;
+  Solution out;
+  const double* x = cbc.bestSolution();
+  out.counts.resize(impl_->num_agents);
+  out.value = 0;
+  for (int a = 0; a < impl_->num_agents; ++a) {
+    out.counts[a] = static_cast<int>(x[a] + 0.5);
+    out.value += weights[a] * out.counts[a];
+  }
+  // No node or time limit is set, so branch and bound ends proven optimal (within 1e-9).
+  out.bound = out.value;
+  return out;
+}
+
+}  // namespace ting::sortition

@@ -1,0 +1,57 @@
+#pragma once
+// Internal: the pool as LP/IP "agents" and an exact panel-pricing integer program (CBC).
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ting/sortition/pool.h"
+
+namespace ting::sortition {
+
+// People that are interchangeable (same quota per feature, no housemates) form one agent with
+// count = how many they are; each person with housemates is an agent of their own.
+struct Agent {
+  std::vector<int> quotas;  // per feature
+  std::vector<int> people;  // indices into Pool::people, ascending
+  int household = -1;
+  int count() const { return static_cast<int>(people.size()); }
+};
+
+struct AgentModel {
+  int panel_size = 0;
+  std::vector<Agent> agents;
+  std::vector<std::vector<int>> quota_agents;  // per quota: agents having it
+  std::vector<std::vector<int>> households;    // agents per multi-person household
+};
+
+AgentModel BuildAgentModel(const Categories& categories, const Pool& pool, int panel_size);
+
+// Quota bounds used by an IP: per quota [min, max].
+struct QuotaBounds {
+  std::vector<int> min, max;
+};
+QuotaBounds BoundsOf(const Categories& categories);
+
+// Maximises sum_a weight[a] * y_a over integer y_a in [0, count_a] with sum y = panel size,
+// quota bounds and at most one per household. Exact (CBC branch and bound).
+class PanelIp {
+ public:
+  PanelIp(const AgentModel& model, const QuotaBounds& bounds);
+  ~PanelIp();
+  struct Solution {
+    std::vector<int> counts;  // per agent
+    double value = 0;
+    double bound = 0;         // proven upper bound on the optimum (== value when optimal)
+  };
+  // nullopt: infeasible. hint: a feasible counts vector to start from (may be empty).
+  std::optional<Solution> Maximize(const std::vector<double>& weights, const std::vector<int>& hint = {});
+  int solves() const { return solves_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int solves_ = 0;
+};
+
+}  // namespace ting::sortition
