@@ -4,6 +4,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TING=${TING:-$ROOT/build/ting}
 WORK=$(mktemp -d /tmp/ting-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers (www-data) read the static copy
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -22,6 +23,7 @@ start_ting() {
 start_nginx() {
   local dir=$1 port=$2
   mkdir -p "$WORK/nginx"
+  chmod -R a+rX "$dir"
   cat > "$WORK/nginx/nginx.conf" <<NGX
 worker_processes auto;
 daemon off;
