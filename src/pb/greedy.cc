@@ -50,17 +50,19 @@ PhragmenRun Phragmen(const Profile& p) {
   for (int j = 0; j < m; ++j) {
     if (p.cost[j] <= p.budget) remaining.push_back(j);
   }
-  // Each group's load is the load set by the last bought project it supports. weight_at[j][r]
-  // is the weight of j's supporters whose last bought project is the r-th bought one, so the
-  // supporters' total load is sum_r weight_at[j][r] * load of round r.
+  // Each group's load is the load set by the last bought project it supports. load_sum[j] is
+  // the supporters' total load, kept up to date as groups move to a new load.
   const size_t groups = p.weight.size();
   std::vector<int> last_round(groups, -1);
   std::vector<std::vector<int32_t>> ballot(groups);
   for (int j = 0; j < m; ++j) {
     for (const auto& s : p.supporters[j]) ballot[s.group].push_back(j);
   }
-  std::vector<std::vector<int64_t>> weight_at(m);
+  std::vector<mpq_class> load_sum(m, 0);
   std::vector<mpq_class> round_load;
+  std::vector<int64_t> moved_in(m, 0);
+  std::vector<std::vector<int64_t>> moved_out(m);
+  std::vector<int> touched;
   int64_t spent = 0;
   mpq_class value, best;
   std::vector<int> tied;
@@ -72,11 +74,7 @@ PhragmenRun Phragmen(const Profile& p) {
         if (best_infinite) tied.push_back(j);
         continue;
       }
-      value = p.cost[j];
-      for (size_t r = 0; r < weight_at[j].size(); ++r) {
-        if (weight_at[j][r]) value += round_load[r] * static_cast<long>(weight_at[j][r]);
-      }
-      value /= static_cast<long>(p.votes[j]);
+      value = (load_sum[j] + p.cost[j]) / static_cast<long>(p.votes[j]);
       if (best_infinite || value < best) {
         best_infinite = false;
         best = value;
@@ -96,17 +94,34 @@ PhragmenRun Phragmen(const Profile& p) {
     });
     const int r = static_cast<int>(round_load.size());
     round_load.push_back(best_infinite ? mpq_class(0) : best);
+    const mpq_class& t = round_load.back();
+    touched.clear();
     for (const auto& s : p.supporters[chosen]) {
-      int old = last_round[s.group];
+      const int old = last_round[s.group];
+      const int64_t w = p.weight[s.group];
       for (int k : ballot[s.group]) {
-        auto& w = weight_at[k];
-        if (w.size() <= static_cast<size_t>(r)) w.resize(r + 1, 0);
-        if (old >= 0) w[old] -= p.weight[s.group];
-        w[r] += p.weight[s.group];
+        if (moved_in[k] == 0) touched.push_back(k);
+        moved_in[k] += w;
+        if (old >= 0) {
+          auto& out = moved_out[k];
+          if (out.size() < round_load.size()) out.resize(round_load.size(), 0);
+          out[old] += w;
+        }
       }
       last_round[s.group] = r;
     }
-    run.load[chosen] = round_load.back();
+    for (int k : touched) {
+      load_sum[k] += t * static_cast<long>(moved_in[k]);
+      moved_in[k] = 0;
+      auto& out = moved_out[k];
+      for (size_t o = 0; o < out.size(); ++o) {
+        if (out[o]) {
+          load_sum[k] -= round_load[o] * static_cast<long>(out[o]);
+          out[o] = 0;
+        }
+      }
+    }
+    run.load[chosen] = t;
     run.selected.push_back(chosen);
     spent += p.cost[chosen];
     remaining.erase(std::find(remaining.begin(), remaining.end(), chosen));

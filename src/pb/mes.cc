@@ -27,7 +27,6 @@ Mes::Mes(const Profile& profile) : p_(profile) {
   }
   std::sort(free_.begin(), free_.end(),
             [&](int a, int b) { return p_.tie_rank[a] < p_.tie_rank[b]; });
-  budget_.resize(p_.weight.size());
 }
 
 bool Mes::Afford(int j, mpq_class* rho) {
@@ -100,6 +99,7 @@ void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mp
 
 MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain, bool record_payments) {
   MesRun run;
+  budget_.resize(p_.weight.size());
   for (auto& b : budget_) b = budget_per_voter;
   for (int j : free_) run.selected.push_back(j);
   std::vector<int> candidates = eligible_;
