@@ -202,6 +202,7 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
         std::vector<int> previous = mes.free_projects();
         bool previous_known = true;  // false: only known to be one of several outcomes
         mpz_class previous_k = -1, k = 0, width = 0, stop_k;
+        int cooldown = 0, backoff = 1;
         std::vector<char> in(p.num_projects);
         // Whether a selection ends the iteration: over budget, or (exhaustive variant) nothing
         // else fits, or every supported project is in.
@@ -239,6 +240,12 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
               go_on = verdict((*outcomes)[i]) == Verdict::kGoOn;
             }
             if (!go_on) {
+              if (width == 1) {
+                // Even two budgets disagree: step one by one for a while before trying ranges
+                // again, backing off further each time that happens.
+                cooldown = backoff;
+                backoff = std::min(backoff * 2, 64);
+              }
               width /= 2;
               continue;
             }
@@ -247,6 +254,7 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
             previous_k = k + width;
             k += width + 1;
             width *= 2;
+            backoff = std::max(1, backoff / 2);
             continue;
           }
           std::vector<int> outcome = mes_at(lo);
@@ -267,7 +275,11 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
           previous_known = true;
           previous_k = k;
           k += 1;
-          width = 1;
+          if (cooldown > 0) {
+            --cooldown;
+          } else {
+            width = 1;
+          }
         }
         mpq_class final_budget = base + mpq_class(previous_k * unit);
         if (previous_k < 0) final_budget = base;
