@@ -226,6 +226,7 @@ std::optional<std::vector<std::vector<int>>> CertifiedMes::Outcomes(const mpq_cl
   state.hi.assign(p_.weight.size(), hi0.get_si());
   state.selected = free_;
   state.spread = state.hi.empty() ? 0 : state.hi[0] - state.lo[0];
+  state.unsorted = SIZE_MAX;
   state.stale.resize(p_.num_projects);
   for (int j : eligible_) {
     if (!is_representative_[j]) continue;
@@ -273,11 +274,14 @@ void CertifiedMes::Buy(State& s, int j, bool surely_affordable, const Price& low
     }
   }
   s.selected.push_back(j);
-  s.candidates.erase(std::find(s.candidates.begin(), s.candidates.end(), j));
+  auto at = std::find(s.candidates.begin(), s.candidates.end(), j);
+  if (static_cast<size_t>(at - s.candidates.begin()) < s.unsorted) --s.unsorted;
+  s.candidates.erase(at);
   int next = next_duplicate_[j];
   if (next >= 0) {
     s.candidates.push_back(next);
     s.stale[next] = low;
+    s.unsorted = s.candidates.size();
   }
 }
 
@@ -295,23 +299,32 @@ void CertifiedMes::Merge(State& into, const State& other) const {
     if (std::find(into.candidates.begin(), into.candidates.end(), j) == into.candidates.end()) {
       into.candidates.push_back(j);
       into.stale[j] = other.stale[j];
+      into.unsorted = into.candidates.size();
     } else if (CompareRho(other.stale[j], j, into.stale[j], j) < 0) {
       into.stale[j] = other.stale[j];
+      into.unsorted = into.candidates.size();
     }
   }
 }
 
 bool CertifiedMes::Round(State& s, std::vector<Choice>* winners, bool* may_end) {
-  std::sort(s.candidates.begin(), s.candidates.end(), [&](int a, int b) {
+  // Only the first `unsorted` candidates (those evaluated last round, whose lower bounds
+  // rose) can be out of order; sort them and merge them into the rest.
+  auto by_price = [&](int a, int b) {
     int c = CompareRho(s.stale[a], a, s.stale[b], b);
     return c != 0 ? c < 0 : p_.tie_rank[a] < p_.tie_rank[b];
-  });
+  };
+  const size_t unsorted = std::min(s.unsorted, s.candidates.size());
+  std::sort(s.candidates.begin(), s.candidates.begin() + unsorted, by_price);
+  std::inplace_merge(s.candidates.begin(), s.candidates.begin() + unsorted, s.candidates.end(), by_price);
+  size_t evaluated = 0;
   seen_.clear();
   int best = -1;
   Price best_high;
   std::vector<int> unaffordable;
   for (int j : s.candidates) {
     if (best >= 0 && CompareRho(s.stale[j], j, best_high, best) > 0) break;
+    ++evaluated;
     Price high, low;
     bool affordable_low = Evaluate(j, s.lo, &high);  // poorest budgets: highest price
     bool affordable_high = true;
@@ -339,6 +352,7 @@ bool CertifiedMes::Round(State& s, std::vector<Choice>* winners, bool* may_end) 
     }
   }
   for (int j : unaffordable) s.candidates.erase(std::find(s.candidates.begin(), s.candidates.end(), j));
+  s.unsorted = evaluated - unaffordable.size();
   // Who can win this round for some budget in range: the surest cheapest, and any project not
   // certainly dearer than it. With no surely affordable project, the run may also end here.
   winners->clear();

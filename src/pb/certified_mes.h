@@ -54,6 +54,7 @@ class CertifiedMes {
     std::vector<Price> stale;     // per project: a lower bound of its current price
     std::vector<int> selected;
     int64_t spread = 0;           // max over groups of hi - lo
+    size_t unsorted = 0;          // candidates[0, unsorted) may be out of price order
   };
   struct Choice {
     int project;
