@@ -3,7 +3,6 @@
 #include <map>
 
 #include "CbcModel.hpp"
-#include "CglClique.hpp"
 #include "CglGomory.hpp"
 #include "CglKnapsackCover.hpp"
 #include "CglProbing.hpp"
@@ -104,11 +103,9 @@ std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& we
   CglGomory gomory;
   gomory.setLimit(200);
   CglKnapsackCover knapsack;
-  CglClique clique;
   cbc.addCutGenerator(&probing, -1, "Probing");
   cbc.addCutGenerator(&gomory, -1, "Gomory");
   cbc.addCutGenerator(&knapsack, -1, "Knapsack");
-  cbc.addCutGenerator(&clique, -1, "Clique");
   if (!hint.empty()) {
     std::vector<double> x(hint.begin(), hint.end());
     cbc.setBestSolution(x.data(), static_cast<int>(x.size()), COIN_DBL_MAX, true);

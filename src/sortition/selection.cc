@@ -232,13 +232,11 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
     }
     if (newly == 0) return Error::Internal("LEXIMIN made no progress (no positive dual weight)");
     num_fixed += newly;
-    progress(Format("step %g: probability %.6f fixed for %g more agents (%g of %g), gap %.1e",
-                    sel.leximin_steps, z, newly, num_fixed) +
-             Format(" of %g, %g panels", n, master.panels().size()));
+    progress(Format("step %g: probability %.6f fixed for %g more agents", sel.leximin_steps, z, newly) +
+             Format(" (%g of %g fixed), %g panels, gap %.1e", num_fixed, n, master.panels().size(), gap));
   }
-  if (options.algorithm != Algorithm::kMaximin) {
-    if (!master.Solve()) return Error::Internal("the LP solver (CLP) failed on the final master problem");
-  }
+  // The last LP solution already meets every fixed value (each was fixed just below what it
+  // achieves), so it is the distribution.
   std::vector<double> q(master.panels().size());
   double total = 0;
   for (size_t j = 0; j < q.size(); ++j) {
