@@ -117,7 +117,8 @@ CertifiedMes::CertifiedMes(const Profile& profile) : p_(profile) {
 
 bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* price) {
   const auto& es = entries_[j];
-  poor_.assign(es.size(), 0);
+  poor_.resize(es.size());
+  if (!uniform_sigma_[j]) std::fill(poor_.begin(), poor_.end(), 0);
   near_.clear();
   const __int128 num0 = static_cast<__int128>(p_.cost[j]) << shift_;
   const int64_t den0 = sigma_total_[j];
@@ -131,17 +132,22 @@ bool CertifiedMes::Evaluate(int j, const std::vector<int64_t>& budget, Price* pr
     const __int128 t1 = CeilDiv(num0, den0), t2 = CeilDiv(2 * num0, den0);
     const int64_t first = t1 > INT64_MAX ? INT64_MAX : static_cast<int64_t>(t1);
     const int64_t twice = t2 > INT64_MAX ? INT64_MAX : static_cast<int64_t>(t2);
+    // Branch-free: which budgets are poor is data, not a pattern the CPU can predict.
+    near_.resize(es.size());
+    size_t near_count = 0;
     for (size_t k = 0; k < es.size(); ++k) {
       const Entry& e = es[k];
       const int64_t v = budget[e.group];
-      if (v < first) {
-        poor_[k] = 1;
-        poor_money += static_cast<__int128>(e.weight) * v;
-        poor_sigma += e.weight;  // sigma is 1
-      } else if (v < twice) {
-        near_.push_back(static_cast<int32_t>(k));
-      }
+      const bool poor = v < first;
+      poor_[k] = poor;
+      const int64_t w = poor ? e.weight : 0;
+      poor_sigma += w;  // sigma is 1
+      // v < first <= 2^62 and w < 2^31: accumulate in 128 bits to be safe.
+      poor_money += static_cast<__int128>(w) * v;
+      near_[near_count] = static_cast<int32_t>(k);
+      near_count += !poor && v < twice;
     }
+    near_.resize(near_count);
   } else {
     for (size_t k = 0; k < es.size(); ++k) {
       const Entry& e = es[k];
