@@ -233,6 +233,40 @@ TEST_F(HttpTest, GracefulStopFinishesInFlightRequests) {
   EXPECT_EQ(Get(port_, "/hello/x"), "") << "no new connections after stopping";
 }
 
+TEST_F(HttpTest, ABlockingHandlerDoesNotStallOtherConnections) {
+  auto slow = std::async(std::launch::async, [&] { return Get(port_, "/slow"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(StillServes());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400)) << "answered while /slow sleeps";
+  EXPECT_NE(slow.get().find("slow done"), std::string::npos);
+}
+
+TEST_F(HttpTest, ManyConcurrentKeepAliveClients) {
+  constexpr int kClients = 32, kRequests = 20;
+  std::vector<std::future<int>> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.push_back(std::async(std::launch::async, [this, c] {
+      std::string batch;
+      for (int i = 0; i < kRequests; ++i)
+        batch += "GET /hello/c" + std::to_string(c) + "r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n" +
+                 (i + 1 == kRequests ? "Connection: close\r\n" : "") + "\r\n";
+      std::string r = Exchange(port_, batch, 5000);
+      // Each answer in order: header, blank line, its own body.
+      int answered = 0;
+      size_t at = 0;
+      for (int i = 0; i < kRequests; ++i) {
+        at = r.find("\r\n\r\nhello c" + std::to_string(c) + "r" + std::to_string(i), at);
+        if (at == std::string::npos) break;
+        ++answered;
+        ++at;
+      }
+      return answered;
+    }));
+  }
+  for (auto& c : clients) EXPECT_EQ(c.get(), kRequests);
+}
+
 TEST_F(HttpTest, PipelinedRequestsAreAnsweredInOrder) {
   std::string three = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n"
                       "GET /hello/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
