@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -192,11 +193,46 @@ TEST_F(HttpTest, SlowClientsAreTimedOut) {
   EXPECT_NE(r.find("Connection: close"), std::string::npos);
   EXPECT_EQ(r.find("hello x"), std::string::npos) << "the half request is not served";
   EXPECT_LT(waited, std::chrono::milliseconds(2500)) << "closed by the server, not by the client's 4 s limit";
-  // An idle connection that sends nothing is closed too.
+  // A connection that sends nothing, and a kept-alive one idle after its first answer, are
+  // closed without a word (idle timeout 1 s here). Both wait at the same time.
+  auto kept_alive = std::async(std::launch::async, [&] {
+    int fd = Connect(port_);
+    SendAll(fd, "GET /hello/k HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto t0 = std::chrono::steady_clock::now();
+    std::string all = ReadFor(fd, 4000);  // returns when the server closes
+    ::close(fd);
+    return std::make_pair(all, std::chrono::steady_clock::now() - t0);
+  });
   start = std::chrono::steady_clock::now();
   EXPECT_EQ(Exchange(port_, "", 4000), "");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  auto [all, idle_for] = kept_alive.get();
+  EXPECT_NE(all.find("hello k"), std::string::npos);
+  EXPECT_EQ(all.find("408"), std::string::npos) << "an idle connection gets no 408";
+  EXPECT_GT(idle_for, std::chrono::milliseconds(800));
+  EXPECT_LT(idle_for, std::chrono::milliseconds(2500)) << "closed by the server's idle timeout";
   EXPECT_TRUE(StillServes());
+}
+
+TEST(ServerSignals, SigtermMakesWaitReturnAfterDraining) {
+  ServerOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  o.access_log = false;
+  Server server(o, [](Request&) { return Response::Text(200, "up"); });
+  ASSERT_TRUE(server.Start().ok());
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    server.Wait(/*handle_signals=*/true, std::chrono::seconds(2));
+    returned = true;
+  });
+  EXPECT_NE(Get(server.port(), "/").find("up"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // Wait() has installed its handler
+  EXPECT_FALSE(returned);
+  ::kill(::getpid(), SIGTERM);
+  for (int i = 0; i < 200 && !returned; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(returned) << "SIGTERM ended Wait()";
+  waiter.join();
 }
 
 TEST_F(HttpTest, GzipWhenAcceptedAndWorthIt) {
