@@ -103,7 +103,15 @@ void PrintJson(const pb::Election& e, const pb::Outcome& out, const std::string&
       if (!r.max_payment.empty()) {
         s << ", \"supporters_paid_full_price\": " << r.supporters_paid_full
           << ", \"supporters_paid_all_they_had_left\": " << r.supporters_paid_less
-          << ", \"largest_payment\": " << JsonString(r.max_payment);
+          << ", \"largest_payment\": " << JsonString(r.max_payment) << ", \"partial_payments\": [";
+        for (size_t i = 0; i < r.partial_payments.size(); ++i) {
+          s << (i ? ", " : "") << "{\"amount\": " << JsonString(r.partial_payments[i].first)
+            << ", \"voters\": " << r.partial_payments[i].second << "}";
+        }
+        s << "]";
+        if (r.partial_payments_more_voters) {
+          s << ", \"partial_payments_more_voters\": " << r.partial_payments_more_voters;
+        }
       }
       if (!r.effective_support.empty()) {
         s << ", \"effective_support\": " << JsonString(r.effective_support)

@@ -71,6 +71,13 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
     r.supporters_paid_full = pur.paid_full;
     r.supporters_paid_less = pur.paid_less;
     r.max_payment = MoneyString(pur.max_payment, d);
+    for (auto it = pur.partial_payments.rbegin(); it != pur.partial_payments.rend(); ++it) {
+      if (r.partial_payments.size() < 20) {
+        r.partial_payments.emplace_back(MoneyString(it->first, d), it->second);
+      } else {
+        r.partial_payments_more_voters += it->second;
+      }
+    }
     if (p.uniform_sat) {
       int64_t sat = p.supporters[pur.project].empty() ? 0 : p.supporters[pur.project][0].sat;
       r.price_per_supporter = MoneyString(pur.rho * sat, d);

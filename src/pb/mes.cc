@@ -86,6 +86,7 @@ void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mp
         purchase->paid_full += p_.weight[s.group];
       } else {
         purchase->paid_less += p_.weight[s.group];
+        purchase->partial_payments[b] += p_.weight[s.group];
       }
       if (b > purchase->max_payment) purchase->max_payment = b;
       b = 0;

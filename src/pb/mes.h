@@ -7,6 +7,7 @@
 #include <gmpxx.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct MesPurchase {
   int64_t paid_full = 0;            // voters (weighted) who paid rho * sat
   int64_t paid_less = 0;            // voters who paid all they had left, less than that
   mpq_class max_payment;
+  // What the supporters who could not pay the full price paid: amount -> voters.
+  std::map<mpq_class, int64_t> partial_payments;
 };
 
 struct MesRun {

@@ -51,11 +51,17 @@ PY
 "$ting" count "$data/Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb" --rule mes --json --explain > "$tmp/mes.json"
 check "mes --explain JSON: price per supporter and effective support" python3 - "$tmp/mes.json" <<'PY'
 import json, sys
+from fractions import Fraction
 out = json.load(open(sys.argv[1]))
 for p in out["projects"]:
     e = p["explanation"]
     if p["selected"]:
         assert "price_per_supporter" in e and e["supporters_paid_full_price"] + e["supporters_paid_all_they_had_left"] > 0, p
+        # What everyone paid adds up to the cost exactly.
+        paid = Fraction(e["price_per_supporter"]) * e["supporters_paid_full_price"]
+        paid += sum(Fraction(q["amount"]) * q["voters"] for q in e["partial_payments"])
+        assert paid == Fraction(p["cost"]), (p["id"], paid)
+        assert sum(q["voters"] for q in e["partial_payments"]) == e["supporters_paid_all_they_had_left"]
     else:
         assert "effective_support_percent" in e, p
 PY

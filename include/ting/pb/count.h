@@ -60,6 +60,11 @@ struct ProjectReport {
   int64_t supporters_paid_full = 0;  // MES: supporters who paid the full price
   int64_t supporters_paid_less = 0;  // MES: supporters who gave all they had left (less)
   std::string max_payment;           // MES: largest single payment
+  // MES: what those who paid less than the full price paid (all they had left): exact amount
+  // and number of voters, largest amounts first; at most 20 entries, the rest summed up in
+  // partial_payments_more_voters.
+  std::vector<std::pair<std::string, int64_t>> partial_payments;
+  int64_t partial_payments_more_voters = 0;
   std::string effective_support;     // MES, not selected: best share of the cost its supporters
                                      // could cover at the winning price of some round ("p/q")
   int effective_support_percent = -1;
