@@ -95,6 +95,7 @@ Response Site::SignInSubmit(Request& req, Context& ctx) {
 
 Response Site::SignOut(Request& req, Context& ctx) {
   if (!ctx.session_token.empty()) (void)sessions_.Destroy(ctx.session_token);
+  ForgetSessions();
   ctx.set_cookies.push_back(Cookie(req, "ting_session", "", 0));
   return RedirectWithFlash(ctx, "/", "auth.signed_out");
 }
@@ -124,6 +125,7 @@ Response Site::ChangePassword(Request& req, Context& ctx) {
   }
   // A changed password signs out every other browser and API client of this account.
   (void)sessions_.DestroyAllFor(ctx.user->id);
+  ForgetSessions();
   ctx.session_token.clear();
   StartSession(req, ctx, *ctx.user);
   return RedirectWithFlash(ctx, "/account", "auth.password_changed");
@@ -167,6 +169,7 @@ Response Site::GrantRole(Request& req, Context& ctx) {
   if (!user.ok()) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");
   if (!*user) return AdminPage(req, ctx, {T(ctx, "admin.user_not_found", {{"email", email}})}, 422);
   if (!accounts_.Grant(ctx.org.id, (*user)->id, *role).ok()) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+  ForgetSessions();  // the new role applies to the next request
   return RedirectWithFlash(ctx, "/admin", "admin.role_granted_short");
 }
 

@@ -58,6 +58,7 @@ Response Site::ApiDeleteSession(Request& req, Context& ctx) {
   if (auto deny = RequireApiUser(ctx)) return std::move(*deny);
   std::string token(req.Header("Authorization").substr(7));
   if (!sessions_.Destroy(token).ok()) return JsonError(ctx, 500, "error.server");
+  ForgetSessions();
   return Response{204, {}, {}};
 }
 

@@ -110,18 +110,28 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
     token = req.Cookie(kSessionCookie).value_or("");
   }
   if (!token.empty()) {
-    auto session = sessions_.Lookup(token, api ? core::SessionKind::kApi : core::SessionKind::kWeb);
-    if (!session.ok()) return Response::Text(500, "session lookup failed");
-    if (*session) {
-      auto user = accounts_.FindById((*session)->user_id);
-      auto roles = accounts_.RolesOf(ctx.org.id, (*session)->user_id);
-      if (user.ok() && *user && roles.ok()) {
-        ctx.user = **user;
-        ctx.roles = *roles;
-        if (!api) ctx.session_token = token;
+    std::string key = std::string(api ? "api:" : "web:") + std::to_string(ctx.org.id) + ":" + token;
+    if (auto cached = CachedUser(key)) {
+      ctx.user = cached->user;
+      ctx.roles = cached->roles;
+      if (!api) ctx.session_token = token;
+    } else {
+      auto session = sessions_.Lookup(token, api ? core::SessionKind::kApi : core::SessionKind::kWeb);
+      if (!session.ok()) return Response::Text(500, "session lookup failed");
+      if (*session) {
+        auto user = accounts_.FindById((*session)->user_id);
+        auto roles = accounts_.RolesOf(ctx.org.id, (*session)->user_id);
+        if (user.ok() && *user && roles.ok()) {
+          ctx.user = **user;
+          ctx.roles = *roles;
+          if (!api) ctx.session_token = token;
+          std::lock_guard lock(session_mu_);
+          if (session_cache_.size() > 100000) session_cache_.clear();
+          session_cache_[key] = {**user, *roles, std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+        }
+      } else if (!api) {
+        ctx.set_cookies.push_back(Cookie(req, kSessionCookie, "", 0));  // stale cookie: drop it
       }
-    } else if (!api) {
-      ctx.set_cookies.push_back(Cookie(req, kSessionCookie, "", 0));  // stale cookie: drop it
     }
   }
 
@@ -151,6 +161,22 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
     if (!csrf_.Verify(binding, sent)) return ErrorPage(req, ctx, 403, "error.csrf_title", "error.csrf");
   }
   return std::nullopt;
+}
+
+std::optional<Site::CachedSession> Site::CachedUser(const std::string& key) {
+  std::lock_guard lock(session_mu_);
+  auto it = session_cache_.find(key);
+  if (it == session_cache_.end()) return std::nullopt;
+  if (it->second.expires < std::chrono::steady_clock::now()) {
+    session_cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void Site::ForgetSessions() {
+  std::lock_guard lock(session_mu_);
+  session_cache_.clear();
 }
 
 std::string Site::Cookie(const Request& req, const std::string& name, const std::string& value, int64_t max_age) const {
@@ -268,6 +294,7 @@ void Site::StartSession(const Request& req, Context& ctx, const core::User& user
   auto token = sessions_.Create(user.id, core::SessionKind::kWeb);
   if (!token.ok()) return;
   if (!ctx.session_token.empty()) (void)sessions_.Destroy(ctx.session_token);
+  ForgetSessions();
   ctx.session_token = *token;
   ctx.set_cookies.push_back(Cookie(req, kSessionCookie, *token, core::Sessions::kWebLifetimeSeconds));
 }

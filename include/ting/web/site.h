@@ -5,7 +5,10 @@
 // routes through Page()/Api() and reuse RenderPage()/ErrorPage()/JsonError().
 
 #include <functional>
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,6 +146,18 @@ class Site {
   core::RateLimiter ip_limiter_, account_limiter_;
   http::Router router_;
   std::vector<PageFragment> home_sections_;
+
+  // Signed-in users looked up by token, for a few seconds: every API call and page needs them.
+  // Cleared whenever this server ends a session or changes a role.
+  struct CachedSession {
+    core::User user;
+    std::vector<core::Role> roles;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::optional<CachedSession> CachedUser(const std::string& key);
+  void ForgetSessions();
+  std::mutex session_mu_;
+  std::unordered_map<std::string, CachedSession> session_cache_;
 
   std::mutex org_mu_;
   std::map<std::string, std::pair<core::Organisation, int64_t>> org_cache_;  // host -> (org, expiry)

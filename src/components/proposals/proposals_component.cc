@@ -308,7 +308,8 @@ class ProposalsComponent final : public Component {
   }
 
   // --- pages ---
-  html::Data ProposalData(const Proposal& p, const Process& process, const Context& ctx) {
+  // full: the proposal page (Markdown body rendered); otherwise a list item.
+  html::Data ProposalData(const Proposal& p, const Process& process, const Context& ctx, bool full = true) {
     const Budget* b = nullptr;
     for (const auto& x : process.budgets)
       if (x.id == p.budget_id) b = &x;
@@ -316,7 +317,7 @@ class ProposalsComponent final : public Component {
     html::Data d;
     d.set("id", std::to_string(p.id));
     d.set("title", p.title);
-    d.set("body_html", html::RenderMarkdown(p.body));
+    if (full) d.set("body_html", html::RenderMarkdown(p.body));
     d.set("budget_name", b ? b->Name(ctx.lang) : p.budget_slug);
     d.set("category", p.category);
     d.set("has_category", !p.category.empty());
@@ -361,7 +362,7 @@ class ProposalsComponent final : public Component {
     d.set("can_propose", process.CurrentPhase(Today()) == Phase::kProposals);
     html::List items;
     for (const auto& pr : page->proposals) {
-      html::Data item = ProposalData(pr, process, ctx);
+      html::Data item = ProposalData(pr, process, ctx, /*full=*/false);
       std::string excerpt = pr.body.substr(0, 180);
       while (!excerpt.empty() && (static_cast<unsigned char>(excerpt.back()) & 0xC0) == 0x80) excerpt.pop_back();
       if (!excerpt.empty() && (static_cast<unsigned char>(excerpt.back()) & 0x80)) excerpt.pop_back();
@@ -622,7 +623,7 @@ class ProposalsComponent final : public Component {
     html::List items;
     for (const auto* list : {&submitted->proposals, &revision->proposals})
       for (const auto& pr : *list) {
-        html::Data item = ProposalData(pr, process, ctx);
+        html::Data item = ProposalData(pr, process, ctx, /*full=*/false);
         item.set("can_assign", can_assign);
         std::string assigned;
         for (const auto& m : *members)

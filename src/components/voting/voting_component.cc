@@ -168,7 +168,8 @@ class VotingComponent final : public Component {
           "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
           "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
           {t.budget->id, ctx.user->id, choices, now, now})));
-      return ProcessStore::MarkVotingOpened(c, t.process.id);
+      // Recorded once per process; the cached process says whether that happened already.
+      return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id);
     });
     if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
     if (!st.ok()) return {Outcome::kError, st.error().message};
