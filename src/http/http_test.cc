@@ -177,6 +177,12 @@ TEST_F(HttpTest, LimitsAnswerWithTheRightStatusAndTheServerStaysUp) {
   EXPECT_NE(Exchange(port_, chunked).find(" 413 "), std::string::npos);
   EXPECT_TRUE(StillServes());
   EXPECT_NE(Exchange(port_, "NOT HTTP AT ALL\r\n\r\n").find(" 400 "), std::string::npos);
+  // Ambiguous framing (request smuggling) is refused.
+  EXPECT_EQ(Exchange(port_, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
+                .find("HTTP/1.1 400 "), 0u);
+  EXPECT_EQ(Exchange(port_, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            "3\r\nabc\r\n0\r\n\r\n").find("HTTP/1.1 400 "), 0u);
+  EXPECT_EQ(Exchange(port_, "GET /hello/x HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n").find("HTTP/1.1 400 "), 0u);
   EXPECT_NE(Get(port_, "/hello/%00x").find(" 400 "), std::string::npos) << "NUL in the path";
   EXPECT_NE(Get(port_, "/hello/%zz").find(" 400 "), std::string::npos) << "broken escape";
   EXPECT_TRUE(StillServes());
