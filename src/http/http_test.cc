@@ -309,6 +309,44 @@ TEST_F(HttpTest, ManyConcurrentKeepAliveClients) {
   for (auto& c : clients) EXPECT_EQ(c.get(), kRequests);
 }
 
+// Mutated requests (seeded; HTTP_TEST_MUTATIONS=n for a longer run): every answer is a
+// well-formed status line or a closed connection, and the server keeps serving.
+TEST_F(HttpTest, MutatedRequestsNeverTakeTheServerDown) {
+  const std::string valid = "POST /echo/x?a=%20b HTTP/1.1\r\nHost: x\r\nCookie: c=1\r\nContent-Length: 5\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  const char* env = getenv("HTTP_TEST_MUTATIONS");
+  const int per_thread = env ? std::atoi(env) : 8;
+  constexpr int kThreads = 16;
+  std::vector<std::future<std::string>> runs;
+  for (int t = 0; t < kThreads; ++t) {
+    runs.push_back(std::async(std::launch::async, [&, t] {
+      uint32_t seed = 12345u + static_cast<uint32_t>(t);
+      auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+      static const char kAlphabet[] = "\r\n\0%:; /?=chunkedGETPOST0123456789aAzZ\x7f\xff";
+      const std::string alphabet(kAlphabet, sizeof kAlphabet - 1);
+      for (int i = 0; i < per_thread; ++i) {
+        std::string req = valid;
+        int edits = 1 + static_cast<int>(next() % 6);
+        for (int e = 0; e < edits; ++e) {
+          size_t at = next() % req.size();
+          char c = alphabet[next() % alphabet.size()];
+          switch (next() % 3) {
+            case 0: req[at] = c; break;
+            case 1: req.insert(req.begin() + static_cast<long>(at), c); break;
+            default: req.erase(at, 1 + next() % 4); break;
+          }
+        }
+        std::string r = Exchange(port_, req + "\r\n\r\n", 2500);
+        if (!r.empty() && r.rfind("HTTP/1.1 ", 0) != 0 && r.rfind("HTTP/1.0 ", 0) != 0)
+          return "bad answer to " + req + ":\n" + r.substr(0, 100);
+      }
+      return std::string();
+    }));
+  }
+  for (auto& run : runs) EXPECT_EQ(run.get(), "");
+  EXPECT_TRUE(StillServes());
+}
+
 TEST_F(HttpTest, PipelinedRequestsAreAnsweredInOrder) {
   std::string three = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n"
                       "GET /hello/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
