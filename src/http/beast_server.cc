@@ -7,7 +7,8 @@
 // time, so pipelined requests are answered in order.
 //
 // Timeouts: a connection waits for the first byte of a request for `idle_timeout` (for its
-// first request, `read_timeout`), then the whole request must arrive within `read_timeout`.
+// first request, `read_timeout`), then the header must arrive within `read_timeout`, and the
+// body within `read_timeout` plus its length at 16 KiB/s.
 // A request cut short by the timeout is answered 408; an idle connection is just closed.
 
 #include <zlib.h>
@@ -54,6 +55,9 @@ constexpr auto kErrorWriteTimeout = std::chrono::seconds(5);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerMaxBytes = 4 << 20;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// A body gets read_timeout plus the time to send it at this rate (an upload from a phone on a
+// poor connection), so that the limit stays bounded without cutting off honest uploads.
+constexpr double kSlowestUploadBytesPerSecond = 16 * 1024;
 
 bool Compressible(std::string_view content_type) {
   std::string type = AsciiLower(content_type);
@@ -409,6 +413,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
+    uint64_t expected = parser_->content_length().value_or(core_->options.max_body_bytes);
+    auto allowance = std::chrono::duration<double>(static_cast<double>(expected) / kSlowestUploadBytesPerSecond);
+    ArmTimer(std::chrono::duration_cast<Duration>(core_->options.read_timeout + allowance));
     bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 

@@ -526,6 +526,29 @@ TEST_F(RawServerTest, StopClosesIdleKeepAliveConnectionsAndFinishesBusyOnes) {
   ::close(idle);
 }
 
+TEST_F(RawServerTest, SlowUploadsGetTimeForTheirBodyButNotForever) {
+  ServerOptions o;
+  o.read_timeout = std::chrono::seconds(1);
+  o.max_body_bytes = 64 * 1024;
+  StartWith(o, [](Request& r) { return Response::Text(200, "got " + std::to_string(r.body.size())); });
+  // 32 KiB over 1.3 s: beyond read_timeout, within read_timeout + 32 KiB at 16 KiB/s (3 s).
+  int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  SendAll(fd, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 32768\r\nConnection: close\r\n\r\n");
+  for (int i = 0; i < 8; ++i) {
+    SendAll(fd, std::string(4096, 'u'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(160));
+  }
+  std::string r = ReadFor(fd, 2000);
+  ::close(fd);
+  EXPECT_NE(r.find("\r\n\r\ngot 32768"), std::string::npos) << r.substr(0, 60);
+  // A body that stops arriving is cut off: 408.
+  auto start = std::chrono::steady_clock::now();
+  std::string stalled = Exchange(port_, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a little", 4000);
+  EXPECT_EQ(stalled.find("HTTP/1.1 408 "), 0u) << stalled;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+}
+
 TEST_F(RawServerTest, StartFailsWhenThePortIsTaken) {
   StartWith(ServerOptions(), [](Request&) { return Response::Text(200, "x"); });
   ServerOptions same;

@@ -21,7 +21,8 @@ struct ServerOptions {
   int worker_threads = 64;                   // handlers run here; they may block
   size_t max_header_bytes = 16 * 1024;       // larger header block: 431
   size_t max_body_bytes = 8 * 1024 * 1024;   // larger body: 413
-  std::chrono::seconds read_timeout{15};     // a request must arrive whole within this (else 408)
+  std::chrono::seconds read_timeout{15};     // a request must arrive whole within this (else 408);
+                                             // a body gets extra time: its length at 16 KiB/s
   std::chrono::seconds idle_timeout{60};     // keep-alive connections idle longer are closed
   size_t max_connections = 10000;            // more at once: answered 503 and closed
   bool trust_forwarded_proto = false;        // honour X-Forwarded-Proto / X-Forwarded-For
