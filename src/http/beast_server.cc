@@ -390,7 +390,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnReadable(beast::error_code ec) {
-    if (ec || closed_ || core_->stopping) return Close();  // idle too long, or draining
+    // Idle too long (also when the data and the deadline arrived together), or draining.
+    if (ec || timed_out_ || closed_ || core_->stopping) return Close();
     SetBusy(true);
     start_ = std::chrono::steady_clock::now();
     if (!first_) ArmTimer(core_->options.read_timeout);
