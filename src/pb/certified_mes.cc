@@ -250,34 +250,26 @@ void CertifiedMes::Buy(State& s, int j, bool surely_affordable, const Price& low
   // Everyone pays price * sigma or all they have; bounded from both sides. Where j is only
   // affordable for some budgets, the poorest may have to give everything.
   const auto& es = entries_[j];
+  // Payments are saturated at 2^62: budgets stay below 2^61, so anything larger empties them.
+  auto saturate = [](__int128 v) { return static_cast<int64_t>(std::min<__int128>(v, kNoSpreadBound)); };
   if (uniform_sigma_[j]) {
-    int64_t pay_high = surely_affordable ? static_cast<int64_t>(CeilDiv(high.num, high.den))
-                                         : std::numeric_limits<int64_t>::max();
-    int64_t pay_low = static_cast<int64_t>(low.num / low.den);
-    s.spread = surely_affordable ? std::min(kNoSpreadBound, s.spread + (pay_high - pay_low)) : kNoSpreadBound;
+    const int64_t pay_high = surely_affordable ? saturate(CeilDiv(high.num, high.den)) : kNoSpreadBound;
+    const int64_t pay_low = saturate(low.num / low.den);
+    s.spread = surely_affordable ? saturate(static_cast<__int128>(s.spread) + (pay_high - pay_low)) : kNoSpreadBound;
     for (const auto& e : es) {
-      s.lo[e.group] = s.lo[e.group] > pay_high ? s.lo[e.group] - pay_high : 0;
+      s.lo[e.group] = std::max<int64_t>(0, s.lo[e.group] - pay_high);
       s.hi[e.group] = std::max<int64_t>(0, s.hi[e.group] - pay_low);
     }
   } else {
-    int64_t widening = 0;
+    __int128 widening = 0;
     for (const auto& e : es) {
-      if (surely_affordable) {
-        widening = std::max<int64_t>(widening, static_cast<int64_t>(CeilDiv(high.num * e.sigma, high.den) -
-                                                                     low.num * e.sigma / low.den));
-      }
+      const int64_t pay_high = surely_affordable ? saturate(CeilDiv(high.num * e.sigma, high.den)) : kNoSpreadBound;
+      const int64_t pay_low = saturate(low.num * e.sigma / low.den);
+      widening = std::max<__int128>(widening, pay_high - pay_low);
+      s.lo[e.group] = std::max<int64_t>(0, s.lo[e.group] - pay_high);
+      s.hi[e.group] = std::max<int64_t>(0, s.hi[e.group] - pay_low);
     }
-    s.spread = surely_affordable ? std::min(kNoSpreadBound, s.spread + widening) : kNoSpreadBound;
-    for (const auto& e : es) {
-      if (surely_affordable) {
-        __int128 ph = CeilDiv(high.num * e.sigma, high.den);
-        s.lo[e.group] = static_cast<int64_t>(std::max<__int128>(0, s.lo[e.group] - ph));
-      } else {
-        s.lo[e.group] = 0;
-      }
-      __int128 pl = low.num * e.sigma / low.den;
-      s.hi[e.group] = static_cast<int64_t>(std::max<__int128>(0, s.hi[e.group] - pl));
-    }
+    s.spread = surely_affordable ? saturate(s.spread + widening) : kNoSpreadBound;
   }
   s.selected.push_back(j);
   auto at = std::find(s.candidates.begin(), s.candidates.end(), j);

@@ -9,14 +9,24 @@ work=$2
 seconds=${3:-30}
 mkdir -p "$work/corpus" "$work/artifacts"
 clang=$(command -v clang++ || command -v clang++-14)
-"$clang" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+# Rebuild only when a source is newer than the fuzzer (the compile takes longer than the run).
+sources="$src/src/pb/fuzz/pabulib_fuzzer.cc $src/src/pb/*.cc $src/src/pb/*.h $src/include/ting/pb/*.h $src/src/base/strings.cc $src/src/base/result.cc"
+stale=yes
+if [ -x "$work/pabulib_fuzzer" ]; then
+  stale=no
+  for f in $sources; do
+    if [ "$f" -nt "$work/pabulib_fuzzer" ]; then stale=yes; fi
+  done
+fi
+[ "$stale" = no ] || "$clang" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src/include" -I"$src/src/pb" \
   "$src/src/pb/fuzz/pabulib_fuzzer.cc" \
   "$src/src/pb/election.cc" "$src/src/pb/pabulib.cc" "$src/src/pb/profile.cc" "$src/src/pb/mes.cc" \
   "$src/src/pb/certified_mes.cc" "$src/src/pb/greedy.cc" "$src/src/pb/count.cc" \
   "$src/src/base/strings.cc" "$src/src/base/result.cc" \
   -lgmpxx -lgmp -o "$work/pabulib_fuzzer"
-# Seeds: the small real files (under 12 kB) and a few hand-made edge cases.
+# Seeds: inputs that once crashed it, the small real files (under 12 kB) and hand-made edge cases.
+cp "$src"/src/pb/fuzz/regressions/* "$work/corpus/"
 for f in "$src"/tests/data/pabulib/*.pb; do
   if [ "$(wc -c < "$f")" -lt 12000 ]; then cp "$f" "$work/corpus/"; fi
 done

@@ -1,0 +1,70 @@
+META
+key;value
+description;District PB in GdaÅ„sk, Olszynka
+country;Poland
+unit;GdaÅ„sk
+district;Olszynka
+subunit;Olszynka
+instance;2020
+num_projects;4
+num_votes;449
+budget;211000
+vote_type;cumulative
+rule;greedy
+date_begin;09.09.2019
+date_end;23.vote019
+min_sum_points;1
+max_sum_points;5
+edition;„sk, Olszynka
+country;Poland
+voteunit;GdaÅ„sk
+district;Olszynka
+subunit;Olszynka
+instance;2020
+num_projects;4
+num_votes;449
+budget;211001
+vote_type;cumulative
+rule;greedy
+date_begin;09.09.2019
+date_end;23.09.2019
+min_sum_points;1
+max_sum_points;5
+edition;7
+language;pl
+currency;PLN
+PROJECTS
+project_id;cost;votes;score;name
+1;211000;312;1312;1 TRENINGOWE PLACE ZABAW W DZIELNICY OLSZYNKA
+3;19975;129;435;3 Budzimy siÄ™ pod niebem Olszynki
+4;112000;72;202;MaÅ‚a architektura,B inteligentne oÅ›wietlenie oraz czujniki jakoÿÿÿÿÿÿÿÅ›ci powietrza przy bastionach (na wysokoÅ›ci ul. ZuchÃ³w)
+2;62400;58;181;2 DoposazÌ‡enie placu zabaw ul. Miodowa
+VOTES
+voter_id;vote;points;age;sex144;2;5;35;F
+691;4,1;3,2;34;F
+789;1,3;3,2;25;F
+1170;4,1;3,1;42;M
+1267;1;5;58;F
+1272;4,2;3,2;35;F
+1289;1;5;58;M
+1346;2,1,3,4;2,1,1,1;70;F
+1371;2;5;12;F
+1460;2;5;50;F
+1488;3,1;3,2;29;F
+1614;3;5;2,1;4,1;35;F
+15086;1;5;20;F
+15156;1;5;51;F"
+15209;3;5;51;F
+15325;4;5;72;F
+15389;2;2;35;F
+116181;1;5;64;M
+16201;1;5;58;M
+16217;1;5;62;F
+16248;1;5;37;F
+16256;3;3939;F,2;29;F
+1614;3;5;2,1;4,1;35;F
+15086;1;5;20;F
+15156;1;5;51;F"
+15209;3;5;51;F
+15325;4;5;16749;1;5;52;F
+16789;3;5

@@ -1,0 +1,61 @@
+META
+key;value
+description;District P﻿n Gdańsk, Olszynka
+country;Poland
+unit;Gdańsk
+district;Olszynka
+subunit;Olszynka
+instance;2020
+num_projects;4
+num_votes;449
+budget;211000
+vote_type;cumulative
+rule;greedy
+date_begin;09.09.2019
+date_end;23.09.2019
+min_sum_points;1
+max_sum_poiznts;5
+edition;7
+language;pl
+currency;PLN
+PROJECTS
+project_id;cost;votes;score;name
+1;211000;312;1312;1 TRENINGOWE PLACE ZABAW W DZIELNICY OLVOTESSZYNKA
+3;19975;129;435;3 Budzimy się pod niebem Olszynki
+4;112000;72;202;Mała architektura,B inteligentne oświetlenie oraz czujniki jakości powietrza przy bastionach (na wysokości ul. Zuchów)
+2;62400;58;181;2 Doposażenie placu zabaw ul. Miodowa
+VOTES
+voter_id;vote;points;age;sex144;2;5;35;F
+691;4,1;3,2;34;F
+789;1,3;3,2;25;F
+1170;4,1;3,2;42;M
+1267;1;5;58;F
+1272;4,2;3,2;35;F
+1289;1;5;58;M
+1346;2,1,3,4;2,1,1,1;70;FVOTES;2;5;12;F
+1460;2;5;50;F
+1488;3,1;3,2;29;F
+1614;3;5;2,1;4,1;35;F
+15086;1;5;20;F
+15156;1;5;513;F
+15829;2;5;30;F
+15947;4,3;2,1;33;F
+15960;4;5;45;M
+15980;1;5;65;F
+16041;4;5;37;F
+16058;4;5;18;F
+16082;3,1;3,2;46;F
+16106;4;5;17;F
+16158;1;5;58;F
+16181;1;5;64;M
+16201;1;5;58;M
+16217;1;2;61;F
+16248;1;5;37;F
+16256;3;93;3;F
+16288#3;2;12;F
+16332;3;3;38;M
+16359;3;5;49;F
+16616;1,2,4;3,1,1;38;M
+16697;4;1;43;M
+16749;1;5;52;F
+16789;3;5
