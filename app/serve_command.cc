@@ -1,5 +1,6 @@
 // ting serve: the web platform.
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -27,7 +28,8 @@ const char* kUsage =
     "                       db, listen, io_threads, worker_threads, max_body_bytes,\n"
     "                       read_timeout_s, idle_timeout_s, trust_proxy (bool: honour\n"
     "                       X-Forwarded-Proto/For), cookies_secure (bool), access_log (bool),\n"
-    "                       sign_in_failures_per_account, sign_in_attempts_per_ip\n";
+    "                       sign_in_failures_per_account, sign_in_attempts_per_ip,\n"
+    "                       uploads_dir (default: uploads/ beside the database)\n";
 
 struct Settings {
   std::string db, listen = "127.0.0.1:8080";
@@ -54,6 +56,7 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "cookies_secure") s.site.cookies_secure_always = v.get<bool>();
       else if (key == "sign_in_failures_per_account") s.site.sign_in_failures_per_account = v.get<int>();
       else if (key == "sign_in_attempts_per_ip") s.site.sign_in_attempts_per_ip = v.get<int>();
+      else if (key == "uploads_dir") s.site.uploads_dir = v.get<std::string>();
       else return Error::Invalid(path + ": unknown setting \"" + key + "\"");
     }
   } catch (const nlohmann::json::exception& e) {
@@ -78,6 +81,10 @@ int RunServe(const Args& args) {
   if (auto db = flags->Get("db")) s.db = *db;
   if (auto listen = flags->Get("listen")) s.listen = *listen;
   if (s.db.empty()) return UsageError("serve", "missing --db PATH (see --help)");
+  if (s.site.uploads_dir.empty()) {
+    auto parent = std::filesystem::path(s.db).parent_path();
+    s.site.uploads_dir = ((parent.empty() ? std::filesystem::path(".") : parent) / "uploads").string();
+  }
   auto colon = s.listen.rfind(':');
   auto port = colon == std::string::npos ? std::nullopt : ParseInt64(s.listen.substr(colon + 1));
   if (!port || *port < 0 || *port > 65535) return UsageError("serve", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");

@@ -3,6 +3,7 @@
 #include "ting/base/digest.h"
 #include "ting/base/strings.h"
 #include "ting/html/resources.h"
+#include "ting/web/multipart.h"
 
 namespace ting::web {
 
@@ -36,6 +37,9 @@ bool ValidFlashKey(const std::string& key) {
 std::string FormField(const Request& req, const std::string& name) {
   for (const auto& [k, v] : req.FormFields())
     if (k == name) return v;
+  // Forms that upload files send multipart bodies; their plain fields count the same.
+  for (const auto& part : MultipartParts(req))
+    if (part.name == name && part.filename.empty()) return part.data;
   return {};
 }
 

@@ -160,5 +160,55 @@ TEST_F(Proposals, ReviewReviseMergeWithdrawAndTheBallot) {
     EXPECT_EQ(Api("PUT", "/api/v1/processes/p/budgets/a/ballot", json{{"projects", {not_on_ballot}}}, voter).status, 422) << not_on_ballot;
 }
 
+// A form post with files, as a browser sends it without JavaScript.
+std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& file_name,
+                      const std::string& file, const std::string& boundary) {
+  std::string body;
+  for (const auto& [k, v] : fields) body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
+  body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + file_name +
+          "\"\r\nContent-Type: image/png\r\n\r\n" + file + "\r\n--" + boundary + "--\r\n";
+  return body;
+}
+
+TEST_F(Proposals, ImagesAreCheckedStoredOutsideTheDatabaseAndServedWithTheirType) {
+  ASSERT_EQ(Api("POST", "/api/v1/processes", json::parse(R"({"slug":"img","title":"Bilder","phase":"proposals","budgets":[{"slug":"a","name":"A","amount":100000}]})"),
+                *manager_).status, 201);
+  Resident("fia");
+  HttpClient browser(server_->port());
+  auto signin = browser.Get("/sign-in");
+  ASSERT_EQ(browser.PostForm("/sign-in", {{"csrf", FormValue(signin.body, "csrf")}, {"email", "fia@example.se"}, {"password", "resident password 1"}}).status, 303);
+  auto form = browser.Get("/processes/img/proposals/new");
+  ASSERT_EQ(form.status, 200);
+  std::string csrf = FormValue(form.body, "csrf");
+  std::vector<std::pair<std::string, std::string>> fields = {{"csrf", csrf}, {"title", "Med bild"}, {"body", "Se bilden."}, {"budget", "a"}, {"cost", "1000"}};
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  png += std::string(64, 'x');
+  auto post = [&](const std::string& name, const std::string& file) {
+    return browser.Request("POST", "/processes/img/proposals", Multipart(fields, name, file, "XyZ123"),
+                           {{"Content-Type", "multipart/form-data; boundary=XyZ123"}});
+  };
+  auto fake = post("virus.png", "MZ this is not a picture");
+  EXPECT_EQ(fake.status, 422);
+  EXPECT_NE(fake.body.find("ingen bild"), std::string::npos);
+  auto big = post("huge.png", png + std::string(5 * 1024 * 1024, 'x'));
+  EXPECT_EQ(big.status, 422);
+  EXPECT_EQ(json::parse(Api("GET", "/api/v1/processes/img/proposals", json(), "").body)["proposals"].size(), 0u) << "refused forms create nothing";
+  auto ok = post("lekplats.png", png);
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  auto page = browser.Get(ok.Header("location"));
+  auto at = page.body.find("src=\"/uploads/");
+  ASSERT_NE(at, std::string::npos);
+  std::string src = page.body.substr(at + 5, page.body.find('"', at + 5) - at - 5);
+  auto image = browser.Get(src);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.Header("content-type"), "image/png");
+  EXPECT_EQ(image.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(image.body, png);
+  EXPECT_EQ(browser.Get("/uploads/..%2Fproposals.db").status, 404);
+  // Without the form's CSRF token the upload is refused before anything is read.
+  fields[0].second = "forged";
+  EXPECT_EQ(post("x.png", png).status, 403);
+}
+
 }  // namespace
 }  // namespace ting::testing

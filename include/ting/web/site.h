@@ -52,6 +52,8 @@ struct SiteOptions {
   bool cookies_secure_always = false;  // set Secure even on plain HTTP (TLS terminated elsewhere)
   int sign_in_failures_per_account = 10;  // per 15 minutes
   int sign_in_attempts_per_ip = 30;       // per 5 minutes
+  // Where uploaded images are stored (outside the database file). Empty: uploads are refused.
+  std::string uploads_dir;
 };
 
 class Site {
@@ -95,6 +97,7 @@ class Site {
   std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const;
 
   db::Database& db() { return db_; }
+  const SiteOptions& options() const { return options_; }
   core::Accounts& accounts() { return accounts_; }
   core::Sessions& sessions() { return sessions_; }
   const html::Catalog& catalog() const { return catalog_; }

@@ -468,6 +468,37 @@ Result<std::vector<std::string>> ProposalStore::Categories(int64_t process_id) {
   return out;
 }
 
+Status ProposalStore::AddImage(const ProposalImage& image) {
+  return db_.Write([&](db::Connection& c) -> Status {
+    return StatusOf(c.Exec("INSERT INTO proposal_images(proposal_id, file_name, content_type, bytes, created_at) VALUES(?, ?, ?, ?, ?)",
+                           {image.proposal_id, image.file_name, image.content_type, image.bytes, UnixSeconds()}));
+  });
+}
+
+static ProposalImage ImageFromRow(const db::Row& r) { return {r.Int(0), r.Int(1), r.Int(2), r.Str(3), r.Str(4)}; }
+
+Result<std::vector<ProposalImage>> ProposalStore::Images(int64_t proposal_id) {
+  std::vector<ProposalImage> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, proposal_id, bytes, file_name, content_type FROM proposal_images WHERE proposal_id = ? ORDER BY id",
+                                             {proposal_id}));
+    for (const auto& r : rows) out.push_back(ImageFromRow(r));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::optional<ProposalImage>> ProposalStore::ImageByName(const std::string& file_name) {
+  std::optional<ProposalImage> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, proposal_id, bytes, file_name, content_type FROM proposal_images WHERE file_name = ?",
+                                                {file_name}));
+    if (row) out = ImageFromRow(*row);
+    return {};
+  }));
+  return out;
+}
+
 Result<std::vector<Project>> BallotProjects(db::Connection& c, int64_t budget_id) {
   std::vector<Project> out;
   TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, budget_id, title, category, COALESCE(review_cost, cost) FROM proposals "

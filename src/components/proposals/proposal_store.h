@@ -72,6 +72,11 @@ struct Notification {
   bool read = false;
 };
 
+struct ProposalImage {
+  int64_t id = 0, proposal_id = 0, bytes = 0;
+  std::string file_name, content_type;
+};
+
 class ProposalStore {
  public:
   static constexpr int64_t kCommentEditWindowSeconds = 15 * 60;
@@ -110,6 +115,10 @@ class ProposalStore {
   Status MarkRead(int64_t user_id);
 
   Result<std::vector<std::string>> Categories(int64_t process_id);
+
+  Status AddImage(const ProposalImage& image);
+  Result<std::vector<ProposalImage>> Images(int64_t proposal_id);
+  Result<std::optional<ProposalImage>> ImageByName(const std::string& file_name);
 
  private:
   db::Database& db_;

@@ -3,7 +3,12 @@
 
 #include <algorithm>
 
+#include <filesystem>
+#include <fstream>
+
 #include "proposal_store.h"
+#include "ting/core/accounts.h"
+#include "ting/web/multipart.h"
 #include "ting/base/digest.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
@@ -100,6 +105,7 @@ class ProposalsComponent final : public Component {
     site.Page("POST", "/proposals/{id}/assign", page(&ProposalsComponent::AssignPage));
     site.Page("GET", "/admin/processes/{slug}/review", page(&ProposalsComponent::ReviewQueue));
     site.Page("GET", "/notifications", page(&ProposalsComponent::NotificationsPage));
+    site.Page("GET", "/uploads/{name}", page(&ProposalsComponent::ServeImage));
   }
 
  private:
@@ -155,6 +161,60 @@ class ProposalsComponent final : public Component {
     d.lon = ParseCoordinate(FormField(req, "lon"));
     if (!Trim(FormField(req, "lat")).empty() && !d.lat) d.lat = 999;  // rejected as a bad place
     return d;
+  }
+
+  // --- images ---
+  static constexpr size_t kMaxImageBytes = 5 * 1024 * 1024;
+  struct Upload {
+    std::string data, type;
+  };
+
+  // The images of a multipart form, checked by their bytes (not by what the browser claims).
+  // Error kInvalidArgument with the problem's catalogue key.
+  Result<std::vector<Upload>> ImagesFrom(const Request& req) {
+    std::vector<Upload> out;
+    for (auto& part : web::MultipartParts(req)) {
+      if (part.name != "image" || (part.filename.empty() && part.data.empty()) || part.data.empty()) continue;
+      if (part.data.size() > kMaxImageBytes) return Error::Invalid("proposals.problem.image_size");
+      std::string type = web::SniffImageType(part.data);
+      if (type.empty()) return Error::Invalid("proposals.problem.image_type");
+      if (site_->options().uploads_dir.empty()) return Error::Invalid("proposals.problem.no_uploads");
+      out.push_back({std::move(part.data), type});
+    }
+    if (out.size() > 5) return Error::Invalid("proposals.problem.image_count");
+    return out;
+  }
+
+  // Files go to the uploads folder under random names; the database keeps their type.
+  Status StoreImages(int64_t proposal_id, const std::vector<Upload>& uploads) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(site_->options().uploads_dir, ec);
+    for (const auto& u : uploads) {
+      std::string ext = u.type == "image/png" ? ".png" : u.type == "image/jpeg" ? ".jpg" : u.type == "image/webp" ? ".webp" : ".gif";
+      std::string name = core::RandomToken(18) + ext;
+      std::ofstream out(fs::path(site_->options().uploads_dir) / name, std::ios::binary);
+      out.write(u.data.data(), static_cast<std::streamsize>(u.data.size()));
+      out.close();
+      if (!out) return Error::Io("cannot write an uploaded image to " + site_->options().uploads_dir);
+      TING_RETURN_IF_ERROR(store_->AddImage({0, proposal_id, static_cast<int64_t>(u.data.size()), name, u.type}));
+    }
+    return {};
+  }
+
+  Response ServeImage(Request& req, Context& ctx) {
+    std::string name = req.Param("name");
+    auto image = store_->ImageByName(name);
+    if (!image.ok() || !*image || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
+      return Response::Text(404, "not found");
+    std::ifstream in(std::filesystem::path(site_->options().uploads_dir) / name, std::ios::binary);
+    if (!in) return Response::Text(404, "not found");
+    Response r;
+    r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    r.Set("Content-Type", (*image)->content_type);
+    r.Set("Cache-Control", "public, max-age=86400");
+    r.Set("Content-Security-Policy", "default-src 'none'; sandbox");
+    return r;
   }
 
   // --- API ---
@@ -453,11 +513,14 @@ class ProposalsComponent final : public Component {
     if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
     if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
     const Process& process = std::get<Process>(p);
+    auto images = ImagesFrom(req);
+    if (!images.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, images.error())}, 422);
     auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
     if (!created.ok()) {
       if (created.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, 422);
       return PageFail(req, ctx, created.error());
     }
+    if (auto st = StoreImages(created->id, *images); !st.ok()) return PageFail(req, ctx, st.error());
     return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(created->id), "proposals.created");
   }
 
@@ -507,6 +570,10 @@ class ProposalsComponent final : public Component {
     thread(0, 0, list);
     d.set("comments", list);
     d.set("comment_count", std::to_string(comments->size()));
+    html::List images;
+    if (auto list = store_->Images(p.id); list.ok())
+      for (const auto& img : *list) images.push_back(html::Object{{"src", "/uploads/" + img.file_name}});
+    d.set("images", images);
     return site_->RenderPageTitled(req, ctx, "proposals/show", p.title, d);
   }
 
@@ -522,11 +589,14 @@ class ProposalsComponent final : public Component {
     if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
     auto loaded = Load(ctx, req.Param("id"));
     if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    auto images = ImagesFrom(req);
+    if (!images.ok()) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, images.error())}, 422);
     auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
     if (!edited.ok()) {
       if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
       return PageFail(req, ctx, edited.error());
     }
+    if (auto st = StoreImages(edited->id, *images); !st.ok()) return PageFail(req, ctx, st.error());
     return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(edited->id), "proposals.saved");
   }
 
