@@ -20,6 +20,7 @@ build: deps configure
 run: build
 	@mkdir -p $(dir $(DB))
 	@test -f $(DB) || $(BUILD)/ting demo --db $(DB)
+	@echo "Open http://$(LISTEN)/ — demo admin: admin@solbacka.example / demo-admin-2026 (resident: sara@solbacka.example / demo-resident-2026)"
 	$(BUILD)/ting serve --db $(DB) --listen $(LISTEN)
 
 test: build
