@@ -48,3 +48,23 @@ export async function launchBrowser() {
 export function check(condition, message) {
   if (!condition) throw new Error('check failed: ' + message);
 }
+
+// Runs one scenario against a fresh server on db: body({ browser, base }) throws to fail.
+// Always closes the browser and stops the server; exits the process with the outcome.
+export async function runScenario(name, db, body) {
+  const { proc, base } = await startServer(db);
+  let browser;
+  let failed = false;
+  try {
+    browser = await launchBrowser();
+    await body({ browser, base });
+    console.log(`browser ${name}: ok; screenshots in ${screenshotDir}`);
+  } catch (e) {
+    failed = true;
+    console.error(`browser ${name}: FAILED`, e);
+  } finally {
+    if (browser) await browser.close();
+    proc.kill('SIGTERM');
+  }
+  process.exit(failed ? 1 : 0);
+}

@@ -1,25 +1,22 @@
 // A resident proposes an idea in headless Chromium: finds the open process, fills in the
 // form (with a mistake first), sees the proposal page; a reviewer's answer reaches them.
 import { join } from 'node:path';
-import { check, freshDb, launchBrowser, screenshotDir, startServer, ting } from './harness.mjs';
+import { check, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
 
 const db = freshDb('propose.db');
 ting(['demo', '--db', db]);
-const { proc, base } = await startServer(db);
-const api = async (method, path, token, body) => {
-  const r = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body ? JSON.stringify(body) : undefined });
-  return { status: r.status, json: await r.json().catch(() => null) };
-};
-const manager = (await api('POST', '/api/v1/session', null, { email: 'manager@solbacka.example', password: 'demo-manager-2026' })).json.token;
-const created = await api('POST', '/api/v1/processes', manager, {
-  slug: 'ungdomsbudget', title: { sv: 'Ungdomsbudget 2027', en: 'Youth budget 2027' }, phase: 'proposals',
-  budgets: [{ slug: 'alla', name: { sv: 'Hela Solbacka', en: 'All of Solbacka' }, amount: 50000000, ballot: { type: 'approval', max: 3 }, rule: 'greedy' }] });
-check(created.status === 201, 'process created: ' + JSON.stringify(created.json));
+await runScenario('propose', db, async ({ browser, base }) => {
+  const api = async (method, path, token, body) => {
+    const r = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+      body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  };
+  const manager = (await api('POST', '/api/v1/session', null, { email: 'manager@solbacka.example', password: 'demo-manager-2026' })).json.token;
+  const created = await api('POST', '/api/v1/processes', manager, {
+    slug: 'ungdomsbudget', title: { sv: 'Ungdomsbudget 2027', en: 'Youth budget 2027' }, phase: 'proposals',
+    budgets: [{ slug: 'alla', name: { sv: 'Hela Solbacka', en: 'All of Solbacka' }, amount: 50000000, ballot: { type: 'approval', max: 3 }, rule: 'greedy' }] });
+  check(created.status === 201, 'process created: ' + JSON.stringify(created.json));
 
-const browser = await launchBrowser();
-let failed = false;
-try {
   const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
   await page.goto(base + '/sign-in');
   await page.getByLabel('E-postadress').fill('sara@solbacka.example');
@@ -53,12 +50,4 @@ try {
   check((await page.textContent('main')).includes('Skatepark'), 'the notification names the proposal');
   await page.goto(base + '/proposals/' + id);
   check((await page.textContent('main')).includes('Kan du ange en plats?'), 'the reviewer message is shown');
-  console.log('browser propose: proposal, mistake explained, revision notice: ok; screenshots in ' + screenshotDir);
-} catch (e) {
-  failed = true;
-  console.error(e);
-} finally {
-  await browser.close();
-  proc.kill('SIGTERM');
-}
-process.exit(failed ? 1 : 0);
+});

@@ -1,11 +1,8 @@
 // A resident registers, signs out, signs in and switches language, in real headless Chromium.
 import { join } from 'node:path';
-import { check, freshDb, launchBrowser, screenshotDir, startServer } from './harness.mjs';
+import { check, freshDb, runScenario, screenshotDir } from './harness.mjs';
 
-const { proc, base } = await startServer(freshDb('spine.db'));
-const browser = await launchBrowser();
-let failed = false;
-try {
+await runScenario('spine', freshDb('spine.db'), async ({ browser, base }) => {
   const page = await browser.newPage({ locale: 'sv-SE' });
   await page.goto(base + '/');
   check(await page.getAttribute('html', 'lang') === 'sv', 'Swedish by default');
@@ -39,12 +36,4 @@ try {
   check(await page.getAttribute('html', 'lang') === 'en', 'language remembered across pages');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(screenshotDir, 'spine-account-en-mobile.png'), fullPage: true });
-  console.log('browser spine: register, sign in, switch language: ok; screenshot in ' + screenshotDir);
-} catch (e) {
-  failed = true;
-  console.error(e);
-} finally {
-  await browser.close();
-  proc.kill('SIGTERM');
-}
-process.exit(failed ? 1 : 0);
+});

@@ -1,14 +1,11 @@
 // A resident votes (knapsack ballot, with and without the running tally) and reads the
 // result, in real headless Chromium against the demo database.
 import { join } from 'node:path';
-import { check, freshDb, launchBrowser, screenshotDir, startServer, ting } from './harness.mjs';
+import { check, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
 
 const db = freshDb('vote.db');
 ting(['demo', '--db', db]);
-const { proc, base } = await startServer(db);
-const browser = await launchBrowser();
-let failed = false;
-try {
+await runScenario('vote', db, async ({ browser, base }) => {
   const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
   await page.goto(base + '/sign-in');
   await page.getByLabel('E-postadress').fill('sara@solbacka.example');
@@ -47,12 +44,4 @@ try {
   check(rows === 6, 'every project has a row: ' + rows);
   check((await page.textContent('table.results')).includes('kvar'), 'explanations speak of money left');
   await page.screenshot({ path: join(screenshotDir, 'results-2025.png'), fullPage: true });
-  console.log('browser vote: ballot, receipt, refusal, result: ok; screenshots in ' + screenshotDir);
-} catch (e) {
-  failed = true;
-  console.error(e);
-} finally {
-  await browser.close();
-  proc.kill('SIGTERM');
-}
-process.exit(failed ? 1 : 0);
+});
