@@ -33,7 +33,10 @@ bool Match(const Route& route, const std::vector<std::string_view>& parts, std::
     if (seg.rest) {
       if (i >= parts.size()) return false;
       std::string rest;
-      for (size_t j = i; j < parts.size(); ++j) rest += (j > i ? "/" : "") + std::string(parts[j]);
+      for (size_t j = i; j < parts.size(); ++j) {
+        if (j > i) rest += '/';
+        rest.append(parts[j]);
+      }
       params[seg.text] = rest;
       return true;
     }
