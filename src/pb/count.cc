@@ -155,14 +155,19 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
   if (o.rule == Rule::kGreedy) {
     greedy_fill("greedy");
   } else if (o.rule == Rule::kPhragmen) {
-    auto run = internal::Phragmen(p);
+    // The certified run decides almost always; the rational one computes the loads shown by
+    // --explain and decides whatever the certified run could not.
+    std::optional<internal::PhragmenRun> certain;
+    if (!o.explain) certain = internal::PhragmenCertified(p);
+    internal::PhragmenRun run = certain ? std::move(*certain) : internal::Phragmen(p);
     out.selected = run.selected;
     int round = 0;
     for (int j : run.selected) {
       auto& r = out.projects[j];
       r.stage = "phragmen";
       r.round = ++round;
-      r.note = "bought when its supporters' load reached " + MoneyString(run.load[j], d);
+      r.note = certain ? "bought in round " + std::to_string(r.round)
+                       : "bought when its supporters' load reached " + MoneyString(run.load[j], d);
     }
     if (run.stopped_at >= 0) {
       out.projects[run.stopped_at].note = "next in line but does not fit: the rule stops here";

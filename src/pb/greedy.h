@@ -2,6 +2,7 @@
 // Internal: greedy by satisfaction per unit of cost, and sequential Phragmén (pabutools 1.2.3).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <gmpxx.h>
@@ -32,5 +33,10 @@ struct PhragmenRun {
 // Sequential Phragmén on the listing ("approval") relation. Stops at the first round whose
 // best project(s) do not fit, as pabutools does.
 PhragmenRun Phragmen(const Profile& p);
+
+// The same rule with loads held as fixed-point brackets and every comparison certified on
+// them; nullopt when some round cannot be decided that way (Phragmen() then decides it).
+// `load` is not filled.
+std::optional<PhragmenRun> PhragmenCertified(const Profile& p);
 
 }  // namespace ting::pb::internal

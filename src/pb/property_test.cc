@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "certified_mes.h"
+#include "greedy.h"
 #include "mes.h"
 #include "profile.h"
 #include "ting/pb/count.h"
@@ -216,7 +217,7 @@ void CheckPriceSystem(const internal::Profile& p, const mpq_class& b, const inte
 }
 
 TEST(RandomElectionTest, InvariantsAndFastEnginesAgreeWithRationalOnes) {
-  int add1_checked = 0, ranges_checked = 0;
+  int add1_checked = 0, ranges_checked = 0, phragmen_checked = 0;
   for (uint32_t seed = 0; seed < 400; ++seed) {
     const bool cumulative = seed % 2 == 1;
     Election e = RandomElection(seed, cumulative);
@@ -237,6 +238,16 @@ TEST(RandomElectionTest, InvariantsAndFastEnginesAgreeWithRationalOnes) {
         for (size_t j = 0; j < e.projects.size(); ++j) {
           if (!in[j]) EXPECT_GT(e.projects[j].cost, e.budget - out->total_cost) << "greedy not exhaustive";
         }
+      }
+    }
+    for (TieBreak tie : {TieBreak::kId, TieBreak::kCost}) {
+      internal::Profile p = internal::BuildProfile(e, Utility::kApproval, tie);
+      auto certain = internal::PhragmenCertified(p);
+      auto exact = internal::Phragmen(p);
+      if (certain) {
+        ++phragmen_checked;
+        EXPECT_EQ(certain->selected, exact.selected) << "certified Phragmén disagrees";
+        EXPECT_EQ(certain->stopped_at, exact.stopped_at);
       }
     }
     for (Utility u : {Utility::kCost, Utility::kApproval, Utility::kPoints}) {
@@ -289,6 +300,7 @@ TEST(RandomElectionTest, InvariantsAndFastEnginesAgreeWithRationalOnes) {
   }
   EXPECT_GT(add1_checked, 500);
   EXPECT_GT(ranges_checked, 500);
+  EXPECT_GT(phragmen_checked, 300);
 }
 
 TEST(CountTest, OptionsThatDoNotApplyAreErrors) {
