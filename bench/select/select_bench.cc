@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
       std::printf("%-20s %-8s %10.3f %10.3f %9.1f %10.6f %10.6f %10.2e %6d %6.0e\n", name.c_str(), algo.c_str(),
                   ting_s, ref_s, ref_s / ting_s, sel->min_probability, min_ref, max_dev, sel->num_types,
                   sel->final_gap);
+      if (verbose) std::printf("   lp solves %d, exact pricing solves %d, leximin steps %d\n", sel->lp_solves, sel->pricing_solves, sel->leximin_steps);
       std::fflush(stdout);
     }
   }

@@ -38,8 +38,9 @@ Result<std::vector<int>> LegacyDraw(const Categories& categories, const Pool& po
     int best = -1;
     double best_ratio = -1;
     for (int q = 0; q < num_quotas; ++q) {
-      if (avail[q] == 0) continue;
-      double ratio = static_cast<double>(categories.quotas[q].min - selected_count[q]) / avail[q];
+      if (avail[q] == 0 || categories.quotas[q].max == 0) continue;
+      const int still_needed = std::max(0, categories.quotas[q].min - selected_count[q]);
+      double ratio = static_cast<double>(still_needed) / avail[q];
       if (ratio > best_ratio) best_ratio = ratio, best = q;
     }
     if (best < 0 || best_ratio > 1.0) return Error::Infeasible("legacy draw: nobody left who fits the quotas");

@@ -103,9 +103,10 @@ std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& we
   CglGomory gomory;
   gomory.setLimit(200);
   CglKnapsackCover knapsack;
-  cbc.addCutGenerator(&probing, -1, "Probing");
-  cbc.addCutGenerator(&gomory, -1, "Gomory");
-  cbc.addCutGenerator(&knapsack, -1, "Knapsack");
+  static const int mode = getenv("TING_CUTS") ? atoi(getenv("TING_CUTS")) : 7;
+  if (mode & 1) cbc.addCutGenerator(&probing, -1, "Probing");
+  if (mode & 2) cbc.addCutGenerator(&gomory, -1, "Gomory");
+  if (mode & 4) cbc.addCutGenerator(&knapsack, -1, "Knapsack");
   if (!hint.empty()) {
     std::vector<double> x(hint.begin(), hint.end());
     cbc.setBestSolution(x.data(), static_cast<int>(x.size()), COIN_DBL_MAX, true);

@@ -66,8 +66,11 @@ class Master {
     ++solves_;
     lp_.primal(1);
     if (lp_.status() != 0) {
-      lp_.dual();
-      if (lp_.status() != 0) return false;
+      lp_.allSlackBasis(true);
+      lp_.primal();
+      if (lp_.status() != 0) {
+        return false;
+      }
     }
     return true;
   }
@@ -100,6 +103,61 @@ double PanelValue(const Counts& c, const std::vector<double>& w) {
   double v = 0;
   for (size_t a = 0; a < c.size(); ++a) v += w[a] * c[a];
   return v;
+}
+
+// Improves a valid panel for the given weights by moving one person at a time from one agent to
+// another (best move first) while every quota and household stays satisfied. A cheap way to
+// find new columns; the exact integer program is only needed when this finds nothing.
+Counts LocalSearch(const AgentModel& model, const QuotaBounds& bounds, Counts counts, const std::vector<double>& w) {
+  const int n = static_cast<int>(model.agents.size());
+  std::vector<int> quota_count(bounds.min.size(), 0);
+  std::vector<int> household_count(model.households.size(), 0);
+  std::vector<int> household_of(n, -1);
+  for (size_t h = 0; h < model.households.size(); ++h)
+    for (int a : model.households[h]) household_of[a] = static_cast<int>(h);
+  for (int a = 0; a < n; ++a) {
+    for (int q : model.agents[a].quotas) quota_count[q] += counts[a];
+    if (household_of[a] >= 0) household_count[household_of[a]] += counts[a];
+  }
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return w[a] > w[b]; });
+  for (int round = 0; round < 4 * model.panel_size; ++round) {
+    double best_gain = 1e-12;
+    int best_out = -1, best_in = -1;
+    for (int out = 0; out < n; ++out) {
+      if (!counts[out]) continue;
+      const auto& qo = model.agents[out].quotas;
+      bool can_leave = true;  // checked per feature below, against the incoming agent
+      (void)can_leave;
+      for (int in : order) {
+        if (w[in] - w[out] <= best_gain) break;  // sorted: no better move for this out
+        if (in == out || counts[in] >= model.agents[in].count()) continue;
+        const int h = household_of[in];
+        if (h >= 0 && household_count[h] - (household_of[out] == h ? 1 : 0) >= 1) continue;
+        const auto& qi = model.agents[in].quotas;
+        bool ok = true;
+        for (size_t f = 0; f < qi.size() && ok; ++f) {
+          if (qi[f] == qo[f]) continue;
+          ok = quota_count[qo[f]] - 1 >= bounds.min[qo[f]] && quota_count[qi[f]] + 1 <= bounds.max[qi[f]];
+        }
+        if (ok) {
+          best_gain = w[in] - w[out];
+          best_out = out;
+          best_in = in;
+          break;
+        }
+      }
+    }
+    if (best_out < 0) break;
+    --counts[best_out];
+    ++counts[best_in];
+    for (int q : model.agents[best_out].quotas) --quota_count[q];
+    for (int q : model.agents[best_in].quotas) ++quota_count[q];
+    if (household_of[best_out] >= 0) --household_count[household_of[best_out]];
+    if (household_of[best_in] >= 0) ++household_count[household_of[best_in]];
+  }
+  return counts;
 }
 
 int Gcd(int a, int b) { return b == 0 ? a : Gcd(b, a % b); }
@@ -157,7 +215,8 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
   };
   const AgentModel model = BuildAgentModel(categories, pool, options.panel_size);
   const int n = static_cast<int>(model.agents.size());
-  PanelIp ip(model, BoundsOf(categories));
+  const QuotaBounds bounds = BoundsOf(categories);
+  PanelIp ip(model, bounds);
   Selection sel;
   sel.algorithm = options.algorithm;
   sel.num_types = n;
@@ -185,6 +244,12 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
       }
     }
     if (!uncovered) break;
+    Counts quick = LocalSearch(model, bounds, master.panels().back(), w);
+    if (PanelValue(quick, w) > 1e-9) {
+      master.AddPanel(quick);
+      mark(quick);
+      continue;
+    }
     auto s = ip.Maximize(w);
     if (!s || s->value <= 1e-9) break;  // the rest can be on no panel: probability 0
     master.AddPanel(s->counts);
@@ -209,7 +274,15 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
         double v = PanelValue(master.panels()[j], weights);
         if (v > best_value) best_value = v, best = j;
       }
-      auto s = ip.Maximize(weights, master.panels()[best]);
+      Counts improved = LocalSearch(model, bounds, master.panels()[best], weights);
+      // CLP's optimality tolerance is about 1e-7, so only a clear improvement counts; a move
+      // that merely re-finds an existing panel does not.
+      const double improved_value = PanelValue(improved, weights);
+      if (improved_value > -mu + 1e-7 && improved_value > best_value + 1e-9) {
+        master.AddPanel(improved);
+        continue;
+      }
+      auto s = ip.Maximize(weights, improved);
       if (!s) return Error::Internal("pricing integer program failed");
       // The LP value over the panels so far is -mu - fixed term; the true optimum is at most
       // value(best panel) - fixed term. Their difference is the gap.
@@ -300,7 +373,7 @@ Result<Selection> Select(const Categories& categories, const Pool& pool, const S
   int ok = 0;
   for (int r = 0; r < options.legacy_estimation_runs; ++r) {
     DeterministicRng rng("legacy-estimate:" + std::to_string(r));
-    auto panel = LegacyDraw(categories, pool, options.panel_size, rng);
+    auto panel = DrawPanel(categories, pool, options, sel, rng);
     if (!panel.ok()) continue;
     ++ok;
     for (int i : *panel) sel.probabilities[i] += 1;
