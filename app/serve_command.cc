@@ -1,6 +1,10 @@
 // ting serve: the web platform.
 
+#include <csignal>
 #include <filesystem>
+#include <thread>
+
+#include <pthread.h>
 #include <fstream>
 #include <iostream>
 
@@ -110,14 +114,28 @@ int RunServe(const Args& args) {
   }
   auto components = AllComponents();
   for (auto& c : components) c->Register(**site);
+  // SIGINT/SIGTERM are blocked before any thread starts (threads inherit the mask) and taken
+  // by one waiting thread, so a signal that comes the moment the server starts still stops it
+  // cleanly instead of killing it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   http::Server server(s.server, (*site)->Handler());
   if (auto st = server.Start(); !st.ok()) {
     std::cerr << "ting serve: " << st.error().message << "\n";
     return 1;
   }
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    server.Stop();
+  });
   std::cout << "Ting is serving http://" << s.server.host << ":" << server.port() << "/ (database " << s.db << ")"
             << std::endl;
-  server.Wait(/*handle_signals=*/true);
+  server.Wait(/*handle_signals=*/false);
+  signal_waiter.join();
   std::cout << "Ting stopped." << std::endl;
   return 0;
 }
