@@ -13,6 +13,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -464,29 +465,41 @@ class Connection : public std::enable_shared_from_this<Connection> {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     first_ = false;
-    // The handler may block: run it on the worker pool, then come back to this strand.
+    // Reads (GET, HEAD by default) run right here on the I/O thread: they do not wait for a
+    // commit, and the hop to a worker and back costs more than they do. Anything else may block
+    // (a durable write waits for its group commit), so it runs on the worker pool.
+    const auto& inline_methods = core_->options.inline_methods;
+    if (std::find(inline_methods.begin(), inline_methods.end(), req->method) != inline_methods.end()) {
+      auto out = Handle(*core_, *req, version_);
+      return Write(*req, out);
+    }
     asio::post(core_->workers, [self = shared_from_this(), req] {
-      const Core& core = *self->core_;
-      Response res;
-      try {
-        res = core.handler(*req);
-      } catch (const std::exception& e) {
-        LogError(std::string("handler threw: ") + e.what(), req->method, req->path);
-        res = Response::Text(500, "internal server error\n");
-      } catch (...) {
-        LogError("handler threw a non-exception", req->method, req->path);
-        res = Response::Text(500, "internal server error\n");
-      }
-      auto out = std::make_shared<BeastResponse>();
-      try {
-        BuildResponse(core.options, req.get(), self->version_, std::move(res), *out);
-      } catch (const std::exception& e) {
-        LogError(std::string("cannot build the response: ") + e.what(), req->method, req->path);
-        *out = BeastResponse();
-        BuildResponse(core.options, nullptr, self->version_, Response::Text(500, "internal server error\n"), *out);
-      }
+      auto out = Handle(*self->core_, *req, self->version_);
       asio::post(self->socket_.get_executor(), [self, req, out] { self->Write(*req, out); });
     });
+  }
+
+  // Runs the application's handler and builds the answer; never throws.
+  static std::shared_ptr<BeastResponse> Handle(const Core& core, Request& req, unsigned version) {
+    Response res;
+    try {
+      res = core.handler(req);
+    } catch (const std::exception& e) {
+      LogError(std::string("handler threw: ") + e.what(), req.method, req.path);
+      res = Response::Text(500, "internal server error\n");
+    } catch (...) {
+      LogError("handler threw a non-exception", req.method, req.path);
+      res = Response::Text(500, "internal server error\n");
+    }
+    auto out = std::make_shared<BeastResponse>();
+    try {
+      BuildResponse(core.options, &req, version, std::move(res), *out);
+    } catch (const std::exception& e) {
+      LogError(std::string("cannot build the response: ") + e.what(), req.method, req.path);
+      *out = BeastResponse();
+      BuildResponse(core.options, nullptr, version, Response::Text(500, "internal server error\n"), *out);
+    }
+    return out;
   }
 
   void Write(const Request& req, std::shared_ptr<BeastResponse> out) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ting/base/result.h"
 #include "ting/http/http.h"
@@ -19,6 +20,9 @@ struct ServerOptions {
   uint16_t port = 8080;                      // 0: pick a free port (see Server::port())
   int io_threads = 0;                        // 0: one per core
   int worker_threads = 64;                   // handlers run here; they may block
+  // Methods whose handlers run on the I/O thread instead (no hand-off): reads that never wait
+  // long. Empty: every handler runs on the worker pool.
+  std::vector<std::string> inline_methods = {"GET", "HEAD"};
   size_t max_header_bytes = 16 * 1024;       // larger header block: 431
   size_t max_body_bytes = 8 * 1024 * 1024;   // larger body: 413
   std::chrono::seconds read_timeout{15};     // a request must arrive whole within this (else 408);
