@@ -1,5 +1,8 @@
 // Routes of the processes component: API, public pages, admin pages.
 
+#include <chrono>
+#include <mutex>
+
 #include "processes_internal.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
@@ -184,9 +187,22 @@ class ProcessesComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "processes/show", process.Title(ctx.lang), ProcessData(process, ctx));
   }
 
+  // The start page lists every process; that list is read at most every two seconds.
+  std::shared_ptr<const std::vector<Process>> CachedList(int64_t org_id) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(cache_mu_);
+    auto& entry = list_cache_[org_id];
+    if (!entry.first || entry.second < now) {
+      auto list = store_->List(org_id);
+      if (!list.ok()) return nullptr;
+      entry = {std::make_shared<const std::vector<Process>>(std::move(*list)), now + std::chrono::seconds(2)};
+    }
+    return entry.first;
+  }
+
   std::string HomeSection(const Request&, Context& ctx) {
-    auto list = store_->List(ctx.org.id);
-    if (!list.ok()) return {};
+    auto list = CachedList(ctx.org.id);
+    if (!list) return {};
     std::string today = Today();
     html::Data d;
     html::List items;
@@ -328,6 +344,8 @@ class ProcessesComponent final : public Component {
 
   Site* site_ = nullptr;
   std::unique_ptr<ProcessStore> store_;
+  std::mutex cache_mu_;
+  std::map<int64_t, std::pair<std::shared_ptr<const std::vector<Process>>, std::chrono::steady_clock::time_point>> list_cache_;
 };
 
 }  // namespace
