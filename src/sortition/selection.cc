@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "ClpSimplex.hpp"
 #include "model.h"
@@ -64,8 +65,11 @@ class Master {
   // Returns false if CLP failed.
   bool Solve() {
     ++solves_;
+    auto t0 = std::chrono::steady_clock::now();
     lp_.primal(1);
+    lp_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (lp_.status() != 0) {
+      ++fallbacks;
       lp_.allSlackBasis(true);
       lp_.primal();
       if (lp_.status() != 0) {
@@ -89,6 +93,8 @@ class Master {
   const std::vector<Counts>& panels() const { return panels_; }
   double Weight(size_t panel) const { return lp_.primalColumnSolution()[panel + 1]; }
   int solves() const { return solves_; }
+  double lp_seconds = 0;
+  int fallbacks = 0;
 
  private:
   const AgentModel& model_;
@@ -267,23 +273,38 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
       z = master.z();
       const double mu = master.SumDual();
       for (int a = 0; a < n; ++a) weights[a] = master.AgentDual(a) / model.agents[a].count();
-      // Best existing panel as a starting point for the exact search.
-      size_t best = 0;
-      double best_value = -1;
-      for (size_t j = 0; j < master.panels().size(); ++j) {
-        double v = PanelValue(master.panels()[j], weights);
-        if (v > best_value) best_value = v, best = j;
+      // Cheap columns first: local search from the best few existing panels; several new
+      // panels per LP solve, since the (degenerate) LP re-solve is the expensive part.
+      std::vector<std::pair<double, size_t>> ranked;
+      for (size_t j = 0; j < master.panels().size(); ++j) ranked.push_back({PanelValue(master.panels()[j], weights), j});
+      const size_t starts = std::min<size_t>(ranked.size(), 8);
+      std::partial_sort(ranked.begin(), ranked.begin() + starts, ranked.end(), std::greater<>());
+      const double best_value = ranked[0].first;
+      Counts improved = master.panels()[ranked[0].second];
+      std::set<Counts> added;
+      for (size_t r = 0; r < starts; ++r) {
+        Counts c = LocalSearch(model, bounds, master.panels()[ranked[r].second], weights);
+        const double v = PanelValue(c, weights);
+        // CLP's optimality tolerance is about 1e-7, so only a clear improvement counts; a move
+        // that merely re-finds an existing panel does not.
+        if (r == 0) improved = c;
+        if (v > -mu + 1e-7 && v > ranked[r].first + 1e-9 && added.insert(c).second) master.AddPanel(c);
       }
-      Counts improved = LocalSearch(model, bounds, master.panels()[best], weights);
-      // CLP's optimality tolerance is about 1e-7, so only a clear improvement counts; a move
-      // that merely re-finds an existing panel does not.
-      const double improved_value = PanelValue(improved, weights);
-      if (improved_value > -mu + 1e-7 && improved_value > best_value + 1e-9) {
-        master.AddPanel(improved);
+      if (!added.empty()) {
+        if (master.panels().size() / 200 != (master.panels().size() - added.size()) / 200) {
+          progress(Format("  step %g: %g panels, LP value %.6f", sel.leximin_steps, master.panels().size(), z) +
+                   Format(" lp %.2fs", master.lp_seconds));
+        }
         continue;
       }
+      (void)best_value;
       auto s = ip.Maximize(weights, improved);
       if (!s) return Error::Internal("pricing integer program failed");
+      if (ip.solves() % 20 == 0) {
+        progress(Format("  step %g: %g exact pricing solves, %g panels, ", sel.leximin_steps, ip.solves(),
+                        master.panels().size()) +
+                 Format("LP value %.6f, gap %.2e", z, s->bound + mu));
+      }
       // The LP value over the panels so far is -mu - fixed term; the true optimum is at most
       // value(best panel) - fixed term. Their difference is the gap.
       gap = s->bound + mu;
