@@ -43,6 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto out = Count(*e, *o);
     if (!out.ok()) continue;  // e.g. points utility on approval ballots
     Check(out->total_cost <= e->budget, "over budget");
+    CountOptions explained = *o;
+    explained.explain = true;
+    explained.tie = TieBreak::kCost;
+    auto why = Count(*e, explained);
+    Check(why.ok() && why->total_cost <= e->budget, "explained count failed");
+    Check(why->projects.size() == e->projects.size(), "one report per project");
   }
   return 0;
 }
