@@ -95,6 +95,14 @@ int RunServe(const Args& args) {
   s.server.host = s.listen.substr(0, colon);
   s.server.port = static_cast<uint16_t>(*port);
 
+  // SIGINT/SIGTERM are blocked before any thread starts (the database's writer is one) (threads inherit the mask) and taken
+  // by one waiting thread, so a signal that comes the moment the server starts still stops it
+  // cleanly instead of killing it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto db = OpenDatabase(s.db);
   if (!db.ok()) {
     std::cerr << "ting serve: " << db.error().message << "\n";
@@ -114,14 +122,6 @@ int RunServe(const Args& args) {
   }
   auto components = AllComponents();
   for (auto& c : components) c->Register(**site);
-  // SIGINT/SIGTERM are blocked before any thread starts (threads inherit the mask) and taken
-  // by one waiting thread, so a signal that comes the moment the server starts still stops it
-  // cleanly instead of killing it.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   http::Server server(s.server, (*site)->Handler());
   if (auto st = server.Start(); !st.ok()) {
     std::cerr << "ting serve: " << st.error().message << "\n";

@@ -93,6 +93,10 @@ class ProcessStore {
 
   // kAlreadyExists when the slug (or a budget slug within it) is taken.
   Result<Process> Create(int64_t organisation_id, Process p);
+  // Every page reads its process, so Find answers from a short cache shared by every store in
+  // the program and cleared by every change made through one. (Another server process on the
+  // same database sees a change within a second.) Exact checks (a ballot's phase) read inside
+  // their own transaction instead.
   Result<std::optional<Process>> Find(int64_t organisation_id, std::string_view slug);
   Result<std::optional<Process>> FindById(int64_t process_id);
   Result<std::vector<Process>> List(int64_t organisation_id);
@@ -105,6 +109,9 @@ class ProcessStore {
   // Records that voting has opened (idempotent); the ballot component calls it with each
   // ballot, inside the ballot's own write.
   static Status MarkVotingOpened(db::Connection& c, int64_t process_id);
+
+  // Reads past the cache.
+  Result<std::optional<Process>> FindFresh(int64_t organisation_id, std::string_view slug);
 
  private:
   db::Database& db_;

@@ -1,3 +1,8 @@
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <tuple>
+
 #include "ting/base/strings.h"
 #include "ting/components/processes.h"
 #include "ting/core/accounts.h"
@@ -7,6 +12,21 @@ namespace ting::components {
 using json = nlohmann::json;
 
 namespace {
+
+// The process cache shared by every ProcessStore of the program (see ProcessStore::Find).
+struct ProcessCache {
+  using Key = std::tuple<const db::Database*, int64_t, std::string>;
+  std::mutex mu;
+  std::map<Key, std::pair<std::optional<Process>, std::chrono::steady_clock::time_point>> entries;
+  static ProcessCache& Get() {
+    static ProcessCache cache;
+    return cache;
+  }
+  void Clear() {
+    std::lock_guard lock(mu);
+    entries.clear();
+  }
+};
 
 constexpr const char* kProcessColumns =
     "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at";
@@ -100,10 +120,26 @@ Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
     for (auto& b : p.budgets) TING_RETURN_IF_ERROR(InsertBudget(c, p.id, b, pos++));
     return {};
   }));
+  ProcessCache::Get().Clear();
   return p;
 }
 
 Result<std::optional<Process>> ProcessStore::Find(int64_t organisation_id, std::string_view slug) {
+  ProcessCache& cache = ProcessCache::Get();
+  ProcessCache::Key key{&db_, organisation_id, std::string(slug)};
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(cache.mu);
+    if (auto it = cache.entries.find(key); it != cache.entries.end() && it->second.second > now) return it->second.first;
+  }
+  TING_ASSIGN_OR_RETURN(auto found, FindFresh(organisation_id, slug));
+  std::lock_guard lock(cache.mu);
+  if (cache.entries.size() > 1000) cache.entries.clear();
+  cache.entries[key] = {found, now + std::chrono::seconds(1)};
+  return found;
+}
+
+Result<std::optional<Process>> ProcessStore::FindFresh(int64_t organisation_id, std::string_view slug) {
   std::optional<Process> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(out, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
@@ -142,6 +178,7 @@ Status ProcessStore::MarkVotingOpened(db::Connection& c, int64_t process_id) {
 
 Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view slug, const json& patch) {
   if (!patch.is_object()) return Error::Invalid("the body must be a JSON object");
+  ProcessCache::Get().Clear();
   std::optional<Process> result;
   std::string today = Today();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
@@ -216,6 +253,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
     TING_ASSIGN_OR_RETURN(result, FindWith(c, "id = ?", {p.id}));
     return {};
   }));
+  ProcessCache::Get().Clear();  // also after the commit, so no reader re-caches the old state
   return std::move(*result);
 }
 
