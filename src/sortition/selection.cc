@@ -79,6 +79,26 @@ class Master {
     return true;
   }
 
+  // Drops panels that are unused and far from useful (reduced cost above threshold) when the LP
+  // has grown past limit columns, so re-solves stay fast. REQUIRES: a fresh solution.
+  void Prune(size_t limit, double threshold) {
+    if (panels_.size() <= limit) return;
+    const double* x = lp_.primalColumnSolution();
+    const double* dj = lp_.dualColumnSolution();
+    std::vector<int> drop;
+    std::vector<Counts> keep;
+    for (size_t j = 0; j < panels_.size(); ++j) {
+      if (x[j + 1] <= 1e-12 && dj[j + 1] > threshold && lp_.getColumnStatus(static_cast<int>(j + 1)) != ClpSimplex::basic) {
+        drop.push_back(static_cast<int>(j + 1));
+      } else {
+        keep.push_back(std::move(panels_[j]));
+      }
+    }
+    if (drop.empty()) return;
+    lp_.deleteColumns(static_cast<int>(drop.size()), drop.data());
+    panels_ = std::move(keep);
+  }
+
   double z() const { return lp_.primalColumnSolution()[0]; }
   // Dual weights y_a >= 0 of agent rows, and mu of the sum row.
   double AgentDual(int a) const { return std::max(0.0, lp_.dualRowSolution()[a]); }
@@ -272,6 +292,7 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
       if (!master.Solve()) return Error::Internal("the LP solver (CLP) failed on the master problem");
       z = master.z();
       const double mu = master.SumDual();
+      master.Prune(3 * static_cast<size_t>(n) + 100, 1e-4);
       for (int a = 0; a < n; ++a) weights[a] = master.AgentDual(a) / model.agents[a].count();
       // Cheap columns first: local search from the best few existing panels; several new
       // panels per LP solve, since the (degenerate) LP re-solve is the expensive part.
