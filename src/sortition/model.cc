@@ -82,10 +82,21 @@ PanelIp::PanelIp(const AgentModel& model, const QuotaBounds& bounds) : impl_(std
 
 PanelIp::~PanelIp() = default;
 
-std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& weights, const std::vector<int>& hint) {
-  ++solves_;
+std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& weights, const std::vector<int>& hint,
+                                                   double certify_below) {
   OsiClpSolverInterface& s = impl_->solver;
   s.setObjective(weights.data());
+  if (!hint.empty() && certify_below > -1e299) {
+    s.resolve();  // LP relaxation, warm-started from the previous one
+    if (s.isProvenOptimal() && s.getObjValue() <= certify_below) {
+      Solution out;
+      out.counts = hint;
+      for (size_t a = 0; a < hint.size(); ++a) out.value += weights[a] * hint[a];
+      out.bound = std::max(out.value, s.getObjValue());
+      return out;
+    }
+  }
+  ++solves_;
   CbcModel cbc(s);
   cbc.setLogLevel(0);
   cbc.messageHandler()->setLogLevel(0);

@@ -45,7 +45,10 @@ class PanelIp {
     double bound = 0;         // proven upper bound on the optimum (== value when optimal)
   };
   // nullopt: infeasible. hint: a feasible counts vector to start from (may be empty).
-  std::optional<Solution> Maximize(const std::vector<double>& weights, const std::vector<int>& hint = {});
+  // certify_below: if the LP relaxation's optimum is at most this, no panel can beat it, so
+  // branch and bound is skipped and the hint is returned with bound = that LP optimum.
+  std::optional<Solution> Maximize(const std::vector<double>& weights, const std::vector<int>& hint = {},
+                                   double certify_below = -1e300);
   int solves() const { return solves_; }
 
  private:

@@ -319,7 +319,7 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
         continue;
       }
       (void)best_value;
-      auto s = ip.Maximize(weights, improved);
+      auto s = ip.Maximize(weights, improved, -mu + options.gap_tolerance);
       if (!s) return Error::Internal("pricing integer program failed");
       if (ip.solves() % 20 == 0) {
         progress(Format("  step %g: %g exact pricing solves, %g panels, ", sel.leximin_steps, ip.solves(),
