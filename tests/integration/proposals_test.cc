@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "http_client.h"
@@ -140,6 +141,22 @@ TEST_F(Proposals, ReviewReviseMergeWithdrawAndTheBallot) {
   ASSERT_EQ(merged.status, 200) << merged.body;
   EXPECT_EQ(json::parse(merged.body)["status"], "merged");
   EXPECT_EQ(json::parse(Api("GET", P(keep), json(), "").body)["supports"], 2) << "a supported both: counted once; b's support moved";
+
+  auto ids = [](const HttpResponse& r) {
+    std::vector<int64_t> out;
+    json body = json::parse(r.body);  // kept alive for the loop
+    for (const auto& p : body["proposals"]) out.push_back(p["id"].get<int64_t>());
+    return out;
+  };
+  EXPECT_EQ(ids(Api("GET", "/api/v1/processes/p/proposals?status=merged", json(), "")), std::vector<int64_t>{dup});
+  EXPECT_EQ(ids(Api("GET", "/api/v1/processes/p/proposals?status=withdrawn", json(), "")), std::vector<int64_t>{gone});
+  EXPECT_EQ(ids(Api("GET", "/api/v1/processes/p/proposals?budget=b", json(), "")), std::vector<int64_t>{other_budget});
+  auto listed = ids(Api("GET", "/api/v1/processes/p/proposals?budget=a", json(), ""));
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), dup) + std::count(listed.begin(), listed.end(), gone), 0)
+      << "merged and withdrawn proposals are not listed by default";
+  auto first = Api("GET", "/api/v1/processes/p/proposals?per_page=1&page=1&sort=supported", json(), "");
+  EXPECT_EQ(ids(first), std::vector<int64_t>{keep}) << "the most supported first";
+  EXPECT_GE(json::parse(first.body)["total"].get<int64_t>(), 3);
 
   ASSERT_EQ(Api("POST", P(revise, "/review"), json{{"action", "revise"}, {"explanation", "Bara biblioteket, tack."}}, *reviewer_).status, 200);
   auto resubmitted = Api("PATCH", P(revise), json{{"title", "Wifi i biblioteket"}}, a);

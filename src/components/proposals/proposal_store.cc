@@ -198,6 +198,40 @@ Result<std::optional<Proposal>> ProposalStore::Find(int64_t id) {
 }
 
 Result<ProposalPage> ProposalStore::List(const Process& p, const ProposalQuery& q) {
+  // Without a text search or a random order, the database filters, orders and pages: a page of
+  // twenty reads twenty rows, not the whole process.
+  if (Trim(q.text).empty() && q.sort != "random") {
+    std::string where = " WHERE p.process_id = ?";
+    db::Params params = {p.id};
+    if (q.status.empty()) {
+      where += " AND p.status NOT IN ('withdrawn', 'merged')";
+    } else {
+      where += " AND p.status = ?";
+      params.push_back(q.status);
+    }
+    if (!q.budget.empty()) {
+      where += " AND b.slug = ?";
+      params.push_back(q.budget);
+    }
+    if (!q.category.empty()) {
+      where += " AND p.category = ?";
+      params.push_back(q.category);
+    }
+    std::string order = q.sort == "supported" ? " ORDER BY p.supports DESC, p.id DESC" : " ORDER BY p.id DESC";
+    int per = std::clamp(q.per_page, 1, 200);
+    db::Params page_params = params;
+    page_params.push_back(int64_t{per});
+    page_params.push_back(static_cast<int64_t>(std::max(0, q.page - 1)) * per);
+    ProposalPage page;
+    TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kColumns + where + order + " LIMIT ? OFFSET ?", page_params));
+      for (const auto& r : rows) page.proposals.push_back(FromRow(r));
+      TING_ASSIGN_OR_RETURN(auto count, c.QueryOne("SELECT COUNT(*) FROM proposals p JOIN budgets b ON b.id = p.budget_id" + where, params));
+      page.total = count->Int(0);
+      return {};
+    }));
+    return page;
+  }
   std::vector<Proposal> all;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kColumns + " WHERE p.process_id = ? ORDER BY p.id DESC", {p.id}));
