@@ -11,7 +11,6 @@ packages=(
   libkainjow-mustache-dev libcmark-dev           # templates (escape by default), safe Markdown
   coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql                                     # real server for the PostgreSQL tests
   chromium nodejs npm                            # browser tests (playwright-core drives chromium)
   nginx-light wrk curl                                # bench/ reference and load generator
   clang libclang-rt-14-dev                       # libFuzzer targets
