@@ -21,6 +21,7 @@ std::string DataDir() { return std::string(TING_SOURCE_DIR) + "/tests/data/sorti
 struct Case {
   std::string name;
   Algorithm algorithm;
+  bool column_generation_only = false;
 };
 
 class GoldenTest : public ::testing::TestWithParam<Case> {};
@@ -40,8 +41,11 @@ TEST_P(GoldenTest, MatchesReference) {
   SelectionOptions options;
   options.panel_size = k;
   options.algorithm = c.algorithm;
+  options.try_relaxation = !c.column_generation_only;
   auto sel = Select(*cats, *pool, options);
   ASSERT_TRUE(sel.ok()) << sel.error().message;
+  // On every shared data set the relaxation is tight: its LEXIMIN point is a lottery of panels.
+  EXPECT_EQ(sel->via_relaxation, !c.column_generation_only);
 
   // Properties.
   double total_p = 0;
@@ -65,7 +69,13 @@ TEST_P(GoldenTest, MatchesReference) {
   const char* key = c.algorithm == Algorithm::kLeximin ? "leximin" : "maximin";
   ASSERT_TRUE(expected.contains(key));
   const auto& ref = expected[key];
-  ASSERT_TRUE(ref.contains("min_selection_probability")) << ref.dump().substr(0, 200);
+  if (!ref.contains("min_selection_probability")) {
+    // The reference's LEXIMIN did not finish (se_synth_1000); its MAXIMIN optimum is LEXIMIN's
+    // smallest probability, so at least the minimum can be checked.
+    ASSERT_TRUE(expected["maximin"].contains("min_selection_probability")) << ref.dump().substr(0, 200);
+    EXPECT_NEAR(sel->min_probability, expected["maximin"]["min_selection_probability"].get<double>(), 1e-5);
+    return;
+  }
   EXPECT_GE(sel->min_probability, ref["min_selection_probability"].get<double>() - 1e-5);
   if (c.algorithm == Algorithm::kLeximin) {
     const auto& m = ref["marginals"];
@@ -85,9 +95,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"example_small_200", Algorithm::kMaximin},
                       Case{"example_large_2000", Algorithm::kLeximin},
                       Case{"se_synth_malmo_208", Algorithm::kLeximin},
-                      Case{"se_synth_malmo_208", Algorithm::kMaximin}),
+                      Case{"se_synth_malmo_208", Algorithm::kMaximin},
+                      Case{"se_synth_1000", Algorithm::kLeximin}, Case{"se_synth_1000", Algorithm::kMaximin},
+                      // The fallback, column generation, on real data too.
+                      Case{"sf_fixture_150", Algorithm::kLeximin, true},
+                      Case{"se_synth_malmo_208", Algorithm::kLeximin, true}),
     [](const ::testing::TestParamInfo<Case>& info) {
-      return info.param.name + "_" + AlgorithmName(info.param.algorithm);
+      return info.param.name + "_" + AlgorithmName(info.param.algorithm) +
+             (info.param.column_generation_only ? "_column_generation" : "");
     });
 
 }  // namespace

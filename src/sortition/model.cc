@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <cmath>
 #include <map>
 
 #include "CbcModel.hpp"
@@ -52,11 +53,13 @@ QuotaBounds BoundsOf(const Categories& categories) {
 struct PanelIp::Impl {
   OsiClpSolverInterface solver;
   int num_agents = 0;
+  int num_quotas = 0;
 };
 
 PanelIp::PanelIp(const AgentModel& model, const QuotaBounds& bounds) : impl_(std::make_unique<Impl>()) {
   const int n = static_cast<int>(model.agents.size());
   impl_->num_agents = n;
+  impl_->num_quotas = static_cast<int>(model.quota_agents.size());
   CoinPackedMatrix matrix(false, 0, 0);
   matrix.setDimensions(0, n);
   std::vector<double> row_lb, row_ub;
@@ -82,17 +85,40 @@ PanelIp::PanelIp(const AgentModel& model, const QuotaBounds& bounds) : impl_(std
 
 PanelIp::~PanelIp() = default;
 
+void PanelIp::SetBounds(const std::vector<int>& agent_min, const std::vector<int>& agent_max,
+                        const QuotaBounds& quotas, const std::vector<int>& household_min) {
+  OsiClpSolverInterface& s = impl_->solver;
+  for (int a = 0; a < impl_->num_agents; ++a) s.setColBounds(a, agent_min[a], agent_max[a]);
+  for (int q = 0; q < impl_->num_quotas; ++q) s.setRowBounds(1 + q, quotas.min[q], quotas.max[q]);
+  for (size_t h = 0; h < household_min.size(); ++h) s.setRowBounds(1 + impl_->num_quotas + static_cast<int>(h), household_min[h], 1);
+}
+
 std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& weights, const std::vector<int>& hint,
-                                                   double certify_below) {
+                                                   double certify_below, int max_alternatives) {
   OsiClpSolverInterface& s = impl_->solver;
   s.setObjective(weights.data());
-  if (!hint.empty() && certify_below > -1e299) {
-    s.resolve();  // LP relaxation, warm-started from the previous one
-    if (s.isProvenOptimal() && s.getObjValue() <= certify_below) {
+  s.resolve();  // LP relaxation, warm-started from the previous one
+  if (s.isProvenPrimalInfeasible()) return std::nullopt;
+  if (s.isProvenOptimal()) {
+    if (!hint.empty() && s.getObjValue() <= certify_below) {
       Solution out;
       out.counts = hint;
       for (size_t a = 0; a < hint.size(); ++a) out.value += weights[a] * hint[a];
       out.bound = std::max(out.value, s.getObjValue());
+      return out;
+    }
+    // An integral optimum of the relaxation is the integer optimum: no branch and bound.
+    const double* x = s.getColSolution();
+    Solution out;
+    out.counts.resize(impl_->num_agents);
+    bool integral = true;
+    for (int a = 0; a < impl_->num_agents && integral; ++a) {
+      out.counts[a] = static_cast<int>(std::lround(x[a]));
+      integral = std::fabs(x[a] - out.counts[a]) <= 1e-9;
+    }
+    if (integral && max_alternatives == 0) {
+      for (int a = 0; a < impl_->num_agents; ++a) out.value += weights[a] * out.counts[a];
+      out.bound = out.value;
       return out;
     }
   }
@@ -102,7 +128,7 @@ std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& we
   cbc.messageHandler()->setLogLevel(0);
   cbc.solver()->messageHandler()->setLogLevel(0);
   cbc.setAllowableGap(1e-9);
-  cbc.setAllowableFractionGap(1e-9);
+  cbc.setAllowableFractionGap(relative_gap_);
   cbc.setNumberThreads(0);
   CglProbing probing;
   probing.setUsingObjective(1);
@@ -116,6 +142,7 @@ std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& we
     std::vector<double> x(hint.begin(), hint.end());
     cbc.setBestSolution(x.data(), static_cast<int>(x.size()), COIN_DBL_MAX, true);
   }
+  if (max_alternatives > 0) cbc.setMaximumSavedSolutions(max_alternatives + 1);
   cbc.branchAndBound();
   if (!cbc.bestSolution()) return std::nullopt;
   if (cbc.isProvenInfeasible()) return std::nullopt;
@@ -127,8 +154,14 @@ std::optional<PanelIp::Solution> PanelIp::Maximize(const std::vector<double>& we
     out.counts[a] = static_cast<int>(x[a] + 0.5);
     out.value += weights[a] * out.counts[a];
   }
-  // No node or time limit is set, so branch and bound ends proven optimal (within 1e-9).
-  out.bound = out.value;
+  // No node or time limit is set, so branch and bound ends proven optimal (within the gap).
+  out.bound = relative_gap_ <= 1e-9 ? out.value : cbc.getBestPossibleObjValue();
+  for (int i = 1; i < cbc.numberSavedSolutions() && static_cast<int>(out.alternatives.size()) < max_alternatives; ++i) {
+    const double* y = cbc.savedSolution(i);
+    std::vector<int> counts(impl_->num_agents);
+    for (int a = 0; a < impl_->num_agents; ++a) counts[a] = static_cast<int>(y[a] + 0.5);
+    if (counts != out.counts) out.alternatives.push_back(std::move(counts));
+  }
   return out;
 }
 

@@ -10,11 +10,10 @@
 
 #include "ClpSimplex.hpp"
 #include "model.h"
+#include "relaxed.h"
 
 namespace ting::sortition {
 namespace {
-
-using Counts = std::vector<int>;  // per agent: how many of its people are on the panel
 
 std::string Format(const char* fmt, double a, double b = 0, double c = 0, double d = 0) {
   char buf[256];
@@ -66,7 +65,7 @@ class Master {
   bool Solve() {
     ++solves_;
     auto t0 = std::chrono::steady_clock::now();
-    lp_.primal(1);
+    lp_.primal();
     lp_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (lp_.status() != 0) {
       ++fallbacks;
@@ -231,6 +230,15 @@ std::vector<WeightedPanel> ExpandToPeople(const AgentModel& model, const std::ve
   return result;
 }
 
+void SetDistribution(const AgentModel& model, const Pool& pool, const std::vector<Counts>& panels,
+                     const std::vector<double>& weights, Selection& sel) {
+  sel.distribution = ExpandToPeople(model, panels, weights);
+  sel.probabilities.assign(pool.people.size(), 0.0);
+  for (const auto& wp : sel.distribution)
+    for (int i : wp.members) sel.probabilities[i] += wp.p;
+  sel.min_probability = *std::min_element(sel.probabilities.begin(), sel.probabilities.end());
+}
+
 Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, const SelectionOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
@@ -252,14 +260,45 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
   // Feasibility, then an initial set of panels that covers every agent some panel can contain.
   auto first = ip.Maximize(std::vector<double>(n, 0.0));
   if (!first) return Error::Infeasible("no panel of size " + std::to_string(options.panel_size) + " meets all quotas");
+  // The LEXIMIN point of the LP relaxation, written as a lottery over panels: when that works
+  // (the relaxation is tight) it is the optimum and no column generation is needed.
+  std::vector<Counts> seed_panels;
+  if (options.try_relaxation) {
+    auto relaxed = LeximinOverRelaxation(model, bounds);
+    if (!relaxed.ok()) return relaxed.error();
+    sel.leximin_steps = relaxed->steps;
+    sel.lp_solves = relaxed->steps;
+    progress(Format("LEXIMIN over the LP relaxation: %g LPs, minimum %.6f", relaxed->steps,
+                    *std::min_element(relaxed->level.begin(), relaxed->level.end())));
+    Decomposition d = DecomposeTarget(model, bounds, relaxed->seats, progress);
+    sel.lp_solves += d.lp_rounds;
+    sel.pricing_solves += d.ip_solves;
+    progress(Format("lottery over %g panels (%g by peeling), largest shortfall %.1e", d.panels.size(), d.peeled,
+                    d.max_shortfall));
+    if (d.max_shortfall <= options.gap_tolerance) {
+      sel.final_gap = std::max({0.0, d.max_shortfall, relaxed->slack});
+      sel.via_relaxation = true;
+      SetDistribution(model, pool, d.panels, d.weights, sel);
+      sel.seconds = elapsed();
+      progress(Format("done: min probability %.6f, %g panels in the support, final gap %.1e", sel.min_probability,
+                      sel.distribution.size(), sel.final_gap));
+      return sel;
+    }
+    progress("the relaxation's LEXIMIN is not a lottery of panels: column generation from its panels");
+    seed_panels = std::move(d.panels);
+    sel.leximin_steps = 0;
+  }
   Master master(model);
   master.AddPanel(first->counts);
+  for (const auto& c : seed_panels)
+    if (c != first->counts) master.AddPanel(c);
   std::vector<bool> covered(n, false);
   auto mark = [&](const Counts& c) {
     for (int a = 0; a < n; ++a)
       if (c[a]) covered[a] = true;
   };
   mark(first->counts);
+  for (const auto& c : seed_panels) mark(c);
   while (true) {
     std::vector<double> w(n, 0.0);
     int uncovered = 0;
@@ -359,13 +398,9 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
     total += q[j];
   }
   for (double& x : q) x /= total;
-  sel.distribution = ExpandToPeople(model, master.panels(), q);
-  sel.probabilities.assign(pool.people.size(), 0.0);
-  for (const auto& wp : sel.distribution)
-    for (int i : wp.members) sel.probabilities[i] += wp.p;
-  sel.min_probability = *std::min_element(sel.probabilities.begin(), sel.probabilities.end());
-  sel.lp_solves = master.solves();
-  sel.pricing_solves = ip.solves();
+  sel.lp_solves += master.solves();
+  sel.pricing_solves += ip.solves();
+  SetDistribution(model, pool, master.panels(), q, sel);
   sel.seconds = elapsed();
   progress(Format("done: min probability %.6f, %g panels in the support, final gap %.1e", sel.min_probability,
                   sel.distribution.size(), sel.final_gap));

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "ting/base/strings.h"
 
@@ -130,7 +132,9 @@ TEST(SelectionTest, LegacyDrawIsValidAndReproducible) {
   // A single greedy attempt may end short of a minimum (as upstream's does); DrawPanel retries
   // from the same stream, like upstream's retry loop, so every seed yields a valid panel.
   Loaded d = Load("sf_fixture_150", "categories.csv", {}, "nationbuilder_id");
-  SelectionOptions options{Algorithm::kLegacy, 22};
+  SelectionOptions options;
+  options.algorithm = Algorithm::kLegacy;
+  options.panel_size = 22;
   Selection none;
   std::set<std::vector<int>> distinct;
   for (int s = 0; s < 20; ++s) {
@@ -183,7 +187,10 @@ TEST(SelectionTest, InfeasibleQuotasNameConflictsAndSmallestRelaxation) {
   EXPECT_NE(all.find("utbildning:Grundskola: min 7 but only 6"), std::string::npos) << all;
   EXPECT_NE(all.find("klimatoro:Inte särskilt orolig.: min 4 but only 1"), std::string::npos) << all;
   // And the relaxed quotas are feasible.
-  auto ok = Select(mine, d.pool, SelectionOptions{Algorithm::kMaximin, 42});
+  SelectionOptions maximin;
+  maximin.algorithm = Algorithm::kMaximin;
+  maximin.panel_size = 42;
+  auto ok = Select(mine, d.pool, maximin);
   EXPECT_TRUE(ok.ok());
 }
 
@@ -202,6 +209,65 @@ TEST(SelectionTest, RelaxationRespectsFlexBounds) {
   ASSERT_TRUE(r2->relaxable);
   ASSERT_EQ(r2->changes.size(), 1u);
   EXPECT_EQ(r2->changes[0].new_min, 2);
+}
+
+// The two ways to LEXIMIN must agree: the LP relaxation's LEXIMIN point written as a lottery
+// (exact when the relaxation is tight) and column generation over panels (the fallback). Small
+// random pools with three or four features and households make the relaxation loose often
+// enough that the fallback runs too; the test checks that both paths were exercised.
+template <typename... T>
+std::string StrCat(const T&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+
+TEST(SelectionTest, RelaxationAndColumnGenerationAgreeOnRandomPools) {
+  std::mt19937 rng(20261123);  // the sequence of mt19937 is fixed by the standard
+  int compared = 0, relaxation_tight = 0, fell_back = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int num_features = 3 + rng() % 2, num_people = 10 + rng() % 15, panel = 3 + rng() % 4;
+    std::string cats = "feature,value,min,max\n";
+    std::vector<int> num_values(num_features);
+    for (int f = 0; f < num_features; ++f) {
+      num_values[f] = 2 + rng() % 2;
+      for (int v = 0; v < num_values[f]; ++v) {
+        const int lo = rng() % 2, hi = lo + 1 + rng() % 3;
+        cats += StrCat("f", f, ",v", v, ",", lo, ",", hi, "\n");
+      }
+    }
+    std::string people = "id,address";
+    for (int f = 0; f < num_features; ++f) people += StrCat(",f", f);
+    people += "\n";
+    for (int i = 0; i < num_people; ++i) {
+      people += StrCat("p", 100 + i, ",a", rng() % (num_people * 2 / 3 + 1));
+      for (int f = 0; f < num_features; ++f) people += StrCat(",v", rng() % num_values[f]);
+      people += "\n";
+    }
+    auto c = ParseCategories(cats, "categories.csv");
+    if (!c.ok()) continue;  // e.g. quotas that cannot sum to the panel size
+    auto p = ParsePeople(people, "people.csv", *c, "id", {"address"});
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    SelectionOptions options;
+    options.panel_size = panel;
+    auto relaxed = Select(*c, *p, options);
+    options.try_relaxation = false;
+    auto generated = Select(*c, *p, options);
+    ASSERT_EQ(relaxed.ok(), generated.ok()) << cats << people;
+    if (!relaxed.ok()) continue;  // infeasible quotas
+    ++compared;
+    (relaxed->via_relaxation ? relaxation_tight : fell_back)++;
+    EXPECT_FALSE(generated->via_relaxation);
+    for (size_t i = 0; i < p->people.size(); ++i) {
+      ASSERT_NEAR(relaxed->probabilities[i], generated->probabilities[i], 1e-6)
+          << "person " << p->people[i].id << "\n" << cats << people << "panel " << panel;
+    }
+    for (const auto& wp : relaxed->distribution) ASSERT_TRUE(IsValidPanel(*c, *p, panel, wp.members));
+    EXPECT_LE(relaxed->final_gap, options.gap_tolerance);
+  }
+  EXPECT_GE(compared, 100);
+  EXPECT_GE(relaxation_tight, 30);
+  EXPECT_GE(fell_back, 30);
 }
 
 }  // namespace

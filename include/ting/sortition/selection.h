@@ -34,6 +34,10 @@ struct SelectionOptions {
   // Column generation stops when the LP optimum over the panels found so far is within this of
   // the true optimum (absolute, in probability), at every LEXIMIN step.
   double gap_tolerance = 1e-6;
+  // LEXIMIN/MAXIMIN: first compute the LEXIMIN point of the LP relaxation and write it as a
+  // lottery over panels (exact and fast when the relaxation is tight, as on all shared data);
+  // only if that fails, column generation. false: column generation only (for comparison).
+  bool try_relaxation = true;
   // LEGACY only: draws used to estimate the selection probabilities.
   int legacy_estimation_runs = 1000;
   // Called now and then with a line of progress (for stderr); may be empty.
@@ -55,6 +59,9 @@ struct Selection {
   int lp_solves = 0;
   int pricing_solves = 0;      // exact integer programs solved
   int leximin_steps = 0;
+  // True when the LP relaxation's LEXIMIN point was written as a lottery of panels (then it is
+  // the optimum, up to final_gap); false when column generation computed the result.
+  bool via_relaxation = false;
   double seconds = 0;
 };
 
