@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "flags.h"
+#include "ting/base/strings.h"
 #include "ting/pb/count.h"
 #include "ting/pb/pabulib.h"
 
@@ -38,28 +39,6 @@ constexpr const char* kCountHelp =
     "\n"
     "exit codes: 0 counted, 1 bad input file, 2 bad flags\n";
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string RuleLabel(const pb::Election& e, const pb::CountOptions& o, const std::string& rule_flag,
                       const std::string& utility_flag, const std::string& completion_flag) {
   std::string label = rule_flag;
@@ -73,39 +52,39 @@ void PrintJson(const pb::Election& e, const pb::Outcome& out, const std::string&
                const std::string& label, bool explain) {
   const int d = e.money_decimals;
   std::ostringstream s;
-  s << "{\"rule\": " << JsonString(rule_key) << ", \"flags\": " << JsonString(label)
+  s << "{\"rule\": " << JsonQuote(rule_key) << ", \"flags\": " << JsonQuote(label)
     << ", \"selected\": [";
   for (size_t i = 0; i < out.selected.size(); ++i) {
-    s << (i ? ", " : "") << JsonString(e.projects[out.selected[i]].id);
+    s << (i ? ", " : "") << JsonQuote(e.projects[out.selected[i]].id);
   }
-  s << "], \"total_cost\": " << JsonString(pb::FormatDecimal(out.total_cost, d))
-    << ", \"budget\": " << JsonString(pb::FormatDecimal(e.budget, d));
+  s << "], \"total_cost\": " << JsonQuote(pb::FormatDecimal(out.total_cost, d))
+    << ", \"budget\": " << JsonQuote(pb::FormatDecimal(e.budget, d));
   if (!out.final_budget_per_voter.empty()) {
-    s << ", \"budget_per_voter\": " << JsonString(out.final_budget_per_voter);
+    s << ", \"budget_per_voter\": " << JsonQuote(out.final_budget_per_voter);
   }
   if (!out.add1_stop.empty()) {
-    s << ", \"mes_runs\": " << out.mes_runs << ", \"add1_stop\": " << JsonString(out.add1_stop);
+    s << ", \"mes_runs\": " << out.mes_runs << ", \"add1_stop\": " << JsonQuote(out.add1_stop);
   }
   s << ", \"projects\": [";
   for (size_t j = 0; j < out.projects.size(); ++j) {
     const auto& r = out.projects[j];
     const auto& p = e.projects[j];
-    s << (j ? ",\n  " : "\n  ") << "{\"id\": " << JsonString(p.id) << ", \"name\": " << JsonString(p.name)
-      << ", \"cost\": " << JsonString(pb::FormatDecimal(p.cost, d)) << ", \"votes\": " << r.votes;
-    if (e.HasPoints()) s << ", \"score\": " << JsonString(pb::FormatDecimal(r.score, e.points_decimals));
+    s << (j ? ",\n  " : "\n  ") << "{\"id\": " << JsonQuote(p.id) << ", \"name\": " << JsonQuote(p.name)
+      << ", \"cost\": " << JsonQuote(pb::FormatDecimal(p.cost, d)) << ", \"votes\": " << r.votes;
+    if (e.HasPoints()) s << ", \"score\": " << JsonQuote(pb::FormatDecimal(r.score, e.points_decimals));
     s << ", \"selected\": " << (r.selected ? "true" : "false");
     if (r.selected) s << ", \"round\": " << r.round;
     if (explain) {
-      s << ", \"explanation\": {\"stage\": " << JsonString(r.stage) << ", \"why\": " << JsonString(r.note);
-      if (r.money_left >= 0) s << ", \"money_left\": " << JsonString(pb::FormatDecimal(r.money_left, d));
-      if (!r.price_per_supporter.empty()) s << ", \"price_per_supporter\": " << JsonString(r.price_per_supporter);
-      if (!r.price_per_point.empty()) s << ", \"price_per_point\": " << JsonString(r.price_per_point);
+      s << ", \"explanation\": {\"stage\": " << JsonQuote(r.stage) << ", \"why\": " << JsonQuote(r.note);
+      if (r.money_left >= 0) s << ", \"money_left\": " << JsonQuote(pb::FormatDecimal(r.money_left, d));
+      if (!r.price_per_supporter.empty()) s << ", \"price_per_supporter\": " << JsonQuote(r.price_per_supporter);
+      if (!r.price_per_point.empty()) s << ", \"price_per_point\": " << JsonQuote(r.price_per_point);
       if (!r.max_payment.empty()) {
         s << ", \"supporters_paid_full_price\": " << r.supporters_paid_full
           << ", \"supporters_paid_all_they_had_left\": " << r.supporters_paid_less
-          << ", \"largest_payment\": " << JsonString(r.max_payment) << ", \"partial_payments\": [";
+          << ", \"largest_payment\": " << JsonQuote(r.max_payment) << ", \"partial_payments\": [";
         for (size_t i = 0; i < r.partial_payments.size(); ++i) {
-          s << (i ? ", " : "") << "{\"amount\": " << JsonString(r.partial_payments[i].first)
+          s << (i ? ", " : "") << "{\"amount\": " << JsonQuote(r.partial_payments[i].first)
             << ", \"voters\": " << r.partial_payments[i].second << "}";
         }
         s << "]";
@@ -114,7 +93,7 @@ void PrintJson(const pb::Election& e, const pb::Outcome& out, const std::string&
         }
       }
       if (!r.effective_support.empty()) {
-        s << ", \"effective_support\": " << JsonString(r.effective_support)
+        s << ", \"effective_support\": " << JsonQuote(r.effective_support)
           << ", \"effective_support_percent\": " << r.effective_support_percent;
       }
       s << "}";

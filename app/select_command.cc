@@ -41,28 +41,6 @@ constexpr const char* kSelectHelp =
     "exit codes: 0 panel drawn, 1 bad input files, 2 bad flags, 3 infeasible quotas (the conflicts\n"
     "and the smallest relaxation within min_flex/max_flex are printed), 4 internal solver failure\n";
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string Num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.9g", x);
@@ -71,7 +49,10 @@ std::string Num(double x) {
 
 std::string IdList(const sortition::Pool& pool, const std::vector<int>& members) {
   std::string s = "[";
-  for (size_t i = 0; i < members.size(); ++i) s += (i ? "," : "") + JsonString(pool.people[members[i]].id);
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i) s += ",";
+    s += JsonQuote(pool.people[members[i]].id);
+  }
   return s + "]";
 }
 
@@ -84,21 +65,24 @@ int Infeasible(const sortition::Categories& cats, const sortition::Pool& pool, i
   }
   const auto& r = *relaxation;
   if (json) {
-    std::string s = "{\"error\":\"infeasible\",\"message\":" + JsonString(why) + ",\"conflicts\":[";
-    for (size_t i = 0; i < r.conflicts.size(); ++i) s += (i ? "," : "") + JsonString(r.conflicts[i]);
+    std::string s = "{\"error\":\"infeasible\",\"message\":" + JsonQuote(why) + ",\"conflicts\":[";
+    for (size_t i = 0; i < r.conflicts.size(); ++i) {
+      if (i) s += ",";
+      s += JsonQuote(r.conflicts[i]);
+    }
     s += "],\"conflicting_quotas\":[";
     for (size_t i = 0; i < r.conflicting_quotas.size(); ++i) {
       const auto& q = cats.quotas[r.conflicting_quotas[i]];
-      s += std::string(i ? "," : "") + "{\"feature\":" + JsonString(cats.features[q.feature]) +
-           ",\"value\":" + JsonString(q.value) + ",\"min\":" + std::to_string(q.min) +
+      s += std::string(i ? "," : "") + "{\"feature\":" + JsonQuote(cats.features[q.feature]) +
+           ",\"value\":" + JsonQuote(q.value) + ",\"min\":" + std::to_string(q.min) +
            ",\"max\":" + std::to_string(q.max) + "}";
     }
     s += "],\"relaxable\":" + std::string(r.relaxable ? "true" : "false") + ",\"relaxation\":[";
     for (size_t i = 0; i < r.changes.size(); ++i) {
       const auto& c = r.changes[i];
       const auto& q = cats.quotas[c.quota];
-      s += std::string(i ? "," : "") + "{\"feature\":" + JsonString(cats.features[q.feature]) +
-           ",\"value\":" + JsonString(q.value) + ",\"old_min\":" + std::to_string(c.old_min) +
+      s += std::string(i ? "," : "") + "{\"feature\":" + JsonQuote(cats.features[q.feature]) +
+           ",\"value\":" + JsonQuote(q.value) + ",\"old_min\":" + std::to_string(c.old_min) +
            ",\"old_max\":" + std::to_string(c.old_max) + ",\"min\":" + std::to_string(c.new_min) +
            ",\"max\":" + std::to_string(c.new_max) + "}";
     }
@@ -191,21 +175,22 @@ int RunSelect(const Args& args) {
   const auto& sel = *selection;
   if (json) {
     std::ostringstream s;
-    s << "{\"algorithm\":" << JsonString(sortition::AlgorithmName(options.algorithm))
+    s << "{\"algorithm\":" << JsonQuote(sortition::AlgorithmName(options.algorithm))
       << ",\"panel\":" << IdList(*pool, *drawn) << ",\"probabilities\":{";
     for (size_t i = 0; i < pool->people.size(); ++i) {
-      s << (i ? "," : "") << JsonString(pool->people[i].id) << ":" << Num(sel.probabilities[i]);
+      s << (i ? "," : "") << JsonQuote(pool->people[i].id) << ":" << Num(sel.probabilities[i]);
     }
     s << "},\"min_probability\":" << Num(sel.min_probability) << ",\"distribution\":[";
     for (size_t j = 0; j < sel.distribution.size(); ++j) {
       s << (j ? "," : "") << "{\"p\":" << Num(sel.distribution[j].p)
         << ",\"panel\":" << IdList(*pool, sel.distribution[j].members) << "}";
     }
-    s << "],\"seed\":" << JsonString(seed) << ",\"inputs_sha256\":" << JsonString(digest);
+    s << "],\"seed\":" << JsonQuote(seed) << ",\"inputs_sha256\":" << JsonQuote(digest);
     if (options.algorithm == sortition::Algorithm::kLegacy) {
       s << ",\"probabilities_estimated_from_runs\":" << options.legacy_estimation_runs;
     } else {
-      s << ",\"final_gap\":" << Num(sel.final_gap);
+      s << ",\"final_gap\":" << Num(sel.final_gap)
+        << ",\"method\":" << JsonQuote(sel.via_relaxation ? "relaxation" : "column_generation");
     }
     s << ",\"seconds\":" << Num(sel.seconds) << "}\n";
     std::cout << s.str();
@@ -218,7 +203,11 @@ int RunSelect(const Args& args) {
   if (options.algorithm == sortition::Algorithm::kLegacy) {
     std::cout << "(probabilities estimated from " << options.legacy_estimation_runs << " greedy runs)\n";
   } else {
-    std::cout << "final optimality gap: " << Num(sel.final_gap) << "\n";
+    std::cout << "final optimality gap: " << Num(sel.final_gap) << "\n"
+              << "method: "
+              << (sel.via_relaxation ? "LEXIMIN of the LP relaxation, written as a lottery of panels (so optimal)"
+                                     : "column generation over panels")
+              << "\n";
   }
   std::cout << "\nselection probabilities:\n";
   for (size_t i = 0; i < pool->people.size(); ++i) {

@@ -59,3 +59,16 @@ TEST(Time, UtcFormatting) {
 
 }  // namespace
 }  // namespace ting
+
+namespace ting {
+namespace {
+
+TEST(StringsTest, JsonEscapeAndQuote) {
+  EXPECT_EQ(JsonEscape("plain åäö"), "plain åäö");
+  EXPECT_EQ(JsonEscape("a\"b\\c"), "a\\\"b\\\\c");
+  EXPECT_EQ(JsonEscape(std::string("\n\r\t\x01\x7f", 5)), "\\n\\r\\t\\u0001\\u007f");
+  EXPECT_EQ(JsonQuote("id \"7\""), "\"id \\\"7\\\"\"");
+}
+
+}  // namespace
+}  // namespace ting

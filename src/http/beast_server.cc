@@ -131,23 +131,6 @@ std::optional<std::string> DecodePath(std::string_view target) {
   return out;
 }
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // "2026-11-23T00:40:01.123Z"
 std::string UtcTimestamp() {
   auto now = std::chrono::system_clock::now();

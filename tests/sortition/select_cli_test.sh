@@ -44,6 +44,20 @@ assert abs(sum(d["p"] for d in a["distribution"]) - 1) < 1e-6
 assert abs(sum(a["probabilities"].values()) - 22) < 1e-5
 assert any(sorted(d["panel"]) == sorted(a["panel"]) for d in a["distribution"]), "drawn panel not in the support"
 assert a["panel"] == b["panel"] and a["inputs_sha256"] == b["inputs_sha256"], "same seed, different panel"
+assert a["method"] == "relaxation" and 0 <= a["final_gap"] <= 1e-6, (a["method"], a["final_gap"])
+PY
+
+big=$data/se_synth_1000
+"$ting" select --people "$big/people.csv" --categories "$big/categories.csv" --panel 60 --id-column id \
+  --address-columns adress,postnummer --seed 20260101 --json > "$tmp/big.json" 2> "$tmp/big.err"
+check "se_synth_1000 leximin exits 0" test $? -eq 0
+check "se_synth_1000: minimum = the reference's MAXIMIN optimum, progress on stderr" python3 - "$tmp/big.json" "$data/expected/se_synth_1000.json" "$tmp/big.err" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); ref = json.load(open(sys.argv[2]))["maximin"]
+assert abs(a["min_probability"] - ref["min_selection_probability"]) <= 1e-5, a["min_probability"]
+assert abs(sum(a["probabilities"].values()) - 60) < 1e-5
+assert a["method"] == "relaxation" and a["final_gap"] <= 1e-6
+assert "lottery over" in open(sys.argv[3]).read()
 PY
 
 "$ting" select --people "$fx/people.csv" --categories "$fx/categories.csv" --panel 22 \

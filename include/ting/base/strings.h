@@ -21,6 +21,12 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 // Whole-string integer parse; nullopt on any stray character or overflow.
 std::optional<int64_t> ParseInt64(std::string_view s);
 
+// The body of a JSON string literal: quotes, backslashes and control characters escaped
+// (\n, \r, \t, else \u00XX); other bytes, UTF-8 included, pass through.
+std::string JsonEscape(std::string_view s);
+// JsonEscape in double quotes.
+std::string JsonQuote(std::string_view s);
+
 // Lower-case hex of bytes.
 std::string HexEncode(std::string_view bytes);
 
