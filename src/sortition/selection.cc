@@ -263,9 +263,12 @@ Result<Selection> SolveLeximin(const Categories& categories, const Pool& pool, c
   // The LEXIMIN point of the LP relaxation, written as a lottery over panels: when that works
   // (the relaxation is tight) it is the optimum and no column generation is needed.
   std::vector<Counts> seed_panels;
-  if (options.try_relaxation) {
-    auto relaxed = LeximinOverRelaxation(model, bounds);
-    if (!relaxed.ok()) return relaxed.error();
+  auto relaxed = options.try_relaxation ? LeximinOverRelaxation(model, bounds)
+                                        : Result<RelaxedLeximin>(Error::Invalid("not tried"));
+  if (options.try_relaxation && !relaxed.ok()) {
+    progress("the relaxation's LEXIMIN failed (" + relaxed.error().message + "): column generation");
+  }
+  if (relaxed.ok()) {
     sel.leximin_steps = relaxed->steps;
     sel.lp_solves = relaxed->steps;
     progress(Format("LEXIMIN over the LP relaxation: %g LPs, minimum %.6f", relaxed->steps,
