@@ -444,7 +444,22 @@ bool IsValidPanel(const Categories& categories, const Pool& pool, int panel_size
 
 Result<Selection> Select(const Categories& categories, const Pool& pool, const SelectionOptions& options) {
   TING_RETURN_IF_ERROR(CheckQuotas(categories, pool, options.panel_size));
-  if (options.algorithm != Algorithm::kLegacy) return SolveLeximin(categories, pool, options);
+  if (options.algorithm != Algorithm::kLegacy) {
+    auto sel = SolveLeximin(categories, pool, options);
+    if (!sel.ok()) return sel;
+    // Checked here, independently of the solvers and their tolerances: a lottery is only
+    // published if every panel in it is valid and its chances add up.
+    double total = 0;
+    for (const auto& wp : sel->distribution) {
+      if (!IsValidPanel(categories, pool, options.panel_size, wp.members))
+        return Error::Internal("the solver produced a panel that breaks a quota or household rule; nothing was drawn");
+      if (!(wp.p >= 0 && wp.p <= 1 + 1e-9)) return Error::Internal("the solver produced a panel chance outside [0, 1]");
+      total += wp.p;
+    }
+    if (sel->distribution.empty() || std::abs(total - 1) > 1e-6)
+      return Error::Internal(Format("the panel chances add up to %.9f, not 1; nothing was drawn", total));
+    return sel;
+  }
   // LEGACY: estimate probabilities by repeated draws from derived seeds "legacy-estimate:<r>".
   const auto start = std::chrono::steady_clock::now();
   Selection sel;
