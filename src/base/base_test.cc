@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "ting/base/digest.h"
 #include "ting/base/money.h"
 #include "ting/base/result.h"
@@ -68,6 +70,50 @@ TEST(StringsTest, JsonEscapeAndQuote) {
   EXPECT_EQ(JsonEscape("a\"b\\c"), "a\\\"b\\\\c");
   EXPECT_EQ(JsonEscape(std::string("\n\r\t\x01\x7f", 5)), "\\n\\r\\t\\u0001\\u007f");
   EXPECT_EQ(JsonQuote("id \"7\""), "\"id \\\"7\\\"\"");
+}
+
+}  // namespace
+}  // namespace ting
+
+namespace ting {
+namespace {
+
+TEST(Utf8, ValidatesEveryClassOfIllFormedSequence) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("Malmö – مرحبا 🌳"));
+  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  for (std::string bad : {std::string("bad\xC0\xAF"),       // overlong '/'
+                          std::string("\xE0\x80\xAF"),      // overlong, three bytes
+                          std::string("\xED\xA0\x80"),      // surrogate U+D800
+                          std::string("\xF4\x90\x80\x80"),  // above U+10FFFF
+                          std::string("\xF5\x80\x80\x80"), std::string("\xFF"),
+                          std::string("\x80"),              // lone continuation
+                          std::string("abc\xC3"),           // cut at the end
+                          std::string("\xE2\x82")}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << HexEncode(bad);
+    EXPECT_TRUE(IsValidUtf8(RepairUtf8(bad))) << HexEncode(bad);
+  }
+  EXPECT_EQ(RepairUtf8("bad\xC0\xAF"), "bad\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(RepairUtf8("Malmö"), "Malmö");
+}
+
+TEST(Utf8, PrefixNeverCutsACharacter) {
+  std::string s = "åäö";  // two bytes each
+  EXPECT_EQ(Utf8Prefix(s, 6), "åäö");
+  EXPECT_EQ(Utf8Prefix(s, 5), "åä");
+  EXPECT_EQ(Utf8Prefix(s, 4), "åä");
+  EXPECT_EQ(Utf8Prefix(s, 1), "");
+  EXPECT_EQ(Utf8Prefix("🌳x", 3), "");
+}
+
+TEST(Checked, ArithmeticRefusesToWrap) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(CheckedAdd(1, 2), 3);
+  EXPECT_EQ(CheckedAdd(kMax, 1), std::nullopt);
+  EXPECT_EQ(CheckedAdd(kMax, kMax), std::nullopt);
+  EXPECT_EQ(CheckedMul(kMax, 2), std::nullopt);
+  EXPECT_EQ(CheckedMul(-1, std::numeric_limits<int64_t>::min()), std::nullopt);
+  EXPECT_EQ(CheckedMul(1 << 20, 1 << 20), int64_t{1} << 40);
 }
 
 }  // namespace

@@ -50,6 +50,32 @@ void Election::AddBallot(const std::vector<int32_t>& project_indices,
   for (size_t i = 0; i < n; ++i) extra_values.push_back(i < extra.size() ? extra[i] : "");
 }
 
+Status CheckCountable(const Election& e) {
+  if (e.budget < 0 || e.budget > kMaxMoney) return Error::Invalid("the budget must be from 0 to 1e15 units");
+  int64_t total = 0;
+  for (const auto& p : e.projects) {
+    if (p.cost < 0 || p.cost > kMaxMoney) return Error::Invalid("the cost of project '" + p.id + "' must be from 0 to 1e15 units");
+    total += p.cost;  // at most 2^31 projects of 1e15: cannot wrap before the check below trips
+    if (total > kMaxTotalCost) return Error::Invalid("the projects' costs add up to more than 1e18 units");
+  }
+  if (e.NumVoters() > kMaxVoters) return Error::Invalid("more than 2^31 ballots");
+  if (e.ballot_offsets.empty() || e.ballot_offsets.front() != 0 || e.ballot_offsets.back() != e.ballot_projects.size())
+    return Error::Invalid("ballot offsets do not match the ballots");
+  const int64_t min_points = e.vote_type == VoteType::kScoring ? -kMaxPoints : 0;
+  for (size_t k = 0; k < e.ballot_projects.size(); ++k) {
+    if (e.ballot_projects[k] < 0 || static_cast<size_t>(e.ballot_projects[k]) >= e.projects.size())
+      return Error::Invalid("a ballot names a project that does not exist");
+    if (e.HasPoints()) {
+      if (k >= e.ballot_points.size()) return Error::Invalid("a ballot entry has no points");
+      if (e.ballot_points[k] < min_points || e.ballot_points[k] > kMaxPoints)
+        return Error::Invalid("a ballot gives " + std::to_string(e.ballot_points[k]) + " points to project '" +
+                              e.projects[e.ballot_projects[k]].id + "'; the engine counts from " + std::to_string(min_points) +
+                              " to 1e9 points per entry");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string FormatDecimal(int64_t value, int decimals) {
   bool negative = value < 0;
   uint64_t v = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);

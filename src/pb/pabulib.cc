@@ -13,10 +13,7 @@ namespace {
 
 constexpr int kMaxDecimals = 9;
 constexpr int64_t kMaxMantissa = 1000000000000000000LL;  // 1e18: leaves room in int64
-// Limits after scaling to a common exponent, so that every sum the rules form fits in 64 bits.
-constexpr int64_t kMaxMoney = 1000000000000000LL;         // 1e15 units per cost or budget
-constexpr int64_t kMaxPoints = 1000000000LL;              // 1e9 per ballot entry
-constexpr int64_t kMaxTotalCost = 1000000000000000000LL;  // 1e18 for all projects together
+// Limits after scaling to a common exponent: kMaxMoney, kMaxPoints, kMaxTotalCost (election.h).
 
 int64_t Pow10(int e) {
   int64_t r = 1;
@@ -478,6 +475,8 @@ void AppendRow(std::string* out, const std::vector<std::string_view>& fields) {
 }  // namespace
 
 Result<Election> ParsePabulib(std::string_view content, const std::string& source_name) {
+  if (size_t bad = FirstInvalidUtf8Line(content))
+    return Error::Invalid(source_name + ":" + std::to_string(bad) + ": not valid UTF-8 text (save the file as UTF-8)");
   Parser parser(content, source_name);
   return parser.Run();
 }

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "ting/base/strings.h"
+#include "ting/pb/count.h"
 
 namespace ting::pb {
 namespace {
@@ -230,6 +232,53 @@ TEST(PabulibTest, EverySharedFileRoundTrips) {
   }
   EXPECT_EQ(files, 27);
   RecordProperty("byte_exact_files", byte_exact);
+}
+
+}  // namespace
+}  // namespace ting::pb
+
+namespace ting::pb {
+namespace {
+
+TEST(Pabulib, InvalidUtf8IsAnErrorWithFileAndLine) {
+  std::string text = "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n1;10;bad\xC0\xAF\nVOTES\nvoter_id;vote\n1;1\n";
+  auto e = ParsePabulib(text, "x.pb");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message.rfind("x.pb:7: not valid UTF-8", 0), 0u) << e.error().message;
+}
+
+// Elections built in code (by the platform) pass through the same limits as files: the engine
+// refuses, never wraps.
+TEST(Count, RefusesImpossibleInputInsteadOfWrapping) {
+  Election e;
+  e.vote_type = VoteType::kCumulative;
+  e.budget = 100;
+  e.projects = {{"a", "A", 50, {}}, {"b", "B", 60, {}}};
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  e.AddBallot({0, 1}, {kMax, kMax});
+  e.AddBallot({1}, {1});
+  for (Rule rule : {Rule::kGreedy, Rule::kMes, Rule::kPhragmen}) {
+    CountOptions o;
+    o.rule = rule;
+    if (rule == Rule::kMes) o.utility = Utility::kPoints;
+    auto out = Count(e, o);
+    ASSERT_FALSE(out.ok()) << static_cast<int>(rule);
+    EXPECT_EQ(out.error().code, ErrorCode::kInvalidArgument);
+  }
+  Election costly;
+  costly.budget = 100;
+  costly.projects = {{"a", "A", kMax, {}}, {"b", "B", kMax, {}}};
+  costly.AddBallot({0, 1}, {});
+  EXPECT_FALSE(Count(costly, {}).ok());
+  Election negative;
+  negative.vote_type = VoteType::kCumulative;
+  negative.budget = 100;
+  negative.projects = {{"a", "A", 10, {}}};
+  negative.AddBallot({0}, {-5});
+  EXPECT_FALSE(Count(negative, {}).ok());
+  Election fine = negative;
+  fine.ballot_points = {kMaxPoints};
+  EXPECT_TRUE(Count(fine, {}).ok());
 }
 
 }  // namespace

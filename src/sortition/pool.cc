@@ -39,6 +39,7 @@ std::string FoldCase(std::string_view s) {
 
 Result<std::vector<CsvRow>> ParseCsv(std::string_view text, const std::string& file) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (size_t bad = FirstInvalidUtf8Line(text)) return At(file, static_cast<int>(bad), "not valid UTF-8 text (save the file as UTF-8)");
   std::vector<CsvRow> rows;
   CsvRow row;
   std::string field;

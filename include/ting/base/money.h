@@ -7,6 +7,11 @@
 
 namespace ting {
 
+// The largest amount (a budget, a cost) accepted at any input, in minor units: 1e15 (10
+// trillion kronor), the counting engine's limit (pb::kMaxMoney). Bounding amounts at input keeps
+// every sum of them far from int64 limits.
+inline constexpr int64_t kMaxAmountMinor = 1000000000000000LL;
+
 struct Money {
   int64_t minor = 0;
   std::string currency = "SEK";

@@ -27,6 +27,22 @@ std::string JsonEscape(std::string_view s);
 // JsonEscape in double quotes.
 std::string JsonQuote(std::string_view s);
 
+// Whether s is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF). Every text that enters the platform is checked with this at its boundary.
+bool IsValidUtf8(std::string_view s);
+// The 1-based line of the first ill-formed UTF-8 sequence in text, or 0 when all of it is
+// well-formed (for file readers' "FILE:LINE: not UTF-8" errors).
+size_t FirstInvalidUtf8Line(std::string_view text);
+// s with every ill-formed UTF-8 sequence replaced by U+FFFD (for repairing stored text).
+std::string RepairUtf8(std::string_view s);
+// The longest prefix of s that is at most max_bytes long and does not end inside a UTF-8
+// character (s is assumed valid UTF-8).
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
+// Checked int64 arithmetic: nullopt on overflow (never wraps).
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b);
+std::optional<int64_t> CheckedMul(int64_t a, int64_t b);
+
 // Lower-case hex of bytes.
 std::string HexEncode(std::string_view bytes);
 

@@ -9,7 +9,17 @@
 #include <utility>
 #include <vector>
 
+#include "ting/base/result.h"
+
 namespace ting::pb {
+
+// Limits of what the engine counts, chosen so that every sum the rules form fits in 64 bits
+// (and every MES price in 128-bit intermediate products). The Pabulib reader enforces them per
+// line; CheckCountable enforces them for elections built in code.
+inline constexpr int64_t kMaxMoney = 1000000000000000LL;         // 1e15 units per cost or budget
+inline constexpr int64_t kMaxPoints = 1000000000LL;              // 1e9 per ballot entry
+inline constexpr int64_t kMaxTotalCost = 1000000000000000000LL;  // 1e18 for all projects together
+inline constexpr uint64_t kMaxVoters = uint64_t{1} << 31;
 
 enum class VoteType { kApproval, kCumulative, kScoring, kOrdinal };
 
@@ -61,6 +71,12 @@ struct Election {
   void AddBallot(const std::vector<int32_t>& project_indices, const std::vector<int64_t>& points,
                  const std::vector<std::string>& extra = {});
 };
+
+// Whether the engine can count e exactly: budget and costs within [0, kMaxMoney], costs adding
+// up to at most kMaxTotalCost, points within [0, kMaxPoints] (scoring: [-kMaxPoints,
+// kMaxPoints]), project indices in range, at most kMaxVoters ballots. kInvalidArgument naming
+// the first problem otherwise: the engine refuses impossible input instead of wrapping.
+Status CheckCountable(const Election& e);
 
 // Exact decimal rendering of value * 10^-decimals, without trailing zeros ("1500", "12.5").
 std::string FormatDecimal(int64_t value, int decimals);
