@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
+
+#include "ting/base/money.h"
 
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
@@ -123,6 +126,10 @@ Status Localised(const json& j, const char* field, std::string& sv, std::string&
 }
 
 std::optional<int64_t> JsonInt(const json& v) {
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
   if (v.is_number_integer()) return v.get<int64_t>();
   if (v.is_string()) return ParseInt64(v.get<std::string>());
   return std::nullopt;
@@ -177,7 +184,9 @@ static Result<Budget> BudgetFromJson(const json& b) {
                            ? Status()
                            : Status(Error::Invalid("budget " + budget.slug + ": \"name\" is required")));
   auto amount = b.contains("amount") ? JsonInt(b["amount"]) : std::nullopt;
-  if (!amount || *amount <= 0) return Error::Invalid("budget " + budget.slug + ": \"amount\" must be a positive whole number of minor units");
+  if (!amount || *amount <= 0 || *amount > kMaxAmountMinor)
+    return Error::Invalid("budget " + budget.slug + ": \"amount\" must be a positive whole number of minor units, at most " +
+                          std::to_string(kMaxAmountMinor));
   budget.amount = *amount;
   if (b.contains("currency")) {
     if (!b["currency"].is_string() || b["currency"].get<std::string>().size() != 3)

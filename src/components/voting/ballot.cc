@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <set>
 
 #include "ting/base/strings.h"
@@ -10,8 +12,16 @@ using json = nlohmann::json;
 
 namespace {
 
-Result<int64_t> ProjectId(const json& v) {
+// An int64 from JSON: a whole number that fits (never a wrapped unsigned one).
+std::optional<int64_t> Int64Of(const json& v) {
+  if (v.is_number_unsigned())
+    return v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX) ? std::optional<int64_t>(static_cast<int64_t>(v.get<uint64_t>())) : std::nullopt;
   if (v.is_number_integer()) return v.get<int64_t>();
+  return std::nullopt;
+}
+
+Result<int64_t> ProjectId(const json& v) {
+  if (auto id = Int64Of(v)) return *id;
   if (v.is_string())
     if (auto id = ParseInt64(v.get<std::string>())) return *id;
   return Error::Invalid("project ids must be whole numbers");
@@ -65,9 +75,10 @@ Result<Ballot> Ballot::FromJson(BallotType type, const json& j) {
       for (const auto& [key, value] : j["points"].items()) {
         auto id = ParseInt64(key);
         if (!id) return Error::Invalid("project ids must be whole numbers");
-        if (!value.is_number_integer() || value.get<int64_t>() < 0)
-          return Error::Invalid("points must be whole numbers from 0");
-        if (value.get<int64_t>() > 0) b.points[*id] = value.get<int64_t>();
+        auto n = Int64Of(value);
+        if (!n || *n < 0) return Error::Invalid("points must be whole numbers from 0");
+        if (b.points.count(*id)) return Error::Invalid("project " + key + " is given points twice");
+        if (*n > 0) b.points[*id] = *n;
       }
       break;
     }
@@ -85,15 +96,24 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
   const BallotRules& rules = budget.ballot;
   if (ballot.type != rules.type) return BallotProblem{"ballot.problem.wrong_type", {}};
   if (ballot.type == BallotType::kCumulative) {
+    // Every limit holds with checked arithmetic: no project gets more than the ballot's points
+    // (or the per-project maximum), and the sum is computed without wrapping.
+    const int64_t per_project = rules.max_per_project ? std::min<int64_t>(rules.max_per_project, rules.points) : rules.points;
     int64_t total = 0;
     for (const auto& [id, n] : ballot.points) {
       if (auto u = unknown(id)) return u;
-      if (rules.max_per_project && n > rules.max_per_project)
-        return BallotProblem{"ballot.problem.too_many_on_one", {{"max", std::to_string(rules.max_per_project)}}};
-      total += n;
+      if (n < 0) return BallotProblem{"ballot.problem.points_number", {}};
+      if (n > per_project) {
+        if (rules.max_per_project && rules.max_per_project < rules.points)
+          return BallotProblem{"ballot.problem.too_many_on_one", {{"max", std::to_string(rules.max_per_project)}}};
+        return BallotProblem{"ballot.problem.too_many_points", {{"points", std::to_string(rules.points)}, {"used", std::to_string(n)}}};
+      }
+      auto sum = CheckedAdd(total, n);
+      if (!sum || *sum > rules.points)
+        return BallotProblem{"ballot.problem.too_many_points",
+                             {{"points", std::to_string(rules.points)}, {"used", sum ? std::to_string(*sum) : std::string("> ") + std::to_string(rules.points)}}};
+      total = *sum;
     }
-    if (total > rules.points)
-      return BallotProblem{"ballot.problem.too_many_points", {{"points", std::to_string(rules.points)}, {"used", std::to_string(total)}}};
     return std::nullopt;
   }
   std::set<int64_t> seen;
@@ -104,8 +124,13 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
   int64_t n = static_cast<int64_t>(ballot.projects.size());
   if (ballot.type == BallotType::kKnapsack) {
     int64_t cost = 0;
-    for (int64_t id : ballot.projects) cost += by_id[id]->cost;
-    if (cost > budget.amount)
+    bool overflow = false;
+    for (int64_t id : ballot.projects) {
+      auto sum = CheckedAdd(cost, by_id[id]->cost);
+      if (!sum) overflow = true;  // more than any budget can be
+      cost = sum.value_or(std::numeric_limits<int64_t>::max());
+    }
+    if (overflow || cost > budget.amount)
       return BallotProblem{"ballot.problem.over_budget", {{"cost", std::to_string(cost)}, {"amount", std::to_string(budget.amount)}}};
     return std::nullopt;
   }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "ting/components/voting.h"
 
 namespace ting::components {
@@ -55,6 +57,46 @@ TEST(Ballot, CumulativePoints) {
   EXPECT_EQ(Problem(Parse(BallotType::kCumulative, R"({"points":{"99":1}})"), budget), "ballot.problem.unknown_project");
   EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":-1}})")).ok());
   EXPECT_TRUE(Parse(BallotType::kCumulative, R"({"points":{"11":0}})").points.empty()) << "zero points are no points";
+}
+
+// The probe's ballot: two projects at INT64_MAX points each once passed (the sum wrapped
+// negative). Every ballot type's arithmetic at the limits of 64 bits must refuse, not wrap.
+TEST(Ballot, CumulativeAtTheLimitsOf64Bits) {
+  for (int max_per_project : {0, 6}) {
+    Budget budget = MakeBudget({BallotType::kCumulative, 0, 0, 10, max_per_project});
+    EXPECT_NE(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":9223372036854775807,"12":9223372036854775807}})"), budget), "");
+    EXPECT_NE(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":9223372036854775807}})"), budget), "");
+    EXPECT_NE(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":9223372036854775807,"12":1}})"), budget), "");
+    EXPECT_NE(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":4611686018427387904,"12":4611686018427387904,"13":1}})"), budget), "");
+    EXPECT_EQ(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":5,"12":5}})"), budget), "");
+  }
+  // Without a per-project maximum, one project may still not get more than the ballot's points.
+  Budget open = MakeBudget({BallotType::kCumulative, 0, 0, 10, 0});
+  EXPECT_EQ(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":11}})"), open), "ballot.problem.too_many_points");
+  EXPECT_EQ(Problem(Parse(BallotType::kCumulative, R"({"points":{"11":10}})"), open), "");
+  // Numbers past int64 (unsigned in JSON) and negative ones are not points.
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":18446744073709551615}})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":-9223372036854775808}})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":1.5}})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":"5"}})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kCumulative, json::parse(R"({"points":{"11":1,"011":1}})")).ok()) << "one project twice";
+}
+
+TEST(Ballot, KnapsackAndApprovalAtTheLimitsOf64Bits) {
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  std::vector<Project> huge = {{11, 1, "A", "", kMax}, {12, 1, "B", "", kMax}, {13, 1, "C", "", 1}};
+  Budget budget = MakeBudget({BallotType::kKnapsack}, kMax);
+  auto two = ValidateBallot(Parse(BallotType::kKnapsack, R"({"projects":[11,12]})"), budget, huge);
+  ASSERT_TRUE(two.has_value()) << "INT64_MAX + INT64_MAX must not wrap into a fitting sum";
+  EXPECT_EQ(two->key, "ballot.problem.over_budget");
+  EXPECT_FALSE(ValidateBallot(Parse(BallotType::kKnapsack, R"({"projects":[11]})"), budget, huge).has_value());
+  // Ids at the limits are just unknown projects; ids past int64 are refused when read.
+  Budget approval = MakeBudget({BallotType::kApproval, 0, 2, 0, 0});
+  EXPECT_EQ(Problem(Parse(BallotType::kApproval, R"({"projects":[9223372036854775807]})"), approval), "ballot.problem.unknown_project");
+  EXPECT_EQ(Problem(Parse(BallotType::kApproval, R"({"projects":[-9223372036854775808]})"), approval), "ballot.problem.unknown_project");
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kApproval, json::parse(R"({"projects":[18446744073709551615]})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kRanking, json::parse(R"({"ranking":[18446744073709551615]})")).ok());
+  EXPECT_FALSE(Ballot::FromJson(BallotType::kApproval, json::parse(R"({"projects":[1e300]})")).ok());
 }
 
 TEST(Ballot, RankingKeepsOrderAndRoundTrips) {
