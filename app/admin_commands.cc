@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "database.h"
 #include "flags.h"
+#include "ting/base/strings.h"
 #include "ting/core/accounts.h"
 #include "ting/html/catalog.h"
 
@@ -92,6 +93,41 @@ int RunUser(const Args& args) {
   }
   std::cout << "created user " << user->id << " <" << user->email << ">" << (role ? std::string(" as ") + core::RoleName(*role) : "")
             << "\n";
+  return 0;
+}
+
+int RunOrg(const Args& args) {
+  const char* usage =
+      "usage: ting org add --db PATH --slug SLUG --name NAME [--host HOST]\n\n"
+      "Adds an organisation (a municipality, district or housing company). Requests whose host\n"
+      "name is HOST are served as this organisation; unknown hosts go to the first one.\n";
+  if (args.empty() || args[0] == "--help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] != "add") return UsageError("org", "unknown subcommand '" + args[0] + "' (try: ting org add --help)");
+  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"db", "slug", "name", "host"}, {"help"}});
+  if (!flags.ok()) return UsageError("org add", flags.error().message);
+  if (flags->Has("help")) {
+    std::cout << usage;
+    return 0;
+  }
+  for (const char* required : {"db", "slug", "name"})
+    if (!flags->Get(required)) return UsageError("org add", std::string("missing required flag --") + required);
+  std::string slug = *flags->Get("slug"), name = *flags->Get("name"), host = flags->GetOr("host", "");
+  if (!IsValidUtf8(name) || name.empty() || slug.empty() || slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return UsageError("org add", "--slug must be lower-case letters, digits and dashes, and --name non-empty UTF-8 text");
+  auto db = OpenDatabase(*flags->Get("db"));
+  if (!db.ok()) {
+    std::cerr << "ting org add: " << db.error().message << "\n";
+    return 1;
+  }
+  auto org = core::Organisations(**db).Create(slug, name, host);
+  if (!org.ok()) {
+    std::cerr << "ting org add: " << (org.error().code == ErrorCode::kAlreadyExists ? "slug '" + slug + "' is taken" : org.error().message) << "\n";
+    return 1;
+  }
+  std::cout << "organisation " << org->slug << " (id " << org->id << ")" << (host.empty() ? "" : " for host " + host) << "\n";
   return 0;
 }
 

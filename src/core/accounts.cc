@@ -118,7 +118,7 @@ Status Accounts::ChangePassword(int64_t user_id, std::string_view current, std::
     return {};
   }));
   if (!user) return Error::NotFound("error.not_found");
-  if (!VerifyPassword(hash, current)) return Error::Invalid("auth.current_wrong");
+  if (!VerifyPassword(hash, current)) return Error::Invalid(kWrongCurrentPasswordKey);
   return SetPassword(user_id, next);
 }
 

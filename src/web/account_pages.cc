@@ -11,12 +11,6 @@ using http::Response;
 namespace {
 
 
-std::string SafeLocalPath(const std::string& next) {
-  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
-  if (next.find_first_of("\r\n") != std::string::npos) return "/";
-  return next;
-}
-
 html::Data FormData(std::vector<std::string> errors) {
   html::Data d;
   html::List list;
@@ -46,6 +40,14 @@ Response Site::RegisterForm(Request& req, Context& ctx) {
 
 Response Site::RegisterSubmit(Request& req, Context& ctx) {
   std::string name = FormField(req, "name"), email = FormField(req, "email"), password = FormField(req, "password");
+  if (auto wait = RegistrationBlocked(req.remote_ip)) {
+    html::Data d = FormData({T(ctx, "auth.registrations_limited", {{"seconds", std::to_string(*wait)}})});
+    d.set("form_name", name);
+    d.set("form_email", email);
+    Response r = RenderPage(req, ctx, "register", "register.title", d, 429);
+    r.Set("Retry-After", std::to_string(*wait));
+    return r;
+  }
   auto user = accounts_.Register(email, password, name, ctx.lang);
   if (!user.ok()) {
     const Error& e = user.error();
@@ -96,7 +98,7 @@ Response Site::SignInSubmit(Request& req, Context& ctx) {
 Response Site::SignOut(Request& req, Context& ctx) {
   if (!ctx.session_token.empty()) (void)sessions_.Destroy(ctx.session_token);
   ForgetSessions();
-  ctx.set_cookies.push_back(Cookie(req, "ting_session", "", 0));
+  ctx.set_cookies.push_back(Cookie(ctx, "ting_session", "", 0));
   return RedirectWithFlash(ctx, "/", "auth.signed_out");
 }
 
@@ -113,15 +115,33 @@ Response Site::AccountPage(Request& req, Context& ctx) {
 
 Response Site::ChangePassword(Request& req, Context& ctx) {
   if (auto deny = Require(req, ctx, std::nullopt)) return std::move(*deny);
-  Status st = accounts_.ChangePassword(ctx.user->id, FormField(req, "current"), FormField(req, "new"));
-  if (!st.ok()) {
-    if (st.error().code != ErrorCode::kInvalidArgument) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-    html::Data d = FormData({T(ctx, st.error().message, {{"min", std::to_string(core::PasswordPolicy::kMinLength)},
-                                                         {"max", std::to_string(core::PasswordPolicy::kMaxLength)}})});
+  auto render_error = [&](const std::string& message, int status) {
+    html::Data d = FormData({message});
     d.set("account_name", ctx.user->name);
     d.set("account_email", ctx.user->email);
     d.set("roles", html::List{});
-    return RenderPage(req, ctx, "account", "account.title", d, 422);
+    return RenderPage(req, ctx, "account", "account.title", d, status);
+  };
+  // Guessing the current password through this form is limited like signing in: failures per
+  // account, and the client address's sign-in attempts.
+  const std::string account_key = "pw:" + std::to_string(ctx.user->id);
+  std::optional<int64_t> wait = password_limiter_.Blocked(account_key);
+  if (!wait) wait = ip_limiter_.Blocked("ip:" + req.remote_ip);
+  if (wait) {
+    Response r = render_error(T(ctx, "auth.rate_limited", {{"seconds", std::to_string(*wait)}}), 429);
+    r.Set("Retry-After", std::to_string(*wait));
+    return r;
+  }
+  Status st = accounts_.ChangePassword(ctx.user->id, FormField(req, "current"), FormField(req, "new"));
+  if (!st.ok()) {
+    if (st.error().code != ErrorCode::kInvalidArgument) return ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (st.error().message == core::Accounts::kWrongCurrentPasswordKey) {
+      password_limiter_.Record(account_key);
+      ip_limiter_.Record("ip:" + req.remote_ip);
+    }
+    return render_error(T(ctx, st.error().message, {{"min", std::to_string(core::PasswordPolicy::kMinLength)},
+                                                   {"max", std::to_string(core::PasswordPolicy::kMaxLength)}}),
+                        422);
   }
   // A changed password signs out every other browser and API client of this account.
   (void)sessions_.DestroyAllFor(ctx.user->id);
@@ -135,7 +155,7 @@ Response Site::ChangeLanguage(Request& req, Context& ctx) {
   std::string lang = FormField(req, "lang");
   std::string next = SafeLocalPath(FormField(req, "next"));
   if (!catalog_.Has(lang)) return Response::Redirect(next);
-  ctx.set_cookies.push_back(Cookie(req, "ting_lang", lang, 365 * 24 * 3600));
+  ctx.set_cookies.push_back(Cookie(ctx, "ting_lang", lang, 365 * 24 * 3600));
   if (ctx.user) (void)accounts_.SetLanguage(ctx.user->id, lang);
   return RedirectWithFlash(ctx, next, "language.changed");
 }

@@ -56,8 +56,7 @@ Response Site::ApiCreateSession(Request& req, Context& ctx) {
 
 Response Site::ApiDeleteSession(Request& req, Context& ctx) {
   if (auto deny = RequireApiUser(ctx)) return std::move(*deny);
-  std::string token(req.Header("Authorization").substr(7));
-  if (!sessions_.Destroy(token).ok()) return JsonError(ctx, 500, "error.server");
+  if (!sessions_.Destroy(ctx.api_token).ok()) return JsonError(ctx, 500, "error.server");
   ForgetSessions();
   return Response{204, {}, {}};
 }
@@ -73,6 +72,11 @@ Response Site::ApiCreateUser(Request& req, Context& ctx) {
   const json& body = std::get<json>(parsed);
   for (const char* field : {"email", "password", "name"})
     if (!StringField(body, field)) return JsonError(ctx, 400, "api.missing_field", {{"field", field}});
+  if (auto wait = RegistrationBlocked(req.remote_ip)) {
+    Response r = JsonError(ctx, 429, "auth.registrations_limited", {{"seconds", std::to_string(*wait)}});
+    r.Set("Retry-After", std::to_string(*wait));
+    return r;
+  }
   std::string lang = StringField(body, "lang").value_or(ctx.lang);
   if (!catalog_.Has(lang)) lang = ctx.lang;
   auto user = accounts_.Register(*StringField(body, "email"), *StringField(body, "password"), *StringField(body, "name"), lang);

@@ -34,6 +34,70 @@ bool ValidFlashKey(const std::string& key) {
 
 }  // namespace
 
+bool RequestTextIsUtf8(const Request& req) {
+  if (!IsValidUtf8(req.path) || !IsValidUtf8(http::UrlDecode(req.query, /*form_encoding=*/true))) return false;
+  std::string_view type = req.Header("Content-Type");
+  if (StartsWith(AsciiLower(type), "application/x-www-form-urlencoded")) return IsValidUtf8(http::UrlDecode(req.body, true));
+  if (StartsWith(AsciiLower(type), "multipart/form-data")) {
+    for (const auto& part : MultipartParts(req)) {
+      if (!IsValidUtf8(part.name) || !IsValidUtf8(part.filename)) return false;
+      if (part.filename.empty() && !IsValidUtf8(part.data)) return false;  // a plain field; files are bytes
+    }
+  }
+  return true;
+}
+
+std::string SafeLocalPath(const std::string& next) {
+  if (next.empty() || next[0] != '/') return "/";
+  for (unsigned char c : next)
+    if (c < 0x21 || c == 0x7f || c == '\\') return "/";
+  if (next.size() > 1 && next[1] == '/') return "/";
+  if (!IsValidUtf8(next)) return "/";
+  return next;
+}
+
+const json* JsonFields::Find(const char* field) const {
+  if (!body_.is_object()) return nullptr;
+  auto it = body_.find(field);
+  if (it == body_.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+void JsonFields::Wrong(const char* field, const char* expected) {
+  if (!wrong_field_.empty()) return;
+  wrong_field_ = field;
+  expected_ = expected;
+}
+
+std::string JsonFields::Text(const char* field, std::string fallback) {
+  const json* v = Find(field);
+  if (!v) return fallback;
+  if (!v->is_string()) {
+    Wrong(field, "string");
+    return fallback;
+  }
+  return v->get<std::string>();
+}
+
+std::optional<int64_t> JsonFields::Int(const char* field) {
+  const json* v = Find(field);
+  if (!v) return std::nullopt;
+  if (v->is_number_unsigned() && v->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v->get<uint64_t>());
+  if (v->is_number_integer() && !v->is_number_unsigned()) return v->get<int64_t>();
+  Wrong(field, "integer");
+  return std::nullopt;
+}
+
+std::optional<bool> JsonFields::Bool(const char* field) {
+  const json* v = Find(field);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) {
+    Wrong(field, "boolean");
+    return std::nullopt;
+  }
+  return v->get<bool>();
+}
+
 std::string FormField(const Request& req, const std::string& name) {
   for (const auto& [k, v] : req.FormFields())
     if (k == name) return v;
@@ -54,7 +118,9 @@ Site::Site(db::Database& db, SiteOptions options, html::Catalog catalog, std::un
       sessions_(db),
       organisations_(db),
       ip_limiter_(options.sign_in_attempts_per_ip, std::chrono::minutes(5)),
-      account_limiter_(options.sign_in_failures_per_account, std::chrono::minutes(15)) {}
+      account_limiter_(options.sign_in_failures_per_account, std::chrono::minutes(15)),
+      password_limiter_(options.sign_in_failures_per_account, std::chrono::minutes(15)),
+      registration_limiter_(options.registrations_per_ip_per_hour, std::chrono::hours(1)) {}
 
 Result<std::unique_ptr<Site>> Site::Create(db::Database& db, SiteOptions options) {
   TING_ASSIGN_OR_RETURN(auto catalog, html::Catalog::LoadEmbedded());
@@ -73,7 +139,13 @@ void Site::Page(const std::string& method, const std::string& pattern, PageHandl
   router_.Add(method, pattern, [this, handler = std::move(handler)](Request& req) {
     Context ctx;
     if (auto early = PrepareContext(req, ctx, /*api=*/false)) return Finish(req, ctx, std::move(*early));
-    return Finish(req, ctx, handler(req, ctx));
+    try {
+      return Finish(req, ctx, handler(req, ctx));
+    } catch (const json::exception&) {
+      // A JSON value of an unexpected type reached a handler that did not check it: the request
+      // was wrong, not the server (fields are read with JsonFields; this is the net under it).
+      return Finish(req, ctx, ErrorPage(req, ctx, 422, "form.errors_title", "error.bad_request"));
+    }
   });
 }
 
@@ -81,7 +153,12 @@ void Site::Api(const std::string& method, const std::string& pattern, ApiHandler
   router_.Add(method, pattern, [this, handler = std::move(handler)](Request& req) {
     Context ctx;
     if (auto early = PrepareContext(req, ctx, /*api=*/true)) return std::move(*early);
-    Response res = handler(req, ctx);
+    Response res;
+    try {
+      res = handler(req, ctx);
+    } catch (const json::exception&) {
+      res = Json(422, {{"error", T(ctx, "api.wrong_type_somewhere")}, {"code", "api.wrong_type"}});
+    }
     res.Set("Cache-Control", "no-store");
     return res;
   });
@@ -105,11 +182,14 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
   auto org = OrgFor(req.Host());
   if (!org.ok()) return Response::Text(503, org.error().message);
   ctx.org = *org;
+  ctx.secure = req.secure || options_.cookies_secure_always;
 
   std::string token;
   if (api) {
-    auto auth = req.Header("Authorization");
-    if (StartsWith(auth, "Bearer ")) token = std::string(Trim(auth.substr(7)));
+    // RFC 6750: the scheme is case-insensitive, then one or more spaces, then the token.
+    std::string_view auth = Trim(req.Header("Authorization"));
+    if (AsciiLower(auth.substr(0, 7)) == "bearer " ) token = std::string(Trim(auth.substr(7)));
+    ctx.api_token = token;
   } else {
     token = req.Cookie(kSessionCookie).value_or("");
   }
@@ -134,13 +214,14 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
           session_cache_[key] = {**user, *roles, std::chrono::steady_clock::now() + std::chrono::seconds(5)};
         }
       } else if (!api) {
-        ctx.set_cookies.push_back(Cookie(req, kSessionCookie, "", 0));  // stale cookie: drop it
+        ctx.set_cookies.push_back(Cookie(ctx, kSessionCookie, "", 0));  // stale cookie: drop it
       }
     }
   }
 
   if (api) {
     ctx.lang = catalog_.Negotiate("", req.Header("Accept-Language"));
+    if (!RequestTextIsUtf8(req)) return Json(400, {{"error", T(ctx, "api.bad_utf8")}, {"code", "api.bad_utf8"}});
     return std::nullopt;
   }
 
@@ -153,12 +234,13 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
       return ErrorPage(req, ctx, 403, "error.csrf_title", "error.csrf");
     }
     ctx.visitor_id = core::RandomToken(24);
-    ctx.set_cookies.push_back(Cookie(req, kVisitorCookie, ctx.visitor_id, kYear));
+    ctx.set_cookies.push_back(Cookie(ctx, kVisitorCookie, ctx.visitor_id, kYear));
   }
   const std::string& binding = ctx.session_token.empty() ? ctx.visitor_id : ctx.session_token;
   ctx.csrf = csrf_.Token(binding);
   if (auto flash = req.Cookie(kFlashCookie); flash && ValidFlashKey(*flash)) ctx.flash = *flash;
 
+  if (!RequestTextIsUtf8(req)) return ErrorPage(req, ctx, 400, "error.bad_text_title", "error.bad_text");
   if (StateChanging(req.method)) {
     std::string sent = FormField(req, "csrf");
     if (sent.empty()) sent = std::string(req.Header("X-CSRF-Token"));
@@ -183,9 +265,9 @@ void Site::ForgetSessions() {
   session_cache_.clear();
 }
 
-std::string Site::Cookie(const Request& req, const std::string& name, const std::string& value, int64_t max_age) const {
+std::string Site::Cookie(const Context& ctx, const std::string& name, const std::string& value, int64_t max_age) {
   std::string c = name + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax";
-  if (req.secure || options_.cookies_secure_always) c += "; Secure";
+  if (ctx.secure) c += "; Secure";
   return c;
 }
 
@@ -230,7 +312,7 @@ Response Site::RenderPageTitled(const Request& req, Context& ctx, const std::str
   }
   if (!ctx.flash.empty()) {
     data.set("flash", T(ctx, ctx.flash));
-    ctx.set_cookies.push_back(Cookie(req, kFlashCookie, "", 0));
+    ctx.set_cookies.push_back(Cookie(ctx, kFlashCookie, "", 0));
   }
   auto content = templates_->Render(name, lang.code, data);
   if (!content.ok()) return Response::Text(500, content.error().message);
@@ -254,7 +336,7 @@ Response Site::ErrorPage(const Request& req, Context& ctx, int status, const std
 }
 
 Response Site::RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key) {
-  ctx.set_cookies.push_back(std::string(kFlashCookie) + "=" + flash_key + "; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+  ctx.set_cookies.push_back(Cookie(ctx, kFlashCookie, flash_key, 60));
   return Response::Redirect(location);
 }
 
@@ -288,9 +370,20 @@ std::optional<Response> Site::RequireApiUser(const Context& ctx, std::optional<c
   return std::nullopt;
 }
 
+std::optional<Response> Site::WrongType(const Context& ctx, const JsonFields& fields) {
+  if (fields.wrong_field().empty()) return std::nullopt;
+  return Json(422, {{"error", T(ctx, "api.wrong_type", {{"field", fields.wrong_field()}, {"expected", fields.expected()}})},
+                    {"code", "api.wrong_type"},
+                    {"field", fields.wrong_field()}});
+}
+
 std::variant<json, Response> Site::ParseJsonBody(const Request& req, const Context& ctx) {
   auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return JsonError(ctx, 400, "api.bad_json");
+  if (body.is_discarded() || !body.is_object()) {
+    // nlohmann's parser refuses ill-formed UTF-8 in strings; say so when that was the problem.
+    if (!IsValidUtf8(req.body)) return Json(400, {{"error", T(ctx, "api.bad_utf8")}, {"code", "api.bad_utf8"}});
+    return JsonError(ctx, 400, "api.bad_json");
+  }
   return body;
 }
 
@@ -300,12 +393,18 @@ void Site::StartSession(const Request& req, Context& ctx, const core::User& user
   if (!ctx.session_token.empty()) (void)sessions_.Destroy(ctx.session_token);
   ForgetSessions();
   ctx.session_token = *token;
-  ctx.set_cookies.push_back(Cookie(req, kSessionCookie, *token, core::Sessions::kWebLifetimeSeconds));
+  ctx.set_cookies.push_back(Cookie(ctx, kSessionCookie, *token, core::Sessions::kWebLifetimeSeconds));
 }
 
 std::optional<int64_t> Site::SignInBlocked(const std::string& ip, const std::string& email) {
   if (auto wait = ip_limiter_.Blocked("ip:" + ip)) return wait;
   return account_limiter_.Blocked("acct:" + AsciiLower(Trim(email)));
+}
+
+std::optional<int64_t> Site::RegistrationBlocked(const std::string& ip) {
+  if (auto wait = registration_limiter_.Blocked("reg:" + ip)) return wait;
+  registration_limiter_.Record("reg:" + ip);
+  return std::nullopt;
 }
 
 void Site::SignInFailed(const std::string& ip, const std::string& email) {

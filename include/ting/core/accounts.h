@@ -69,6 +69,8 @@ class Accounts {
                               const std::string& password_hash);
   // kUnauthenticated "auth.wrong_credentials" for an unknown email or a wrong password alike.
   Result<User> Authenticate(std::string_view email, std::string_view password);
+  // The error message (catalogue key) when the current password given is wrong.
+  static constexpr const char* kWrongCurrentPasswordKey = "auth.current_wrong";
   Status ChangePassword(int64_t user_id, std::string_view current, std::string_view next);
   Status SetPassword(int64_t user_id, std::string_view password);  // admin/CLI, policy-checked
   Status SetLanguage(int64_t user_id, std::string_view lang);

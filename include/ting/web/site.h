@@ -32,6 +32,8 @@ struct Context {
   std::optional<core::User> user;
   std::vector<core::Role> roles;  // in org
   std::string session_token;      // web session (cookie), empty when signed out
+  std::string api_token;          // API: the bearer token sent (parsed in one place), or empty
+  bool secure = false;            // cookies get Secure (TLS, trusted proxy, or configured)
   std::string visitor_id;         // anonymous cookie binding the CSRF token
   std::string csrf;               // token every form carries
   std::string flash;              // catalogue key of a one-time message
@@ -42,6 +44,36 @@ struct Context {
 
 // The first value of a form field (urlencoded body), or "" when absent.
 std::string FormField(const http::Request& req, const std::string& name);
+
+// Whether every text the request carries is well-formed UTF-8: the decoded path, the query
+// parameters, an urlencoded or multipart form's fields (names, values, file names). Checked
+// by the middleware before any handler runs, so no ill-formed text reaches storage.
+bool RequestTextIsUtf8(const http::Request& req);
+
+// A path on this site to send the browser to after a form ("next"): "/" unless it is a local
+// absolute path with no scheme-relative start ("//", "/\"), no control characters or
+// backslashes anywhere (browsers drop tabs and newlines, turning "/\t/evil" into "//evil").
+std::string SafeLocalPath(const std::string& next);
+
+// Reads fields of a JSON request body without exceptions. A field that is present with the
+// wrong type reads as absent and is remembered; the handler then answers 422 naming it
+// (Site::WrongType). Numbers outside int64 are the wrong type for Int().
+class JsonFields {
+ public:
+  explicit JsonFields(const nlohmann::json& body) : body_(body) {}
+  std::string Text(const char* field, std::string fallback = "");
+  std::optional<int64_t> Int(const char* field);
+  std::optional<bool> Bool(const char* field);
+  // The first field read with the wrong type ("" when none) and the type it should have had.
+  const std::string& wrong_field() const { return wrong_field_; }
+  const std::string& expected() const { return expected_; }
+
+ private:
+  const nlohmann::json* Find(const char* field) const;
+  void Wrong(const char* field, const char* expected);
+  const nlohmann::json& body_;
+  std::string wrong_field_, expected_;
+};
 
 using PageHandler = std::function<http::Response(http::Request&, Context&)>;
 // A piece of HTML a component adds to the start page (already rendered and escaped).
@@ -54,6 +86,9 @@ struct SiteOptions {
   int sign_in_attempts_per_ip = 30;       // per 5 minutes
   // Where uploaded images are stored (outside the database file). Empty: uploads are refused.
   std::string uploads_dir;
+  // Registrations (page and API) per client address per hour; past it 429. Bounds how fast
+  // anyone can learn which emails have accounts (the 409 for a known email).
+  int registrations_per_ip_per_hour = 50;
 };
 
 class Site {
@@ -91,6 +126,8 @@ class Site {
                            const std::map<std::string, std::string>& vars = {});
   // API handlers: the signed-in user or a 401 response.
   std::optional<http::Response> RequireApiUser(const Context& ctx, std::optional<core::Action> action = std::nullopt);
+  // 422 naming the field when fields read one with the wrong type, else nullopt.
+  std::optional<http::Response> WrongType(const Context& ctx, const JsonFields& fields);
   // Parses the body as a JSON object, or returns the 400 response to send.
   std::variant<nlohmann::json, http::Response> ParseJsonBody(const http::Request& req, const Context& ctx);
 
@@ -109,7 +146,8 @@ class Site {
   void AddSpineRoutes();
   std::optional<http::Response> PrepareContext(http::Request& req, Context& ctx, bool api);
   http::Response Finish(const http::Request& req, Context& ctx, http::Response res);
-  std::string Cookie(const http::Request& req, const std::string& name, const std::string& value, int64_t max_age) const;
+  // The one cookie writer: HttpOnly, SameSite=Lax, and Secure whenever ctx.secure.
+  static std::string Cookie(const Context& ctx, const std::string& name, const std::string& value, int64_t max_age);
 
   // Spine pages and API.
   http::Response Home(http::Request& req, Context& ctx);
@@ -133,6 +171,9 @@ class Site {
   // Rate limits for sign-in: nullopt when allowed, else seconds to wait.
   std::optional<int64_t> SignInBlocked(const std::string& ip, const std::string& email);
   void SignInFailed(const std::string& ip, const std::string& email);
+  // Registrations: counts this attempt and says how long to wait when the address is over its
+  // hourly limit (nullopt: go on).
+  std::optional<int64_t> RegistrationBlocked(const std::string& ip);
 
   // Finds the organisation for a host; cached for a few seconds (every request needs it).
   Result<core::Organisation> OrgFor(const std::string& host);
@@ -147,6 +188,8 @@ class Site {
   core::Sessions sessions_;
   core::Organisations organisations_;
   core::RateLimiter ip_limiter_, account_limiter_;
+  core::RateLimiter password_limiter_;      // failed current-password checks per account
+  core::RateLimiter registration_limiter_;  // registrations per client address
   http::Router router_;
   std::vector<PageFragment> home_sections_;
 
