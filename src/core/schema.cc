@@ -39,6 +39,11 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql"},
+      {110, "core: repair ill-formed UTF-8 in names (stored before input was validated)", "",
+       [](db::Connection& c) -> Status {
+         TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "organisations", "id", {"name"}));
+         return db::RepairUtf8Columns(c, "users", "id", {"name"});
+       }},
   };
 }
 

@@ -2,9 +2,28 @@
 #include <algorithm>
 #include <set>
 
+#include "ting/base/strings.h"
 #include "ting/db/database.h"
 
 namespace ting::db {
+
+Status RepairUtf8Columns(Connection& c, const std::string& table, const std::string& key_column,
+                         const std::vector<std::string>& columns) {
+  std::string select = "SELECT " + key_column;
+  for (const auto& col : columns) select += ", " + col;
+  select += " FROM " + table;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query(select));
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (r.IsNull(i + 1)) continue;
+      std::string text = r.Str(i + 1);
+      if (IsValidUtf8(text)) continue;
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE " + table + " SET " + columns[i] + " = ? WHERE " + key_column + " = ?",
+                                           {RepairUtf8(text), r.Int(0)})));
+    }
+  }
+  return {};
+}
 
 Result<int> Migrate(Database& db, const std::vector<Migration>& migrations) {
   std::set<int> versions;
@@ -29,7 +48,8 @@ Result<int> Migrate(Database& db, const std::vector<Migration>& migrations) {
   std::sort(pending.begin(), pending.end(), [](auto* a, auto* b) { return a->version < b->version; });
   for (const Migration* m : pending) {
     Status st = db.Write([m](Connection& c) -> Status {
-      TING_RETURN_IF_ERROR(c.ExecScript(m->sql));
+      if (!m->sql.empty()) TING_RETURN_IF_ERROR(c.ExecScript(m->sql));
+      if (m->run) TING_RETURN_IF_ERROR(m->run(c));
       return c.Exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
                     {int64_t{m->version}, m->name, static_cast<int64_t>(std::time(nullptr))})
           .ok()

@@ -112,6 +112,8 @@ class ProcessStore {
 
   // Reads past the cache.
   Result<std::optional<Process>> FindFresh(int64_t organisation_id, std::string_view slug);
+  // Reads a process inside a caller's transaction (exact checks: is the ballot frozen?).
+  static Result<std::optional<Process>> FindIn(db::Connection& c, int64_t process_id);
 
  private:
   db::Database& db_;

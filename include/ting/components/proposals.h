@@ -35,6 +35,25 @@ struct Project {
 Result<std::vector<Project>> BallotProjects(db::Connection& c, int64_t budget_id);
 Result<std::vector<Project>> BallotProjects(db::Database& db, int64_t budget_id);
 
+// Once voting has opened, a budget's ballot (its projects and their costs) is frozen like its
+// rules. The one change allowed is a manager taking a project off the ballot with a public
+// reason; each such change is recorded here, and the count reports what it did to ballots.
+struct BallotChange {
+  int64_t id = 0;
+  int64_t budget_id = 0;
+  int64_t proposal_id = 0;
+  std::string title;    // the project's title
+  std::string reason;   // public
+  int64_t actor_id = 0;
+  int64_t created_at = 0;
+};
+// The changes made to a budget's ballot after voting opened, oldest first.
+Result<std::vector<BallotChange>> BallotChanges(db::Connection& c, int64_t budget_id);
+Result<std::vector<BallotChange>> BallotChanges(db::Database& db, int64_t budget_id);
+// The id of the latest change to a budget's ballot after voting opened (0: none). A cached
+// ballot is still current inside a transaction when this has not moved.
+Result<int64_t> LatestBallotChange(db::Connection& c, int64_t budget_id);
+
 std::unique_ptr<Component> MakeProposalsComponent();
 
 }  // namespace ting::components

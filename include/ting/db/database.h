@@ -84,12 +84,20 @@ struct SqliteOptions {
 // Opens (creating if needed) a SQLite database file in WAL mode with foreign keys on.
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, SqliteOptions options = {});
 
-// A schema change, applied once, in version order.
+// A schema change, applied once, in version order: its SQL script, then (when set) code that
+// changes data the SQL cannot, in the same transaction.
 struct Migration {
   int version;
   std::string name;
   std::string sql;
+  std::function<Status(Connection&)> run = nullptr;
 };
+
+// Replaces ill-formed UTF-8 in the given text columns of table by U+FFFD (see RepairUtf8),
+// row by row, keyed by key_column. For migrations that repair text stored before every input
+// was validated. Table and column names come from code, never from input.
+Status RepairUtf8Columns(Connection& c, const std::string& table, const std::string& key_column,
+                         const std::vector<std::string>& columns);
 
 // Applies the migrations not yet recorded in schema_migrations, each in its own transaction.
 // Versions must be unique. Returns how many were applied.

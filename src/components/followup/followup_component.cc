@@ -37,7 +37,9 @@ CREATE TABLE project_updates (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX project_updates_proposal ON project_updates(proposal_id, created_at);
-)sql"}};
+)sql"},
+          {610, "follow-up: repair ill-formed UTF-8 in updates", "",
+           [](db::Connection& c) -> Status { return db::RepairUtf8Columns(c, "project_updates", "id", {"body"}); }}};
 }
 
 struct Update {

@@ -103,6 +103,10 @@ Result<std::optional<Process>> FindWith(db::Connection& c, const std::string& wh
 
 }  // namespace
 
+Result<std::optional<Process>> ProcessStore::FindIn(db::Connection& c, int64_t process_id) {
+  return FindWith(c, "id = ?", {process_id});
+}
+
 Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
   p.organisation_id = organisation_id;
   int64_t now = core::NowSeconds();
@@ -227,9 +231,10 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
           Budget nb = parsed.budgets.front();
           if (existing) {
-            if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule))
-              return Error::Precondition("voting has opened: the ballot type, its limits and the counting rule of budget \"" + nb.slug +
-                                         "\" can no longer change");
+            if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule || nb.amount != existing->amount ||
+                           nb.currency != existing->currency))
+              return Error::Precondition("voting has opened: the amount, the ballot type, its limits and the counting rule of budget \"" +
+                                         nb.slug + "\" can no longer change");
             TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET name_sv = ?, name_en = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
                                               "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ? WHERE id = ?",
                                               {nb.name_sv, nb.name_en, nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),

@@ -42,7 +42,11 @@ CREATE TABLE budgets (
   rule TEXT NOT NULL CHECK (rule IN ('greedy','mes')),
   UNIQUE (process_id, slug)
 );
-)sql"}};
+)sql"},
+          {210, "processes: repair ill-formed UTF-8 in titles and names", "", [](db::Connection& c) -> Status {
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "processes", "id", {"title_sv", "title_en", "description_sv", "description_en"}));
+             return db::RepairUtf8Columns(c, "budgets", "id", {"name_sv", "name_en"});
+           }}};
 }
 
 }  // namespace ting::components

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ting/base/money.h"
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 
@@ -77,7 +78,24 @@ CREATE TABLE proposal_images (
   bytes INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
-)sql"}};
+)sql"},
+          {320, "proposals: audited changes to a ballot after voting opened", R"sql(
+CREATE TABLE ballot_changes (
+  id INTEGER PRIMARY KEY,
+  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  action TEXT NOT NULL CHECK (action IN ('removed')),
+  reason TEXT NOT NULL,
+  actor_id INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX ballot_changes_budget ON ballot_changes(budget_id, id);
+)sql"},
+          {310, "proposals: repair ill-formed UTF-8 in proposals, comments and notifications", "", [](db::Connection& c) -> Status {
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposals", "id", {"title", "body", "category", "review_explanation"}));
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposal_comments", "id", {"body", "hidden_reason"}));
+             return db::RepairUtf8Columns(c, "notifications", "id", {"vars"});
+           }}};
 }
 
 const char* ProposalStatusName(ProposalStatus s) {
@@ -153,12 +171,21 @@ Status Validate(const Process& p, const ProposalDraft& d, int64_t* budget_id) {
   if (Trim(d.body).empty() || d.body.size() > 20000) return Error::Invalid("proposals.problem.body");
   const Budget* b = p.FindBudget(d.budget_slug);
   if (!b) return Error::Invalid("proposals.problem.budget");
-  if (d.cost <= 0 || d.cost > int64_t{1} << 50) return Error::Invalid("proposals.problem.cost");
+  if (d.cost <= 0 || d.cost > kMaxAmountMinor) return Error::Invalid("proposals.problem.cost");
   if (d.category.size() > 100) return Error::Invalid("proposals.problem.category");
   if (d.lat.has_value() != d.lon.has_value() || (d.lat && (std::abs(*d.lat) > 90 || std::abs(*d.lon) > 180)))
     return Error::Invalid("proposals.problem.place");
   *budget_id = b->id;
   return {};
+}
+
+bool OnBallot(const Proposal& p) { return p.status == ProposalStatus::kFeasible && p.on_ballot; }
+
+// Whether the proposal's process has opened voting, read inside the caller's transaction: from
+// then on its ballot is frozen.
+Result<bool> BallotFrozen(db::Connection& c, const Proposal& p) {
+  TING_ASSIGN_OR_RETURN(auto process, ProcessStore::FindIn(c, p.process_id));
+  return process && process->VotingHasOpened(Today());
 }
 
 db::Value Opt(const std::optional<double>& v) { return v ? db::Value(*v) : db::kNull; }
@@ -298,17 +325,23 @@ Status ProposalStore::Withdraw(int64_t id, int64_t user_id) {
     if (!found) return Error::NotFound("proposals.not_found");
     if (found->author_id != user_id) return Error::Denied("proposals.not_author");
     if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Precondition("proposals.locked");
+    TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, *found));
+    if (frozen && OnBallot(*found)) return Error::Precondition("proposals.ballot_frozen_withdraw");
     return StatusOf(c.Exec("UPDATE proposals SET status = 'withdrawn', updated_at = ? WHERE id = ?", {UnixSeconds(), id}));
   });
 }
 
 Status ProposalStore::Review(int64_t id, int64_t reviewer_id, bool feasible, std::optional<int64_t> cost, const std::string& explanation) {
   if (!feasible && Trim(explanation).empty()) return Error::Invalid("proposals.problem.explanation_required");
-  if (cost && *cost <= 0) return Error::Invalid("proposals.problem.cost");
+  if (cost && (*cost <= 0 || *cost > kMaxAmountMinor)) return Error::Invalid("proposals.problem.cost");
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
     if (!found) return Error::NotFound("proposals.not_found");
     if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Precondition("proposals.locked");
+    // After voting opened, a review may not take a project off the ballot, change its cost, or
+    // put a new one on it.
+    TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, *found));
+    if (frozen && (OnBallot(*found) || (feasible && found->on_ballot))) return Error::Precondition("proposals.ballot_frozen");
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = ?, reviewer_id = ?, review_cost = ?, review_explanation = ?, reviewed_at = ?, "
                                          "updated_at = ? WHERE id = ?",
                                          {std::string(feasible ? "feasible" : "infeasible"), reviewer_id, cost ? db::Value(*cost) : db::kNull,
@@ -347,6 +380,8 @@ Status ProposalStore::Merge(int64_t id, int64_t into) {
     if (from->budget_id != to->budget_id) return Error::Invalid("proposals.problem.merge_budget");
     if (to->status == ProposalStatus::kMerged || to->status == ProposalStatus::kWithdrawn || from->status == ProposalStatus::kMerged)
       return Error::Precondition("proposals.locked");
+    TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, *from));
+    if (frozen && (OnBallot(*from) || OnBallot(*to))) return Error::Precondition("proposals.ballot_frozen");
     // Supporters of the duplicate support the survivor; someone who supported both counts once.
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_supports(proposal_id, user_id, created_at) "
                                          "SELECT ?, user_id, created_at FROM proposal_supports WHERE proposal_id = ?",
@@ -360,10 +395,25 @@ Status ProposalStore::Merge(int64_t id, int64_t into) {
   });
 }
 
-Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot) {
+Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot, int64_t manager_id, const std::string& reason) {
   return db_.Write([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposals SET on_ballot = ?, updated_at = ? WHERE id = ?", {int64_t{on_ballot}, UnixSeconds(), id}));
-    return n ? Status() : Status(Error::NotFound("proposals.not_found"));
+    TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
+    if (!found) return Error::NotFound("proposals.not_found");
+    if (found->on_ballot == on_ballot) return {};
+    TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, *found));
+    if (frozen && found->status == ProposalStatus::kFeasible) {
+      // Nothing joins a ballot people are already voting on; a project leaves it only by an
+      // explicit, audited decision with a public reason.
+      if (on_ballot) return Error::Precondition("proposals.ballot_frozen");
+      std::string why(Trim(reason));
+      if (why.empty() || why.size() > 2000) return Error::Invalid("proposals.problem.removal_reason");
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO ballot_changes(budget_id, proposal_id, action, reason, actor_id, created_at) "
+                                           "VALUES(?, ?, 'removed', ?, ?, ?)",
+                                           {found->budget_id, id, why, manager_id, UnixSeconds()})));
+      TING_RETURN_IF_ERROR(Notify(c, found->author_id, "notify.removed_from_ballot", {{"title", found->title}, {"reason", why}},
+                                  "/proposals/" + std::to_string(id)));
+    }
+    return StatusOf(c.Exec("UPDATE proposals SET on_ballot = ?, updated_at = ? WHERE id = ?", {int64_t{on_ballot}, UnixSeconds(), id}));
   });
 }
 
@@ -428,10 +478,11 @@ Result<Comment> ProposalStore::AddComment(int64_t proposal_id, int64_t author_id
   return out;
 }
 
-Status ProposalStore::EditComment(int64_t comment_id, int64_t user_id, const std::string& body) {
+Status ProposalStore::EditComment(int64_t proposal_id, int64_t comment_id, int64_t user_id, const std::string& body) {
   if (Trim(body).empty() || body.size() > 5000) return Error::Invalid("proposals.problem.comment");
   return db_.Write([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id, created_at, deleted FROM proposal_comments WHERE id = ?", {comment_id}));
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id, created_at, deleted FROM proposal_comments WHERE id = ? AND proposal_id = ?",
+                                                {comment_id, proposal_id}));
     if (!row || row->Int(2)) return Error::NotFound("proposals.comment_not_found");
     if (row->Int(0) != user_id) return Error::Denied("proposals.not_author");
     if (UnixSeconds() - row->Int(1) > kCommentEditWindowSeconds) return Error::Precondition("proposals.comment_edit_window");
@@ -439,20 +490,20 @@ Status ProposalStore::EditComment(int64_t comment_id, int64_t user_id, const std
   });
 }
 
-Status ProposalStore::DeleteComment(int64_t comment_id, int64_t user_id) {
+Status ProposalStore::DeleteComment(int64_t proposal_id, int64_t comment_id, int64_t user_id) {
   return db_.Write([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id FROM proposal_comments WHERE id = ?", {comment_id}));
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id FROM proposal_comments WHERE id = ? AND proposal_id = ?", {comment_id, proposal_id}));
     if (!row) return Error::NotFound("proposals.comment_not_found");
     if (row->Int(0) != user_id) return Error::Denied("proposals.not_author");
     return StatusOf(c.Exec("UPDATE proposal_comments SET deleted = 1, body = '' WHERE id = ?", {comment_id}));
   });
 }
 
-Status ProposalStore::HideComment(int64_t comment_id, int64_t moderator_id, const std::string& reason) {
+Status ProposalStore::HideComment(int64_t proposal_id, int64_t comment_id, int64_t moderator_id, const std::string& reason) {
   if (Trim(reason).empty()) return Error::Invalid("proposals.problem.hide_reason");
   return db_.Write([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposal_comments SET hidden_by = ?, hidden_reason = ? WHERE id = ?",
-                                         {moderator_id, std::string(Trim(reason)), comment_id}));
+    TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposal_comments SET hidden_by = ?, hidden_reason = ? WHERE id = ? AND proposal_id = ?",
+                                         {moderator_id, std::string(Trim(reason)), comment_id, proposal_id}));
     return n ? Status() : Status(Error::NotFound("proposals.comment_not_found"));
   });
 }
@@ -504,6 +555,8 @@ Result<std::vector<std::string>> ProposalStore::Categories(int64_t process_id) {
 
 Status ProposalStore::AddImage(const ProposalImage& image) {
   return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto count, c.QueryOne("SELECT COUNT(*) FROM proposal_images WHERE proposal_id = ?", {image.proposal_id}));
+    if (count && count->Int(0) >= kMaxImages) return Error::Invalid("proposals.problem.image_count");
     return StatusOf(c.Exec("INSERT INTO proposal_images(proposal_id, file_name, content_type, bytes, created_at) VALUES(?, ?, ?, ?, ?)",
                            {image.proposal_id, image.file_name, image.content_type, image.bytes, UnixSeconds()}));
   });
@@ -549,6 +602,35 @@ Result<std::vector<Project>> BallotProjects(db::Database& db, int64_t budget_id)
     return {};
   }));
   return out;
+}
+
+namespace {
+BallotChange ChangeFromRow(const db::Row& r) {
+  return {r.Int(0), r.Int(1), r.Int(2), r.Str(3), r.Str(4), r.Int(5), r.Int(6)};
+}
+}  // namespace
+
+Result<std::vector<BallotChange>> BallotChanges(db::Connection& c, int64_t budget_id) {
+  std::vector<BallotChange> out;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT bc.id, bc.budget_id, bc.proposal_id, p.title, bc.reason, COALESCE(bc.actor_id, 0), bc.created_at "
+                                           "FROM ballot_changes bc JOIN proposals p ON p.id = bc.proposal_id WHERE bc.budget_id = ? ORDER BY bc.id",
+                                           {budget_id}));
+  for (const auto& r : rows) out.push_back(ChangeFromRow(r));
+  return out;
+}
+
+Result<std::vector<BallotChange>> BallotChanges(db::Database& db, int64_t budget_id) {
+  std::vector<BallotChange> out;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(out, BallotChanges(c, budget_id));
+    return {};
+  }));
+  return out;
+}
+
+Result<int64_t> LatestBallotChange(db::Connection& c, int64_t budget_id) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COALESCE(MAX(id), 0) FROM ballot_changes WHERE budget_id = ?", {budget_id}));
+  return row ? row->Int(0) : int64_t{0};
 }
 
 }  // namespace ting::components

@@ -80,6 +80,7 @@ struct ProposalImage {
 class ProposalStore {
  public:
   static constexpr int64_t kCommentEditWindowSeconds = 15 * 60;
+  static constexpr int64_t kMaxImages = 5;  // per proposal, across every edit
   explicit ProposalStore(db::Database& db) : db_(db) {}
 
   // Errors: kInvalidArgument with a catalogue key (proposals.problem.*); kFailedPrecondition
@@ -99,16 +100,20 @@ class ProposalStore {
   Status Assign(int64_t id, int64_t reviewer_id);
   // Folds `id` into `into` (same budget): supports move without double counting.
   Status Merge(int64_t id, int64_t into);
-  Status SetOnBallot(int64_t id, bool on_ballot);
+  // The manager's shortlist. Once voting has opened, nothing joins the ballot and a project
+  // leaves it only with a public reason (recorded in ballot_changes, the proposer notified).
+  Status SetOnBallot(int64_t id, bool on_ballot, int64_t manager_id, const std::string& reason);
   // Toggles; returns whether the user now supports it.
   Result<bool> Support(int64_t id, int64_t user_id, bool support);
   Result<bool> Supports(int64_t id, int64_t user_id);
 
   Result<std::vector<Comment>> Comments(int64_t proposal_id);
   Result<Comment> AddComment(int64_t proposal_id, int64_t author_id, int64_t parent_id, const std::string& body);
-  Status EditComment(int64_t comment_id, int64_t user_id, const std::string& body);
-  Status DeleteComment(int64_t comment_id, int64_t user_id);
-  Status HideComment(int64_t comment_id, int64_t moderator_id, const std::string& reason);
+  // Comments are addressed through their proposal: a comment id of another proposal (or
+  // another organisation) is kNotFound.
+  Status EditComment(int64_t proposal_id, int64_t comment_id, int64_t user_id, const std::string& body);
+  Status DeleteComment(int64_t proposal_id, int64_t comment_id, int64_t user_id);
+  Status HideComment(int64_t proposal_id, int64_t comment_id, int64_t moderator_id, const std::string& reason);
 
   Result<std::vector<Notification>> Notifications(int64_t user_id);
   Result<int64_t> UnreadCount(int64_t user_id);

@@ -2,6 +2,7 @@
 // notifications. Pages and JSON API.
 
 #include <algorithm>
+#include <cmath>
 
 #include <filesystem>
 #include <fstream>
@@ -44,7 +45,7 @@ std::optional<double> ParseCoordinate(const std::string& s) {
   if (t.empty()) return std::nullopt;
   char* end = nullptr;
   double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size()) return std::nullopt;
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 
@@ -120,33 +121,44 @@ class ProposalsComponent final : public Component {
     return std::pair{std::move(*p), std::move(*process)};
   }
 
+  // The state does not allow it (wrong phase, locked, the ballot frozen by voting): 409.
+  static bool IsConflict(const Error& e) {
+    return e.code == ErrorCode::kFailedPrecondition &&
+           (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked" || e.message == "proposals.ballot_frozen" ||
+            e.message == "proposals.ballot_frozen_withdraw");
+  }
+
   std::string Say(const Context& ctx, const Error& e) {
     return site_->T(ctx, e.message, {{"min", "1"}});
   }
 
   Response ApiFail(const Context& ctx, const Error& e) {
     int status = StatusFor(e);
-    if (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked") status = 409;
+    if (IsConflict(e)) status = 409;
     if (status == 500) return site_->JsonError(ctx, 500, "error.server");
     return Site::Json(status, {{"error", Say(ctx, e)}, {"code", e.message}});
   }
 
   Response PageFail(Request& req, Context& ctx, const Error& e) {
     int status = StatusFor(e);
-    if (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked") status = 409;
+    if (IsConflict(e)) status = 409;
     if (status == 500) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
     return site_->ErrorPage(req, ctx, status, status == 404 ? "error.not_found_title" : "form.errors_title", e.message);
   }
 
-  static ProposalDraft DraftFromJson(const json& b) {
+  // The draft of a JSON body; a field of the wrong type is remembered in fields (answer 422).
+  static ProposalDraft DraftFromJson(const json& b, web::JsonFields& fields) {
     ProposalDraft d;
-    d.title = b.value("title", "");
-    d.body = b.value("body", "");
-    d.category = b.value("category", "");
-    d.budget_slug = b.value("budget", "");
-    if (b.contains("cost") && b["cost"].is_number_integer()) d.cost = b["cost"].get<int64_t>();
-    if (b.contains("lat") && b["lat"].is_number()) d.lat = b["lat"].get<double>();
-    if (b.contains("lon") && b["lon"].is_number()) d.lon = b["lon"].get<double>();
+    d.title = fields.Text("title");
+    d.body = fields.Text("body");
+    d.category = fields.Text("category");
+    d.budget_slug = fields.Text("budget");
+    if (b.contains("cost")) d.cost = fields.Int("cost").value_or(0);
+    for (auto [name, out] : {std::pair{"lat", &d.lat}, std::pair{"lon", &d.lon}}) {
+      if (!b.contains(name) || b[name].is_null()) continue;
+      if (b[name].is_number()) *out = b[name].get<double>();
+      else *out = 999;  // rejected as a bad place
+    }
     return d;
   }
 
@@ -181,7 +193,7 @@ class ProposalsComponent final : public Component {
       if (site_->options().uploads_dir.empty()) return Error::Invalid("proposals.problem.no_uploads");
       out.push_back({std::move(part.data), type});
     }
-    if (out.size() > 5) return Error::Invalid("proposals.problem.image_count");
+    if (static_cast<int64_t>(out.size()) > ProposalStore::kMaxImages) return Error::Invalid("proposals.problem.image_count");
     return out;
   }
 
@@ -197,7 +209,11 @@ class ProposalsComponent final : public Component {
       out.write(u.data.data(), static_cast<std::streamsize>(u.data.size()));
       out.close();
       if (!out) return Error::Io("cannot write an uploaded image to " + site_->options().uploads_dir);
-      TING_RETURN_IF_ERROR(store_->AddImage({0, proposal_id, static_cast<int64_t>(u.data.size()), name, u.type}));
+      Status added = store_->AddImage({0, proposal_id, static_cast<int64_t>(u.data.size()), name, u.type});
+      if (!added.ok()) {
+        fs::remove(fs::path(site_->options().uploads_dir) / name, ec);  // no file without its row
+        return added;
+      }
     }
     return {};
   }
@@ -224,7 +240,10 @@ class ProposalsComponent final : public Component {
     if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
     auto parsed = site_->ParseJsonBody(req, ctx);
     if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    auto created = store_->Create(std::get<Process>(p), ctx.user->id, DraftFromJson(std::get<json>(parsed)));
+    web::JsonFields fields(std::get<json>(parsed));
+    ProposalDraft draft = DraftFromJson(std::get<json>(parsed), fields);
+    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    auto created = store_->Create(std::get<Process>(p), ctx.user->id, draft);
     if (!created.ok()) return ApiFail(ctx, created.error());
     return Site::Json(201, ProposalJson(*created));
   }
@@ -271,15 +290,23 @@ class ProposalsComponent final : public Component {
     auto& [proposal, process] = *loaded;
     if (body.contains("on_ballot")) {
       if (!ctx.Can(core::Action::kManageProcesses)) return site_->JsonError(ctx, 403, "error.forbidden");
-      if (!body["on_ballot"].is_boolean()) return Site::Json(422, {{"error", "\"on_ballot\" must be true or false"}});
-      if (auto st = store_->SetOnBallot(proposal.id, body["on_ballot"].get<bool>()); !st.ok()) return ApiFail(ctx, st.error());
+      web::JsonFields fields(body);
+      auto on_ballot = fields.Bool("on_ballot");
+      auto reason = fields.Text("reason");
+      if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+      if (!on_ballot) return Site::Json(422, {{"error", "\"on_ballot\" must be true or false"}, {"code", "api.wrong_type"}});
+      if (auto st = store_->SetOnBallot(proposal.id, *on_ballot, ctx.user->id, reason); !st.ok()) return ApiFail(ctx, st.error());
       body.erase("on_ballot");
+      body.erase("reason");
     }
     if (!body.empty()) {
       json merged = {{"title", proposal.title}, {"body", proposal.body}, {"category", proposal.category}, {"budget", proposal.budget_slug},
                      {"cost", proposal.cost}};
       for (auto& [k, v] : body.items()) merged[k] = v;
-      auto edited = store_->Edit(process, proposal.id, ctx.user->id, DraftFromJson(merged));
+      web::JsonFields fields(merged);
+      ProposalDraft draft = DraftFromJson(merged, fields);
+      if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+      auto edited = store_->Edit(process, proposal.id, ctx.user->id, draft);
       if (!edited.ok()) return ApiFail(ctx, edited.error());
     }
     return ApiGet(req, ctx);
@@ -299,20 +326,19 @@ class ProposalsComponent final : public Component {
     if (!loaded.ok()) return ApiFail(ctx, loaded.error());
     auto parsed = site_->ParseJsonBody(req, ctx);
     if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    const json& b = std::get<json>(parsed);
-    std::string explanation = b.value("explanation", "");
+    web::JsonFields fields(std::get<json>(parsed));
+    std::string explanation = fields.Text("explanation");
+    std::string action = fields.Text("action");
+    auto feasible = fields.Bool("feasible");
+    auto cost = fields.Int("cost");
+    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
     Status st;
-    if (b.value("action", "") == "revise") {
+    if (action == "revise") {
       st = store_->RequestRevision(loaded->first.id, ctx.user->id, explanation);
     } else {
-      if (!b.contains("feasible") || !b["feasible"].is_boolean())
+      if (!feasible)
         return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.feasible_missing")}, {"code", "proposals.problem.feasible_missing"}});
-      std::optional<int64_t> cost;
-      if (b.contains("cost") && !b["cost"].is_null()) {
-        if (!b["cost"].is_number_integer()) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.cost")}});
-        cost = b["cost"].get<int64_t>();
-      }
-      st = store_->Review(loaded->first.id, ctx.user->id, b["feasible"].get<bool>(), cost, explanation);
+      st = store_->Review(loaded->first.id, ctx.user->id, *feasible, cost, explanation);
     }
     if (!st.ok()) return ApiFail(ctx, st.error());
     return ApiGet(req, ctx);
@@ -324,9 +350,11 @@ class ProposalsComponent final : public Component {
     if (!loaded.ok()) return ApiFail(ctx, loaded.error());
     auto parsed = site_->ParseJsonBody(req, ctx);
     if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    const json& b = std::get<json>(parsed);
-    if (!b.contains("into") || !b["into"].is_number_integer()) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.merge_into")}});
-    auto target = Load(ctx, std::to_string(b["into"].get<int64_t>()));
+    web::JsonFields fields(std::get<json>(parsed));
+    auto into = fields.Int("into");
+    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    if (!into) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.merge_into")}, {"code", "proposals.problem.merge_into"}});
+    auto target = Load(ctx, std::to_string(*into));
     if (!target.ok()) return ApiFail(ctx, target.error());
     if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return ApiFail(ctx, st.error());
     return ApiGet(req, ctx);
@@ -360,9 +388,11 @@ class ProposalsComponent final : public Component {
     if (!loaded.ok()) return ApiFail(ctx, loaded.error());
     auto parsed = site_->ParseJsonBody(req, ctx);
     if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    const json& b = std::get<json>(parsed);
-    int64_t parent = b.contains("parent") && b["parent"].is_number_integer() ? b["parent"].get<int64_t>() : 0;
-    auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, b.value("body", ""));
+    web::JsonFields fields(std::get<json>(parsed));
+    int64_t parent = fields.Int("parent").value_or(0);
+    std::string body = fields.Text("body");
+    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, body);
     if (!c.ok()) return ApiFail(ctx, c.error());
     return Site::Json(201, {{"id", c->id}, {"body", c->body}, {"parent", parent ? json(parent) : json(nullptr)}});
   }
@@ -540,6 +570,7 @@ class ProposalsComponent final : public Component {
     d.set("can_review", ctx.Can(core::Action::kReviewProposals) && p.status != ProposalStatus::kMerged && p.status != ProposalStatus::kWithdrawn);
     d.set("can_shortlist", ctx.Can(core::Action::kManageProcesses) && p.status == ProposalStatus::kFeasible);
     d.set("on_ballot", p.on_ballot);
+    d.set("ballot_frozen", process.VotingHasOpened(Today()));
     d.set("can_moderate", ctx.Can(core::Action::kModerate));
     bool supported = false;
     if (signed_in) { auto s = store_->Supports(p.id, ctx.user->id); supported = s.ok() && *s; }
@@ -591,6 +622,10 @@ class ProposalsComponent final : public Component {
     if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
     auto images = ImagesFrom(req);
     if (!images.ok()) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, images.error())}, 422);
+    auto existing = store_->Images(loaded->first.id);
+    if (!existing.ok()) return PageFail(req, ctx, existing.error());
+    if (static_cast<int64_t>(existing->size() + images->size()) > ProposalStore::kMaxImages)
+      return FormPage(req, ctx, loaded->second, loaded->first, {site_->T(ctx, "proposals.problem.image_count")}, 422);
     auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
     if (!edited.ok()) {
       if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
@@ -625,18 +660,18 @@ class ProposalsComponent final : public Component {
     }, "proposals.comment_saved");
   }
   Response CommentEditPage(Request& req, Context& ctx) {
-    return Act(req, ctx, std::nullopt, [&](const Proposal&) {
-      return store_->EditComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "body"));
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
+      return store_->EditComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "body"));
     }, "proposals.comment_saved");
   }
   Response CommentDeletePage(Request& req, Context& ctx) {
-    return Act(req, ctx, std::nullopt, [&](const Proposal&) {
-      return store_->DeleteComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id);
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
+      return store_->DeleteComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id);
     }, "proposals.comment_deleted");
   }
   Response CommentHidePage(Request& req, Context& ctx) {
-    return Act(req, ctx, core::Action::kModerate, [&](const Proposal&) {
-      return store_->HideComment(ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "reason"));
+    return Act(req, ctx, core::Action::kModerate, [&](const Proposal& p) {
+      return store_->HideComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "reason"));
     }, "proposals.comment_hidden");
   }
   Response ReviewPage(Request& req, Context& ctx) {
@@ -662,13 +697,17 @@ class ProposalsComponent final : public Component {
   }
   Response BallotTogglePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) {
-      return store_->SetOnBallot(p.id, FormField(req, "on_ballot") == "1");
+      return store_->SetOnBallot(p.id, FormField(req, "on_ballot") == "1", ctx.user->id, FormField(req, "reason"));
     }, "proposals.saved");
   }
   Response AssignPage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) -> Status {
+      // Only someone who may review in this organisation can be assigned: not a resident, not
+      // another organisation's user.
       auto reviewer = ParseInt64(FormField(req, "reviewer"));
       if (!reviewer) return Error::Invalid("proposals.problem.reviewer");
+      TING_ASSIGN_OR_RETURN(auto roles, site_->accounts().RolesOf(ctx.org.id, *reviewer));
+      if (!core::Allowed(roles, core::Action::kReviewProposals)) return Error::Invalid("proposals.problem.reviewer");
       return store_->Assign(p.id, *reviewer);
     }, "proposals.assigned");
   }

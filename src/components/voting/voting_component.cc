@@ -116,16 +116,34 @@ class VotingComponent final : public Component {
     return t;
   }
 
-  Result<std::vector<Project>> Projects(int64_t budget_id) {
+  // A budget's ballot as last read, with the latest audited change it reflects (see
+  // LatestBallotChange): each ballot's write checks that number, so a cached ballot is never
+  // used after a project left it.
+  struct BallotSnapshot {
+    std::vector<Project> projects;
+    int64_t change = 0;
+  };
+
+  Result<BallotSnapshot> Snapshot(int64_t budget_id) {
     auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(mu_);
       if (auto it = project_cache_.find(budget_id); it != project_cache_.end() && it->second.second > now) return it->second.first;
     }
-    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), budget_id));
+    BallotSnapshot snap;
+    TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(snap.change, LatestBallotChange(c, budget_id));
+      TING_ASSIGN_OR_RETURN(snap.projects, BallotProjects(c, budget_id));
+      return {};
+    }));
     std::lock_guard lock(mu_);
-    project_cache_[budget_id] = {projects, now + std::chrono::seconds(1)};
-    return projects;
+    project_cache_[budget_id] = {snap, now + std::chrono::seconds(1)};
+    return snap;
+  }
+
+  Result<std::vector<Project>> Projects(int64_t budget_id) {
+    TING_ASSIGN_OR_RETURN(auto snap, Snapshot(budget_id));
+    return std::move(snap.projects);
   }
 
   Result<std::optional<StoredBallot>> Load(int64_t budget_id, int64_t voter_id, BallotType type) {
@@ -152,17 +170,25 @@ class VotingComponent final : public Component {
   CastResult Cast(const Context& ctx, const Target& t, const Ballot& ballot) {
     if (auto problem = CheckEligibility(*ctx.user, t.process, *t.budget))
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
-    auto projects = Projects(t.budget->id);
-    if (!projects.ok()) return {Outcome::kError, projects.error().message};
-    if (auto problem = ValidateBallot(ballot, *t.budget, *projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
+    auto snap = Snapshot(t.budget->id);
+    if (!snap.ok()) return {Outcome::kError, snap.error().message};
+    if (auto problem = ValidateBallot(ballot, *t.budget, snap->projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
     std::string choices = ballot.ToJson().dump();
     int64_t now = core::NowSeconds();
     bool not_voting = false;
+    std::optional<BallotProblem> late_problem;
     Status st = site_->db().Write([&](db::Connection& c) -> Status {
       TING_ASSIGN_OR_RETURN(Phase phase, PhaseNow(c, t.process.id));
       if (phase != Phase::kVoting) {
         not_voting = true;
         return Error::Precondition("not voting");
+      }
+      // The ballot was checked against a cached copy; if a project has left the ballot since,
+      // check again against the ballot as it is now, in this transaction.
+      TING_ASSIGN_OR_RETURN(int64_t change, LatestBallotChange(c, t.budget->id));
+      if (change != snap->change) {
+        TING_ASSIGN_OR_RETURN(auto current, BallotProjects(c, t.budget->id));
+        if ((late_problem = ValidateBallot(ballot, *t.budget, current))) return Error::Invalid("ballot changed");
       }
       TING_RETURN_IF_ERROR(StatusOf(c.Exec(
           "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
@@ -172,6 +198,11 @@ class VotingComponent final : public Component {
       return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id);
     });
     if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
+    if (late_problem) {
+      std::lock_guard lock(mu_);
+      project_cache_.erase(t.budget->id);
+      return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, *t.budget)};
+    }
     if (!st.ok()) return {Outcome::kError, st.error().message};
     return {Outcome::kRecorded, {}};
   }
@@ -392,7 +423,7 @@ class VotingComponent final : public Component {
   std::unique_ptr<ProcessStore> processes_;
   std::mutex mu_;
   std::map<std::string, std::pair<Process, std::chrono::steady_clock::time_point>> process_cache_;
-  std::map<int64_t, std::pair<std::vector<Project>, std::chrono::steady_clock::time_point>> project_cache_;
+  std::map<int64_t, std::pair<BallotSnapshot, std::chrono::steady_clock::time_point>> project_cache_;
 };
 
 }  // namespace
