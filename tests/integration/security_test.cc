@@ -1,0 +1,350 @@
+// The security and integrity release over real HTTP: each finding of the probe and its class.
+// Another organisation's ids on every state-changing route, ill-formed UTF-8 at every input,
+// wrong JSON types everywhere, the ballot frozen while people vote, and the smaller holes.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+
+namespace ting::testing {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kPassword = "a long test password";
+constexpr const char* kHostB = "b.example";
+
+class Security : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new std::string(TempPath("security.db"));
+    std::string out;
+    auto ting = [&](std::vector<std::string> args) { ASSERT_EQ(RunTing(args, &out), 0) << out; };
+    ting({"user", "add", "--db", *db_, "--email", "admin-a@example.se", "--password", kPassword, "--role", "admin"});
+    ting({"org", "add", "--db", *db_, "--slug", "b", "--name", "B kommun", "--host", kHostB});
+    ting({"user", "add", "--db", *db_, "--email", "admin-b@example.se", "--password", kPassword, "--role", "admin", "--org", "b"});
+    for (const char* who : {"resident-a", "resident-b"})
+      ting({"user", "add", "--db", *db_, "--email", std::string(who) + "@example.se", "--password", kPassword});
+    std::string config = TempPath("security.json");
+    std::ofstream(config) << R"({"registrations_per_ip_per_hour": 4, "cookies_secure": true})";
+    server_ = new ServerProcess(*db_, {"--config", config});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete db_;
+  }
+
+  static HttpResponse Api(const std::string& method, const std::string& path, const json& body, const std::string& token,
+                          const std::string& host = "") {
+    std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    if (!host.empty()) headers["Host"] = host;
+    return HttpClient(server_->port()).Request(method, path, body.is_null() ? "" : body.dump(), headers);
+  }
+  static std::string Token(const std::string& email) {
+    auto r = Api("POST", "/api/v1/session", json{{"email", email}, {"password", kPassword}}, "");
+    return r.status == 200 ? json::parse(r.body)["token"].get<std::string>() : "";
+  }
+  // A browser signed in on the default organisation's host.
+  static std::unique_ptr<HttpClient> Browser(const std::string& email) {
+    auto c = std::make_unique<HttpClient>(server_->port());
+    auto form = c->Get("/sign-in");
+    EXPECT_EQ(c->PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", email}, {"password", kPassword}}).status, 303);
+    return c;
+  }
+  static HttpResponse Form(HttpClient& c, const std::string& path, std::vector<std::pair<std::string, std::string>> fields) {
+    auto page = c.Get("/");
+    fields.insert(fields.begin(), {"csrf", FormValue(page.body, "csrf")});
+    return c.PostForm(path, fields);
+  }
+  static int64_t Id(const HttpResponse& r) { return r.status / 100 == 2 ? json::parse(r.body)["id"].get<int64_t>() : 0; }
+  static void MakeProcess(const std::string& slug, const std::string& token, const std::string& host, const std::string& ballot = "approval") {
+    json body = {{"slug", slug}, {"title", "Process " + slug}, {"phase", "proposals"},
+                 {"budgets", {{{"slug", "b"}, {"name", "B"}, {"amount", 1000000}, {"ballot", {{"type", ballot}}}}}}};
+    ASSERT_EQ(Api("POST", "/api/v1/processes", body, token, host).status, 201);
+  }
+  static int64_t Propose(const std::string& process, const std::string& title, const std::string& token, const std::string& host = "") {
+    auto r = Api("POST", "/api/v1/processes/" + process + "/proposals", json{{"title", title}, {"body", "Text"}, {"budget", "b"}, {"cost", 5000}},
+                 token, host);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Id(r);
+  }
+
+  static std::string* db_;
+  static ServerProcess* server_;
+};
+std::string* Security::db_ = nullptr;
+ServerProcess* Security::server_ = nullptr;
+
+// Finding 4 and its class: every state-changing route, tried by organisation A's admin (who may
+// do everything in A) with organisation B's ids in the path and the body. Each is refused and
+// B's data is exactly as before.
+TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
+  std::string admin_a = Token("admin-a@example.se"), admin_b = Token("admin-b@example.se");
+  std::string res_a = Token("resident-a@example.se"), res_b = Token("resident-b@example.se");
+  ASSERT_FALSE(admin_a.empty() || admin_b.empty() || res_a.empty() || res_b.empty());
+  MakeProcess("pa", admin_a, "");
+  MakeProcess("pb", admin_b, kHostB);
+  int64_t a1 = Propose("pa", "A ett", res_a), a2 = Propose("pa", "A två", res_a);
+  int64_t b1 = Propose("pb", "B ett", res_b, kHostB);
+  auto cb = Api("POST", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json{{"body", "B:s kommentar"}}, res_b, kHostB);
+  ASSERT_EQ(cb.status, 201) << cb.body;
+  int64_t comment_b = Id(cb);
+  int64_t admin_b_id = json::parse(Api("GET", "/api/v1/me", json(), admin_b, kHostB).body)["id"];
+  int64_t res_a_id = json::parse(Api("GET", "/api/v1/me", json(), res_a).body)["id"];
+
+  auto snapshot = [&] {
+    std::string s = Api("GET", "/api/v1/proposals/" + std::to_string(b1), json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/processes/pb", json(), admin_b, kHostB).body;
+    return s;
+  };
+  const std::string before = snapshot();
+  ASSERT_NE(before.find("B:s kommentar"), std::string::npos);
+
+  const std::string B = std::to_string(b1), A = std::to_string(a1), CB = std::to_string(comment_b);
+  struct Attempt {
+    std::string method, path;
+    json body;
+  };
+  std::vector<Attempt> api = {
+      {"GET", "/api/v1/proposals/" + B, json()},
+      {"PATCH", "/api/v1/proposals/" + B, {{"title", "taken"}}},
+      {"PATCH", "/api/v1/proposals/" + B, {{"on_ballot", false}, {"reason", "x"}}},
+      {"POST", "/api/v1/proposals/" + B + "/withdraw", json::object()},
+      {"POST", "/api/v1/proposals/" + B + "/review", {{"feasible", false}, {"explanation", "x"}}},
+      {"POST", "/api/v1/proposals/" + B + "/review", {{"action", "revise"}, {"explanation", "x"}}},
+      {"POST", "/api/v1/proposals/" + B + "/merge", {{"into", a1}}},
+      {"POST", "/api/v1/proposals/" + A + "/merge", {{"into", b1}}},
+      {"POST", "/api/v1/proposals/" + B + "/support", json::object()},
+      {"DELETE", "/api/v1/proposals/" + B + "/support", json()},
+      {"POST", "/api/v1/proposals/" + B + "/comments", {{"body", "x"}}},
+      {"POST", "/api/v1/proposals/" + A + "/comments", {{"body", "x"}, {"parent", comment_b}}},
+      {"POST", "/api/v1/processes/pb/proposals", {{"title", "x"}, {"body", "x"}, {"budget", "b"}, {"cost", 100}}},
+      {"PATCH", "/api/v1/processes/pb", {{"phase", "voting"}}},
+      {"PUT", "/api/v1/processes/pb/budgets/b/ballot", {{"projects", {b1}}}},
+      {"POST", "/api/v1/processes/pb/budgets/b/count", json::object()},
+      {"POST", "/api/v1/processes/pa/followup/" + B, {{"status", "done"}, {"progress", 100}}},
+      {"POST", "/api/v1/processes/pb/followup/" + B, {{"status", "done"}, {"progress", 100}}},
+  };
+  for (const auto& a : api) {
+    for (const std::string* token : {&admin_a, &res_a}) {
+      auto r = Api(a.method, a.path, a.body, *token);
+      EXPECT_TRUE(r.status == 403 || r.status == 404 || r.status == 409 || r.status == 422)
+          << a.method << " " << a.path << " " << a.body.dump() << " -> " << r.status << " " << r.body;
+    }
+  }
+  // The same token on B's host has no role there.
+  EXPECT_EQ(Api("PATCH", "/api/v1/proposals/" + B, json{{"on_ballot", false}}, admin_a, kHostB).status, 403);
+
+  auto browser = Browser("admin-a@example.se");
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> pages = {
+      {"/proposals/" + A + "/comments/" + CB + "/hide", {{"reason", "x"}}},  // the probe's finding
+      {"/proposals/" + A + "/comments/" + CB + "/edit", {{"body", "x"}}},
+      {"/proposals/" + A + "/comments/" + CB + "/delete", {}},
+      {"/proposals/" + B + "/comments/" + CB + "/hide", {{"reason", "x"}}},
+      {"/proposals/" + B + "/withdraw", {}},
+      {"/proposals/" + B + "/support", {{"support", "1"}}},
+      {"/proposals/" + B + "/comments", {{"body", "x"}}},
+      {"/proposals/" + A + "/comments", {{"body", "x"}, {"parent", CB}}},
+      {"/proposals/" + B + "/review", {{"decision", "infeasible"}, {"explanation", "x"}}},
+      {"/proposals/" + B + "/merge", {{"into", A}}},
+      {"/proposals/" + A + "/merge", {{"into", B}}},
+      {"/proposals/" + B + "/ballot", {{"on_ballot", "0"}, {"reason", "x"}}},
+      {"/proposals/" + B + "/assign", {{"reviewer", std::to_string(admin_b_id)}}},
+      {"/proposals/" + A + "/assign", {{"reviewer", std::to_string(admin_b_id)}}},  // another organisation's user
+      {"/proposals/" + A + "/assign", {{"reviewer", std::to_string(res_a_id)}}},   // a resident
+      {"/proposals/" + B + "/edit", {{"title", "x"}, {"body", "x"}, {"budget", "b"}, {"cost", "10"}}},
+      {"/processes/pb/proposals", {{"title", "x"}, {"body", "x"}, {"budget", "b"}, {"cost", "10"}}},
+      {"/processes/pb/vote/b", {{"project", B}}},
+      {"/processes/pb/results/b/count", {}},
+      {"/processes/pb/followup/" + B, {{"status", "done"}, {"progress", "100"}}},
+      {"/processes/pa/followup/" + B, {{"status", "done"}, {"progress", "100"}}},
+      {"/admin/processes/pb/phase", {{"phase", "voting"}}},
+      {"/admin/processes/pb/dates", {}},
+      {"/admin/processes/pb/budgets", {{"slug", "b"}, {"amount", "1"}}},
+  };
+  for (const auto& [path, fields] : pages) {
+    auto r = Form(*browser, path, fields);
+    EXPECT_TRUE(r.status == 403 || r.status == 404 || r.status == 409 || r.status == 422) << "POST " << path << " -> " << r.status;
+  }
+  EXPECT_EQ(snapshot(), before) << "organisation B's data changed";
+  (void)a2;
+}
+
+// Finding 3 and its class: ill-formed UTF-8 is refused at every input (form, multipart, query,
+// JSON) with a clear error, and nothing is stored that could break a page or the API later.
+TEST_F(Security, IllFormedUtf8IsRefusedAtEveryInput) {
+  std::string admin_a = Token("admin-a@example.se");
+  MakeProcess("utf", admin_a, "");
+  auto browser = Browser("resident-a@example.se");
+  const std::string bad = "bad\xC0\xAF";
+  auto form = Form(*browser, "/processes/utf/proposals", {{"title", bad}, {"body", "x"}, {"budget", "b"}, {"cost", "10"}});
+  EXPECT_EQ(form.status, 400);
+  EXPECT_NE(form.body.find("UTF-8"), std::string::npos) << "the page says what is wrong";
+  int64_t id = Propose("utf", "God titel", Token("resident-a@example.se"));
+  EXPECT_EQ(Form(*browser, "/proposals/" + std::to_string(id) + "/comments", {{"body", bad}}).status, 400);
+  HttpClient anonymous(server_->port());
+  auto reg_page = anonymous.Get("/register");
+  EXPECT_EQ(anonymous.PostForm("/register", {{"csrf", FormValue(reg_page.body, "csrf")}, {"name", bad}, {"email", "u@example.se"},
+                                             {"password", kPassword}}).status, 400);
+  std::string boundary = "XyZ";
+  std::string multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + FormValue(browser->Get("/").body, "csrf") +
+                          "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" + bad + "\r\n--XyZ--\r\n";
+  EXPECT_EQ(browser->Request("POST", "/processes/utf/proposals", multipart, {{"Content-Type", "multipart/form-data; boundary=XyZ"}}).status, 400);
+  EXPECT_EQ(browser->Get("/processes/utf/proposals?q=%C0%AF").status, 400);
+  auto raw_json = HttpClient(server_->port()).Request("POST", "/api/v1/proposals/" + std::to_string(id) + "/comments",
+                                                      "{\"body\":\"" + bad + "\"}",
+                                                      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin_a}});
+  EXPECT_EQ(raw_json.status, 400);
+  EXPECT_EQ(json::parse(raw_json.body)["code"], "api.bad_utf8");
+  // Everything still answers.
+  EXPECT_EQ(Api("GET", "/api/v1/processes/utf/proposals", json(), "").status, 200);
+  EXPECT_EQ(Api("GET", "/api/v1/proposals/" + std::to_string(id) + "/comments", json(), "").status, 200);
+  EXPECT_EQ(browser->Get("/proposals/" + std::to_string(id)).status, 200);
+}
+
+// Wrong JSON types on every API route that takes a body: a 4xx that names the problem, never a
+// 500, and the valid request still works afterwards.
+TEST_F(Security, WrongJsonTypesAreClientErrors) {
+  std::string admin = Token("admin-a@example.se"), res = Token("resident-a@example.se");
+  MakeProcess("types", admin, "");
+  int64_t id = Propose("types", "Typer", res);
+  const std::string P = "/api/v1/proposals/" + std::to_string(id);
+  struct Route {
+    std::string method, path;
+    json body;
+    const std::string* token;
+  };
+  std::vector<Route> routes = {
+      {"POST", "/api/v1/processes/types/proposals", {{"title", "t"}, {"body", "b"}, {"budget", "b"}, {"cost", 100}, {"lat", 1.0}, {"lon", 1.0}}, &res},
+      {"PATCH", P, {{"title", "t"}, {"cost", 100}}, &res},
+      {"PATCH", P, {{"on_ballot", true}, {"reason", "r"}}, &admin},
+      {"POST", P + "/review", {{"feasible", true}, {"cost", 100}, {"explanation", "e"}, {"action", "review"}}, &admin},
+      {"POST", P + "/merge", {{"into", id}}, &admin},
+      {"POST", P + "/comments", {{"body", "b"}, {"parent", 1}}, &res},
+      {"POST", "/api/v1/processes", {{"slug", "zz"}, {"title", "T"}, {"phase", "proposals"}, {"budgets", json::array()}}, &admin},
+      {"PATCH", "/api/v1/processes/types", {{"title", "T"}, {"phase", "proposals"}}, &admin},
+      {"PUT", "/api/v1/processes/types/budgets/b/ballot", {{"projects", {id}}}, &res},
+      {"POST", "/api/v1/session", {{"email", "x@example.se"}, {"password", "p"}}, &res},
+  };
+  const json wrong[] = {json(5), json("text"), json(true), json::array({1, "x"}), json::object({{"a", 1}}), json(1.5),
+                        json(18446744073709551615ULL), json(-9223372036854775807LL - 1)};
+  for (const auto& r : routes) {
+    for (const auto& [field, value] : r.body.items()) {
+      for (const auto& w : wrong) {
+        json body = r.body;
+        body[field] = w;
+        auto res = Api(r.method, r.path, body, *r.token);
+        EXPECT_LT(res.status, 500) << r.method << " " << r.path << " " << body.dump() << " -> " << res.body;
+        EXPECT_GE(res.status, 200);
+      }
+    }
+  }
+  auto typed = Api("POST", "/api/v1/processes/types/proposals", json{{"title", 5}, {"body", "b"}, {"budget", "b"}, {"cost", 100}}, res);
+  EXPECT_EQ(typed.status, 422);
+  EXPECT_EQ(json::parse(typed.body)["field"], "title");
+  EXPECT_EQ(Api("POST", P + "/review", json{{"feasible", "yes"}}, admin).status, 422);
+}
+
+// Finding 5 and its class: once voting opens, nothing removes a project from the ballot or
+// changes its cost silently; the one way is the manager's audited removal with a public reason,
+// and a ballot naming a removed project is refused at once (no cache window).
+TEST_F(Security, TheBallotIsFrozenWhileVoting) {
+  std::string admin = Token("admin-a@example.se"), res = Token("resident-a@example.se");
+  MakeProcess("frozen", admin, "", "approval");
+  int64_t x = Propose("frozen", "Projekt X", res), y = Propose("frozen", "Projekt Y", res), z = Propose("frozen", "=HYPERLINK(\"http://evil\")", res);
+  for (int64_t id : {x, y, z})
+    ASSERT_EQ(Api("POST", "/api/v1/proposals/" + std::to_string(id) + "/review", json{{"feasible", true}}, admin).status, 200);
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/frozen", json{{"phase", "voting"}}, admin).status, 200);
+  auto X = [&](const std::string& rest) { return "/api/v1/proposals/" + std::to_string(x) + rest; };
+
+  EXPECT_EQ(Api("POST", X("/withdraw"), json::object(), res).status, 409) << "the author cannot pull a project people vote on";
+  EXPECT_EQ(Api("POST", X("/review"), json{{"feasible", false}, {"explanation", "nej"}}, admin).status, 409);
+  EXPECT_EQ(Api("POST", X("/review"), json{{"feasible", true}, {"cost", 1}}, admin).status, 409) << "no cost change";
+  EXPECT_EQ(Api("POST", "/api/v1/proposals/" + std::to_string(y) + "/merge", json{{"into", x}}, admin).status, 409);
+  auto amount = Api("PATCH", "/api/v1/processes/frozen", json{{"budgets", {{{"slug", "b"}, {"amount", 1}}}}}, admin);
+  EXPECT_EQ(amount.status, 422) << amount.body;
+
+  // A ballot for X warms the one-second cache; then X leaves the ballot by the audited action.
+  ASSERT_EQ(Api("PUT", "/api/v1/processes/frozen/budgets/b/ballot", json{{"projects", {x, z}}}, res).status, 200);
+  EXPECT_EQ(Api("PATCH", X(""), json{{"on_ballot", false}}, admin).status, 422) << "a public reason is required";
+  auto removed = Api("PATCH", X(""), json{{"on_ballot", false}, {"reason", "Marken är inte kommunens."}}, admin);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  auto late = Api("PUT", "/api/v1/processes/frozen/budgets/b/ballot", json{{"projects", {x}}}, Token("admin-a@example.se"));
+  EXPECT_EQ(late.status, 422) << "a ballot for a removed project is refused at once: " << late.body;
+  EXPECT_EQ(Api("PATCH", X(""), json{{"on_ballot", true}, {"reason", "tillbaka"}}, admin).status, 409) << "nothing joins the ballot";
+
+  // The count reports what happened to the ballot that named X; the CSV is safe to open.
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/frozen", json{{"phase", "results"}}, admin).status, 200);
+  auto counted = Api("POST", "/api/v1/processes/frozen/budgets/b/count", json::object(), admin);
+  ASSERT_EQ(counted.status, 200) << counted.body;
+  auto report = json::parse(counted.body)["ballot_report"];
+  EXPECT_EQ(report["ballots"], 1);
+  EXPECT_EQ(report["counted_in_part"], 1);
+  EXPECT_EQ(report["counted_in_full"], 0);
+  ASSERT_EQ(report["removed"].size(), 1u);
+  EXPECT_EQ(report["removed"][0]["id"], x);
+  EXPECT_EQ(report["removed"][0]["ballots"], 1);
+  EXPECT_EQ(report["removed"][0]["reason"], "Marken är inte kommunens.");
+  auto csv = Api("GET", "/api/v1/processes/frozen/budgets/b/export.csv", json(), "");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.find(",=HYPERLINK"), std::string::npos);
+  EXPECT_EQ(csv.body.find(",\"=HYPERLINK"), std::string::npos);
+  EXPECT_NE(csv.body.find("'=HYPERLINK"), std::string::npos);
+  auto page = HttpClient(server_->port()).Get("/processes/frozen/results/b");
+  EXPECT_NE(page.body.find("Marken är inte kommunens."), std::string::npos) << "the reason is public on the results page";
+}
+
+// Finding 6, the smaller holes.
+TEST_F(Security, SessionsRedirectsLimitsAndCookies) {
+  // DELETE with two spaces after Bearer ends the session it names.
+  std::string token = Token("resident-b@example.se");
+  auto del = HttpClient(server_->port()).Request("DELETE", "/api/v1/session", "", {{"Authorization", "Bearer  " + token}});
+  EXPECT_EQ(del.status, 204);
+  EXPECT_EQ(Api("GET", "/api/v1/me", json(), token).status, 401) << "the token no longer works";
+
+  // next= cannot leave the site, whatever the browser would strip ("/\t/evil" is "//evil" to it).
+  auto redirect_after_sign_in = [&](const std::string& next) {
+    HttpClient b(server_->port());
+    auto form = b.Get("/sign-in");
+    return b.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "admin-b@example.se"}, {"password", kPassword}, {"next", next}})
+        .Header("location");
+  };
+  for (const char* next : {"/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example", "/ok\x7f"})
+    EXPECT_EQ(redirect_after_sign_in(next), "/") << next;
+  EXPECT_EQ(redirect_after_sign_in("/processes?x=1"), "/processes?x=1");
+  HttpClient c(server_->port());
+
+  // The flash cookie is Secure like every other cookie.
+  auto form = c.Get("/sign-in");
+  auto signed_in = c.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "admin-b@example.se"}, {"password", kPassword}});
+  ASSERT_EQ(signed_in.status, 303);
+  bool flash_seen = false;
+  for (const auto& [name, value] : signed_in.headers)
+    if (name == "set-cookie") {
+      EXPECT_NE(value.find("Secure"), std::string::npos) << value;
+      flash_seen |= value.rfind("ting_flash=", 0) == 0;
+    }
+  EXPECT_TRUE(flash_seen);
+
+  // Guessing the current password on the account page is limited.
+  auto browser = Browser("resident-a@example.se");
+  int status = 0;
+  for (int i = 0; i < 12 && status != 429; ++i)
+    status = Form(*browser, "/account/password", {{"current", "not the password " + std::to_string(i)}, {"new", "another long password"}}).status;
+  EXPECT_EQ(status, 429);
+
+  // Registrations per address and hour (4 in this server's config): then 429 with Retry-After.
+  HttpResponse last;
+  for (int i = 0; i < 6 && last.status != 429; ++i)
+    last = Api("POST", "/api/v1/users", json{{"email", "new" + std::to_string(i) + "@example.se"}, {"password", kPassword}, {"name", "N"}}, "");
+  EXPECT_EQ(last.status, 429);
+  EXPECT_FALSE(last.Header("retry-after").empty());
+}
+
+}  // namespace
+}  // namespace ting::testing
