@@ -104,6 +104,38 @@ TEST(Database, ConcurrentWritesShareCommitsAndAllLand) {
   }).ok());
 }
 
+// Text stored before every input was validated: a migration's code step repairs it in place,
+// in the migration's own transaction, and leaves well-formed rows untouched.
+TEST(Database, MigrationRepairsIllFormedUtf8) {
+  auto db = OpenSqlite(TempDb("utf8.db"));
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_EQ(*Migrate(**db, kSchema), 2);
+  ASSERT_TRUE((*db)->Write([](Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(c.Exec("INSERT INTO items(id, name) VALUES(1, ?), (2, ?), (3, ?)",
+                                {std::string("bad\xC0\xAF"), std::string("Malmö"), std::string("\xFF")}));
+    return {};
+  }).ok());
+  std::vector<Migration> repair = kSchema;
+  repair.push_back({3, "repair", "", [](Connection& c) { return RepairUtf8Columns(c, "items", "id", {"name"}); }});
+  ASSERT_EQ(*Migrate(**db, repair), 1);
+  ASSERT_TRUE((*db)->Read([](Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT name FROM items ORDER BY id"));
+    EXPECT_EQ(rows.at(0).Str(0), "bad\xEF\xBF\xBD\xEF\xBF\xBD");
+    EXPECT_EQ(rows.at(1).Str(0), "Malmö");
+    EXPECT_EQ(rows.at(2).Str(0), "\xEF\xBF\xBD");
+    return {};
+  }).ok());
+  // A failing code step rolls its migration back and is not recorded.
+  repair.push_back({4, "fails", "CREATE TABLE t4 (x)", [](Connection&) -> Status { return Error::Internal("boom"); }});
+  auto failed = Migrate(**db, repair);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("migration 4"), std::string::npos);
+  ASSERT_TRUE((*db)->Read([](Connection& c) -> Status {
+    EXPECT_FALSE(c.Query("SELECT * FROM t4").ok()) << "the failed migration's table is gone";
+    return {};
+  }).ok());
+}
+
 TEST(Database, BadSqlIsAnErrorNotACrash) {
   auto db = OpenSqlite(TempDb("d.db"));
   ASSERT_TRUE(db.ok());
