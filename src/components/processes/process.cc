@@ -207,10 +207,20 @@ static Status PhasesFromJson(const json& j, Process& p) {
   if (!j.is_array()) return Error::Invalid("\"phases\" must be a list of {\"phase\", \"start\", \"end\"}");
   p.phases.clear();
   for (const auto& item : j) {
-    std::string name = item.is_string() ? item.get<std::string>() : item.value("phase", "");
+    // A phase is "name" or {"phase": "name", "start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}.
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      if (!item.is_object() || !item.contains(key) || item[key].is_null()) return std::string();
+      if (!item[key].is_string()) return std::nullopt;
+      return item[key].get<std::string>();
+    };
+    if (!item.is_string() && !item.is_object()) return Error::Invalid("each phase must be a name or {\"phase\", \"start\", \"end\"}");
+    auto name_field = item.is_string() ? std::optional(item.get<std::string>()) : text("phase");
+    auto start = text("start"), end = text("end");
+    if (!name_field || !start || !end) return Error::Invalid("a phase's \"phase\", \"start\" and \"end\" must be text");
+    std::string name = *name_field;
     auto phase = ParsePhase(name);
     if (!phase) return Error::Invalid("unknown phase \"" + name + "\"");
-    PhaseDates pd{*phase, item.is_object() ? item.value("start", "") : "", item.is_object() ? item.value("end", "") : ""};
+    PhaseDates pd{*phase, *start, *end};
     if (!ValidDate(pd.starts_on) || !ValidDate(pd.ends_on)) return Error::Invalid("phase " + name + ": dates must be YYYY-MM-DD");
     if (!pd.starts_on.empty() && !pd.ends_on.empty() && pd.ends_on < pd.starts_on)
       return Error::Invalid("phase " + name + ": ends before it starts");
