@@ -30,7 +30,8 @@ const char* kUsage =
     "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --config FILE        JSON settings; flags given on the command line win. Keys:\n"
     "                       db, listen, io_threads, worker_threads, max_body_bytes,\n"
-    "                       read_timeout_s, idle_timeout_s, trust_proxy (bool: honour\n"
+    "                       read_timeout_s, idle_timeout_s, min_body_bytes_per_s,\n"
+    "                       max_connections, max_connections_per_ip, trust_proxy (bool: honour\n"
     "                       X-Forwarded-Proto/For), cookies_secure (bool), access_log (bool),\n"
     "                       sign_in_failures_per_account, sign_in_attempts_per_ip,\n"
     "                       uploads_dir (default: uploads/ beside the database)\n";
@@ -55,6 +56,9 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "max_body_bytes") s.server.max_body_bytes = v.get<size_t>();
       else if (key == "read_timeout_s") s.server.read_timeout = std::chrono::seconds(v.get<int>());
       else if (key == "idle_timeout_s") s.server.idle_timeout = std::chrono::seconds(v.get<int>());
+      else if (key == "min_body_bytes_per_s") s.server.min_body_bytes_per_second = v.get<size_t>();
+      else if (key == "max_connections") s.server.max_connections = v.get<size_t>();
+      else if (key == "max_connections_per_ip") s.server.max_connections_per_ip = v.get<size_t>();
       else if (key == "trust_proxy") s.server.trust_forwarded_proto = v.get<bool>();
       else if (key == "access_log") s.server.access_log = v.get<bool>();
       else if (key == "cookies_secure") s.site.cookies_secure_always = v.get<bool>();

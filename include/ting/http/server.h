@@ -2,6 +2,14 @@
 // HTTP/1.1 server on Boost.Beast/Asio: keep-alive, limits, timeouts, graceful shutdown,
 // security headers, gzip, access log. The application passes one Handler (usually a Router
 // wrapped in its middleware).
+//
+// Requests the server answers itself, before any handler runs, and then closes: 400 for a
+// malformed request, an HTTP/1.1 request without Host, more than one Host field or an invalid
+// Host value, and ambiguous framing (Content-Length with Transfer-Encoding, differing
+// Content-Lengths, Transfer-Encoding in HTTP/1.0 or whose last coding is not chunked);
+// 501 for a transfer coding other than chunked; 431, 413, 408, 429 and 503 for the limits
+// below. Trailer fields of a chunked body are dropped, never merged into Request::headers.
+// With an absolute-form target ("GET http://host/path"), its authority is the request's Host.
 
 #include <chrono>
 #include <cstdint>
@@ -25,10 +33,31 @@ struct ServerOptions {
   std::vector<std::string> inline_methods = {"GET", "HEAD"};
   size_t max_header_bytes = 16 * 1024;       // larger header block: 431
   size_t max_body_bytes = 8 * 1024 * 1024;   // larger body: 413
-  std::chrono::seconds read_timeout{15};     // a request must arrive whole within this (else 408);
-                                             // a body gets extra time: its length at 16 KiB/s
+  // Reading a request. A new connection's first request header must arrive whole within
+  // read_timeout of connecting; a later one within read_timeout of its first byte. After the
+  // header, the body is watched in windows of read_timeout: the first window must bring at
+  // least one body byte, and every later one at least min_body_bytes_per_second × read_timeout
+  // bytes (with the defaults: 30 KiB per 15 s). Otherwise 408 and the connection closes.
+  // A body therefore takes at most read_timeout × (2 + max_body_bytes / (that per window)).
+  std::chrono::seconds read_timeout{15};
+  size_t min_body_bytes_per_second = 2048;   // 0: only the first byte is required
   std::chrono::seconds idle_timeout{60};     // keep-alive connections idle longer are closed
-  size_t max_connections = 10000;            // more at once: answered 503 and closed
+  // Capacity. At most max_connections are open; past that a new one is answered 503 and
+  // closed, unless room can be made (below). At most max_connections_per_ip come from one
+  // client address: the next one is answered 429 Too Many Requests and closed. Without
+  // trust_forwarded_proto the address is the peer's and the check is made on connecting;
+  // with it, the address is the one the access log shows (the last X-Forwarded-For hop, else
+  // the peer's), and a connection counts against it from its request header on (429 then).
+  //
+  // Connections that have not yet sent a whole request (new ones, and those reading a header
+  // or body) may hold at most 90% of max_connections: when a connection would go past that
+  // share, the one whose request started earliest is shed (a best-effort 408 and closed at
+  // once). When all max_connections are open, a new connection takes the place of an idle
+  // keep-alive or closing one, else of the oldest incomplete one; only when every connection
+  // is answering a request is it refused with 503. So a client that sends a whole request
+  // promptly is served even while others hold connections open without finishing theirs.
+  size_t max_connections = 10000;
+  size_t max_connections_per_ip = 1024;
   bool trust_forwarded_proto = false;        // honour X-Forwarded-Proto / X-Forwarded-For
   bool access_log = true;                    // one JSON line per request to stderr
   // Added to every response unless the handler set the header itself.
