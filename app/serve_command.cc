@@ -34,6 +34,7 @@ const char* kUsage =
     "                       max_connections, max_connections_per_ip, trust_proxy (bool: honour\n"
     "                       X-Forwarded-Proto/For), cookies_secure (bool), access_log (bool),\n"
     "                       sign_in_failures_per_account, sign_in_attempts_per_ip,\n"
+    "                       registrations_per_ip_per_hour (default 50),\n"
     "                       uploads_dir (default: uploads/ beside the database)\n";
 
 struct Settings {
@@ -64,6 +65,7 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "cookies_secure") s.site.cookies_secure_always = v.get<bool>();
       else if (key == "sign_in_failures_per_account") s.site.sign_in_failures_per_account = v.get<int>();
       else if (key == "sign_in_attempts_per_ip") s.site.sign_in_attempts_per_ip = v.get<int>();
+      else if (key == "registrations_per_ip_per_hour") s.site.registrations_per_ip_per_hour = v.get<int>();
       else if (key == "uploads_dir") s.site.uploads_dir = v.get<std::string>();
       else return Error::Invalid(path + ": unknown setting \"" + key + "\"");
     }
