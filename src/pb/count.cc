@@ -56,6 +56,12 @@ bool EndsWithGreedy(Completion c) {
          c == Completion::kAdd1ExhaustiveGreedy;
 }
 
+// Units rounded half up to a whole unit (integer arithmetic).
+int64_t RoundedUnits(const mpq_class& units) {
+  mpz_class r = (2 * units.get_num() + units.get_den()) / (2 * units.get_den());
+  return r.get_si();
+}
+
 void FillMesExplanation(const Election& e, const Profile& p, const internal::MesRun& run,
                         std::vector<ProjectReport>* reports) {
   const int d = e.money_decimals;
@@ -70,6 +76,7 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
     auto& r = (*reports)[pur.project];
     r.supporters_paid_full = pur.paid_full;
     r.supporters_paid_less = pur.paid_less;
+    r.supporters_paid_nothing = pur.paid_nothing;
     r.max_payment = MoneyString(pur.max_payment, d);
     for (auto it = pur.partial_payments.rbegin(); it != pur.partial_payments.rend(); ++it) {
       if (r.partial_payments.size() < 20) {
@@ -78,36 +85,56 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
         r.partial_payments_more_voters += it->second;
       }
     }
+    mpq_class price = pur.rho;
     if (p.uniform_sat) {
-      int64_t sat = p.supporters[pur.project].empty() ? 0 : p.supporters[pur.project][0].sat;
-      r.price_per_supporter = MoneyString(pur.rho * sat, d);
-      r.price_per_supporter_approx = MoneyApprox(pur.rho * sat, d);
+      price *= p.supporters[pur.project].empty() ? 0 : p.supporters[pur.project][0].sat;
+      r.price_per_supporter = MoneyString(price, d);
     } else {
-      r.price_per_point = MoneyString(pur.rho, d);
-      r.price_per_supporter_approx = MoneyApprox(pur.rho, d);
+      r.price_per_point = MoneyString(price, d);
     }
+    r.price_units = price.get_str();
+    r.price_units_rounded = RoundedUnits(price);
+    r.price_per_supporter_approx = MoneyApprox(price, d);
     r.note = "bought by its supporters in round " + std::to_string(r.round);
   }
   for (int j : run.selected) {
-    if ((*reports)[j].note.empty()) (*reports)[j].note = "costs nothing; bought first";
+    auto& r = (*reports)[j];
+    if (r.note.empty()) {
+      r.note = "costs nothing; bought first";
+      (p.uniform_sat ? r.price_per_supporter : r.price_per_point) = "0";
+      r.price_units = "0";
+    }
   }
-  if (!run.effective_support.empty()) {
-    std::vector<char> bought(p.num_projects, 0);
-    for (int j : run.selected) bought[j] = 1;
-    for (int j = 0; j < p.num_projects; ++j) {
-      auto& r = (*reports)[j];
-      if (bought[j]) continue;
-      const mpq_class& es = run.effective_support[j];
-      r.effective_support = es.get_str();
-      mpz_class pct = es.get_num() * 100 / es.get_den();
+  if (run.unaffordable_after.empty()) return;
+  for (int j = 0; j < p.num_projects; ++j) {
+    auto& r = (*reports)[j];
+    if (r.round > 0) continue;
+    if (run.unaffordable_after[j] >= 0) {
+      mpq_class share = run.supporters_money[j] / mpq_class(static_cast<long>(p.cost[j]));
+      share.canonicalize();
+      r.unaffordable_after = run.unaffordable_after[j];
+      r.effective_support = share.get_str();
+      mpz_class pct = share.get_num() * 100 / share.get_den();
       r.effective_support_percent = static_cast<int>(pct.get_si());
-      if (p.supporters[j].empty()) {
-        r.note = "no supporter under this utility";
-      } else if (p.cost[j] > p.budget) {
-        r.note = "costs more than the whole budget";
+      r.spent_on = run.spent_on[j];
+    }
+    if (p.supporters[j].empty()) {
+      r.note = "no supporter under this utility";
+    } else if (p.cost[j] > p.budget) {
+      r.note = "costs more than the whole budget";
+    } else if (r.unaffordable_after < 0) {
+      r.note = "not bought";  // not reached: every candidate MES leaves has become unaffordable
+    } else {
+      r.note = "its supporters could pay only " + std::to_string(r.effective_support_percent) +
+               "% of its cost";
+      if (r.spent_on.empty()) {
+        r.note += " from their whole shares";
       } else {
-        r.note = "its supporters could cover at most " + std::to_string(r.effective_support_percent) +
-                 "% of its cost at the price of a funded project";
+        r.note += " after paying for";
+        for (size_t i = 0; i < r.spent_on.size(); ++i) {
+          r.note += (i ? ", " : " ") + e.projects[r.spent_on[i]].id;
+        }
+        r.note += " (after round " + std::to_string(r.unaffordable_after) + ")";
       }
     }
   }
@@ -196,7 +223,11 @@ Result<Outcome> Count(const Election& e, const CountOptions& o) {
     if (p.num_voters == 0) {
       // pabutools returns the empty allocation when nobody voted.
     } else {
-      const mpq_class base(mpz_class(static_cast<long>(p.budget)), mpz_class(static_cast<long>(p.num_voters)));
+      // Canonical, as GMP requires of mpq operands (equality tests give wrong answers otherwise,
+      // e.g. whether a supporter paid the full price).
+      mpq_class base_(mpz_class(static_cast<long>(p.budget)), mpz_class(static_cast<long>(p.num_voters)));
+      base_.canonicalize();
+      const mpq_class base = base_;
       const mpz_class unit = Pow10z(d);  // one currency unit per voter
       if (!IsAdd1(o.completion)) {
         out.selected = mes_at(base);

@@ -84,6 +84,8 @@ void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mp
     if (b <= t1_) {
       if (b == t1_) {
         purchase->paid_full += p_.weight[s.group];
+      } else if (b == 0) {
+        purchase->paid_nothing += p_.weight[s.group];
       } else {
         purchase->paid_less += p_.weight[s.group];
         purchase->partial_payments[b] += p_.weight[s.group];
@@ -98,6 +100,41 @@ void Mes::Pay(int j, const mpq_class& rho, MesPurchase* purchase, std::vector<mp
   }
 }
 
+void Mes::TrackUnaffordable(int bought, const std::vector<mpq_class>& paid, const std::vector<char>& is_bought,
+                            std::vector<mpq_class>* money, std::vector<std::vector<int>>* paid_for,
+                            MesRun* run) {
+  const auto& sup = p_.supporters[bought];
+  std::vector<int> touched;
+  for (size_t k = 0; k < sup.size(); ++k) {
+    if (paid[k] == 0) continue;
+    (*paid_for)[sup[k].group].push_back(bought);
+    t1_ = paid[k] * static_cast<long>(p_.weight[sup[k].group]);
+    for (int32_t q : group_projects_[sup[k].group]) {
+      if (is_bought[q] || run->unaffordable_after[q] >= 0 || p_.cost[q] == 0) continue;
+      (*money)[q] -= t1_;
+      touched.push_back(q);
+    }
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<int> position;  // of each bought project in the selection, for spent_on's order
+  for (int q : touched) {
+    if ((*money)[q] >= mpq_class(static_cast<long>(p_.cost[q]))) continue;
+    if (position.empty()) {
+      position.assign(p_.num_projects, -1);
+      for (size_t i = 0; i < run->selected.size(); ++i) position[run->selected[i]] = static_cast<int>(i);
+    }
+    run->unaffordable_after[q] = static_cast<int>(run->selected.size());
+    run->supporters_money[q] = (*money)[q];
+    std::vector<int>& spent = run->spent_on[q];
+    for (const auto& s : p_.supporters[q]) {
+      for (int j : (*paid_for)[s.group]) spent.push_back(j);
+    }
+    std::sort(spent.begin(), spent.end(), [&](int a, int b) { return position[a] < position[b]; });
+    spent.erase(std::unique(spent.begin(), spent.end()), spent.end());
+  }
+}
+
 MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain, bool record_payments) {
   MesRun run;
   budget_.resize(p_.weight.size());
@@ -109,8 +146,36 @@ MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain, bool record_pay
     stale[j] = mpq_class(mpz_class(static_cast<long>(p_.cost[j])), total_sat_[j]);
     stale[j].canonicalize();
   }
-  if (explain) run.effective_support.assign(p_.num_projects, 0);
   std::vector<char> gone(p_.num_projects, 0);
+  // Explaining: every candidate's supporters' money (weighted sum of budgets) until it falls
+  // below the cost, and per group the projects it paid for.
+  std::vector<mpq_class> money;
+  std::vector<char> bought;
+  std::vector<std::vector<int>> paid_for;
+  std::vector<mpq_class> paid;
+  if (explain) {
+    if (group_projects_.empty()) {
+      group_projects_.assign(p_.weight.size(), {});
+      for (int j = 0; j < p_.num_projects; ++j) {
+        for (const auto& s : p_.supporters[j]) group_projects_[s.group].push_back(j);
+      }
+    }
+    run.unaffordable_after.assign(p_.num_projects, -1);
+    run.supporters_money.assign(p_.num_projects, 0);
+    run.spent_on.assign(p_.num_projects, {});
+    money.assign(p_.num_projects, 0);
+    bought.assign(p_.num_projects, 0);
+    paid_for.assign(p_.weight.size(), {});
+    for (int j : candidates) {
+      int64_t voters = 0;
+      for (const auto& s : p_.supporters[j]) voters += p_.weight[s.group];
+      money[j] = budget_per_voter * voters;
+      if (money[j] < mpq_class(static_cast<long>(p_.cost[j]))) {
+        run.unaffordable_after[j] = static_cast<int>(run.selected.size());
+        run.supporters_money[j] = money[j];
+      }
+    }
+  }
   mpq_class rho, best_rho;
   while (true) {
     std::sort(candidates.begin(), candidates.end(), [&](int a, int b) {
@@ -132,25 +197,17 @@ MesRun Mes::Run(const mpq_class& budget_per_voter, bool explain, bool record_pay
       }
     }
     if (best < 0) break;
-    if (explain) {
-      // What each still-open project's supporters could cover at this round's price.
-      for (int j : candidates) {
-        if (j == best || gone[j]) continue;
-        mpq_class cover = 0;
-        for (const auto& s : p_.supporters[j]) {
-          t1_ = best_rho * static_cast<long>(s.sat);
-          const mpq_class& b = budget_[s.group];
-          cover += (b < t1_ ? b : t1_) * static_cast<long>(p_.weight[s.group]);
-        }
-        cover /= static_cast<long>(p_.cost[j]);
-        if (cover > run.effective_support[j]) run.effective_support[j] = cover;
-      }
-    }
     gone[best] = 1;
     run.purchases.emplace_back();
     if (record_payments) run.payments.emplace_back();
-    Pay(best, best_rho, &run.purchases.back(), record_payments ? &run.payments.back() : nullptr);
+    paid.clear();
+    Pay(best, best_rho, &run.purchases.back(), record_payments || explain ? &paid : nullptr);
+    if (record_payments) run.payments.back() = paid;
     run.selected.push_back(best);
+    if (explain) {
+      bought[best] = 1;
+      TrackUnaffordable(best, paid, bought, &money, &paid_for, &run);
+    }
     candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                     [&](int j) { return gone[j] != 0; }),
                      candidates.end());

@@ -338,6 +338,26 @@ TEST(CountTest, ExplanationsSayWhy) {
       EXPECT_LT(r.effective_support_percent, 100);
     }
   }
+  // With add1 too (as the platform counts): every supported project left unfunded has the
+  // moment it became unaffordable, and a share below 100 %.
+  auto w = ReadPabulibFile(kDataDir + "/Poland_Wieliczka_2023_Green_Budget.pb");
+  ASSERT_TRUE(w.ok());
+  CountOptions add1 = o;
+  add1.completion = Completion::kAdd1;
+  auto counted = Count(*w, add1);
+  ASSERT_TRUE(counted.ok());
+  int unaffordable = 0;
+  for (const auto& r : counted->projects) {
+    if (r.selected) {
+      EXPECT_EQ(r.stage, "mes+add1");
+      EXPECT_FALSE(r.price_units.empty());
+    } else if (r.votes > 0) {
+      EXPECT_GE(r.unaffordable_after, 0) << w->projects[r.index].id;
+      EXPECT_LT(r.effective_support_percent, 100);
+      ++unaffordable;
+    }
+  }
+  EXPECT_GT(unaffordable, 0);
   o.rule = Rule::kGreedy;
   out = Count(*e, o);
   ASSERT_TRUE(out.ok());

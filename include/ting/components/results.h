@@ -28,9 +28,25 @@ struct ProjectOutcome {
   int position = 0;   // 1-based selection order when funded
   // Greedy: the money left when the project's turn came.
   int64_t money_left_at_turn = 0;
-  // MES: who paid how much (in minor units, as exact decimals), and the effective support.
-  std::string explanation_key;                   // catalogue key of the sentence
-  std::map<std::string, std::string> vars;       // its values
+  std::string explanation_key;  // catalogue key of the sentence
+  // The numbers behind the sentence (the API's "explanation_data"); money in minor units as
+  // decimal strings, exact ("250", or "1000/3" for a price), counts as JSON numbers:
+  //   "stage": "greedy" (funded by the greedy rule), "mes" (funded by Equal Shares, also at
+  //     the add1 budget), "completion" (funded by a greedy completion), "not_funded";
+  //   "cost";
+  //   greedy, completion, and not_funded where greedy considered it: "left", the money left
+  //     when its turn came;
+  //   mes: "price_per_supporter" (approval, knapsack, ranking) or "price_per_point"
+  //     (cumulative), "price" (the former rounded half up to a whole minor unit), "supporters"
+  //     (voters who paid more than 0), "paid_full" (paid the full price), "paid_less" (paid
+  //     all they had left, which was less);
+  //   not_funded by Equal Shares with supporters: "percent" (0..99: the share of its cost its
+  //     supporters could pay when it became unaffordable, rounded down), "after" (how many
+  //     projects were funded then), and "spent_on" (ids of the funded projects its supporters
+  //     had paid for by then, in selection order) when not empty.
+  // Results stored before this schema have string values only and no "stage"; LoadResult
+  // fills in "stage" and drops what those counts got wrong (see results_store.cc).
+  nlohmann::json vars = nlohmann::json::object();
 };
 
 struct BudgetResult {

@@ -44,30 +44,53 @@ struct CountOptions {
   bool explain = false;
 };
 
-// Rational number written as "num/den" or an integer, for prices in explanations.
+// One project's outcome; the explanation part is filled when CountOptions::explain. Money is
+// exact: "p/q" or "n" in currency units unless the name says units (10^-money_decimals).
 struct ProjectReport {
   int index = 0;             // into Election::projects
   bool selected = false;
   int64_t votes = 0;         // number of voters listing the project
   int64_t score = 0;         // total points (cumulative/scoring), else = votes
-  // Explanation (filled when CountOptions::explain):
-  std::string stage;         // which step decided it: "mes", "greedy", "phragmen", "add1"...
-  int round = 0;             // 1-based selection round, 0 if not selected
-  int64_t money_left = -1;   // greedy: money left when the project was considered (before it)
-  std::string price_per_supporter;   // MES: what a supporter paying in full paid (decimal or p/q)
-  std::string price_per_point;       // MES points utility: price per point
+  // Which step funded it: "greedy" (the greedy rule), "mes" (Equal Shares, free supported
+  // projects included), "mes+add1" (Equal Shares at the add1 budget), "greedy completion"
+  // (greedy with the money Equal Shares left), "phragmen"; empty when not funded.
+  std::string stage;
+  int round = 0;             // 1-based position in the selection order, 0 if not selected
+  int64_t money_left = -1;   // greedy (rule or completion): money left when the project was
+                             // considered (before it), in units; -1 if greedy never considered it
+  // Funded by Equal Shares. The price: what a supporter paying in full paid (uniform
+  // satisfaction: approval ballots, cost or approval utility) or the price per point (points
+  // utility), exact; the latter in units too, and rounded half up to a whole unit.
+  std::string price_per_supporter;
+  std::string price_per_point;
+  std::string price_units;
+  int64_t price_units_rounded = 0;
   std::string price_per_supporter_approx;  // either price rounded to cents, for people
-  int64_t supporters_paid_full = 0;  // MES: supporters who paid the full price
-  int64_t supporters_paid_less = 0;  // MES: supporters who gave all they had left (less)
-  std::string max_payment;           // MES: largest single payment
-  // MES: what those who paid less than the full price paid (all they had left): exact amount
-  // and number of voters, largest amounts first; at most 20 entries, the rest summed up in
+  int64_t supporters_paid_full = 0;  // supporters (voters) who paid the full price
+  int64_t supporters_paid_less = 0;  // who gave all they had left: more than 0, less than that
+  int64_t supporters_paid_nothing = 0;  // supporters who had nothing left
+  std::string max_payment;           // largest single payment
+  // What those who paid less than the full price paid (all they had left): exact amount and
+  // number of voters, largest amounts first; at most 20 entries, the rest summed up in
   // partial_payments_more_voters.
   std::vector<std::pair<std::string, int64_t>> partial_payments;
   int64_t partial_payments_more_voters = 0;
-  std::string effective_support;     // MES, not selected: best share of the cost its supporters
-                                     // could cover at the winning price of some round ("p/q")
+  // Not bought by Equal Shares although some voter supports it and it costs more than 0: the
+  // moment its supporters could no longer pay for it, i.e. the first point of the (final) MES
+  // run at which the sum of their remaining budgets fell below its cost. Money only leaves
+  // budgets, so from then on it could not be bought; MES stops only when no candidate can be
+  // bought, so every such project has this moment.
+  //   unaffordable_after: how many projects were funded then (positions 1..n of the selection,
+  //     free projects included; "from the start" when no supporter had paid anything yet);
+  //     -1 when this does not apply.
+  //   effective_support: the share of its cost its supporters' money covered then, "p/q" < 1;
+  //   effective_support_percent: floor(100 * that), 0..99, or -1.
+  //   spent_on: the projects funded before that moment that at least one of its supporters
+  //     paid for (more than 0), in selection order; empty when it was never affordable.
+  int unaffordable_after = -1;
+  std::string effective_support;
   int effective_support_percent = -1;
+  std::vector<int> spent_on;
   std::string note;                  // human-readable reason
 };
 

@@ -3,28 +3,13 @@
 #include <algorithm>
 
 #include "results_internal.h"
-#include "ting/base/strings.h"
 #include "ting/pb/count.h"
 
 namespace ting::components {
 
-namespace {
+using json = nlohmann::json;
 
-// "p/q" or "n" (minor units) → whole minor units, rounded half up, for display only; the
-// decision itself was exact.
-std::string RoundedMinor(const std::string& rational) {
-  auto slash = rational.find('/');
-  if (slash == std::string::npos) {
-    auto dot = rational.find('.');
-    return dot == std::string::npos ? rational : rational.substr(0, dot);
-  }
-  auto num = ParseInt64(rational.substr(0, slash));
-  auto den = ParseInt64(rational.substr(slash + 1));
-  if (!num || !den || *den == 0) return rational;
-  return std::to_string((*num * 2 + *den) / (*den * 2));
-}
-
-pb::CountOptions OptionsFor(const Budget& budget) {
+pb::CountOptions CountOptionsFor(const Budget& budget) {
   pb::CountOptions o;
   o.explain = true;
   o.tie = pb::TieBreak::kId;
@@ -38,9 +23,83 @@ pb::CountOptions OptionsFor(const Budget& budget) {
   return o;
 }
 
+namespace {
+
+bool FundedByMes(const pb::ProjectReport& r) { return r.selected && (r.stage == "mes" || r.stage == "mes+add1"); }
+bool FundedByCompletion(const pb::ProjectReport& r) { return r.selected && r.stage == "greedy completion"; }
+
+// The explanation of one project: the sentence's catalogue key and the numbers behind it
+// (see ProjectOutcome::vars). Engine money units are the currency's minor units.
+void Explain(const Budget& budget, const std::vector<Project>& projects, const pb::ProjectReport& report,
+             ProjectOutcome* o) {
+  const Project& p = projects[report.index];
+  json& vars = o->vars;
+  vars = json::object();
+  vars["cost"] = std::to_string(p.cost);
+  const std::string left = std::to_string(std::max<int64_t>(report.money_left, 0));
+  if (report.selected && report.stage == "greedy") {
+    vars["stage"] = "greedy";
+    vars["left"] = left;
+    o->explanation_key = "results.explain.greedy_funded";
+    return;
+  }
+  if (FundedByCompletion(report)) {
+    vars["stage"] = "completion";
+    vars["left"] = left;
+    o->explanation_key = "results.explain.completion_funded";
+    return;
+  }
+  if (FundedByMes(report)) {
+    vars["stage"] = "mes";
+    const bool per_point = !report.price_per_point.empty();
+    vars[per_point ? "price_per_point" : "price_per_supporter"] = report.price_units;
+    vars["price"] = std::to_string(report.price_units_rounded);
+    vars["supporters"] = report.supporters_paid_full + report.supporters_paid_less;
+    vars["paid_full"] = report.supporters_paid_full;
+    vars["paid_less"] = report.supporters_paid_less;
+    const bool partial = report.supporters_paid_less > 0;
+    if (p.cost == 0) {
+      o->explanation_key = "results.explain.free";
+    } else if (per_point) {
+      o->explanation_key = partial ? "results.explain.mes_paid_points_partial" : "results.explain.mes_paid_points";
+    } else {
+      o->explanation_key = partial ? "results.explain.mes_paid_partial" : "results.explain.mes_paid";
+    }
+    return;
+  }
+  vars["stage"] = "not_funded";
+  if (budget.rule == CountingRule::kGreedy) {
+    vars["left"] = left;
+    o->explanation_key = "results.explain.greedy_no_fit";
+    return;
+  }
+  if (report.money_left >= 0) vars["left"] = left;  // a greedy completion considered it too
+  if (report.unaffordable_after >= 0) {
+    vars["percent"] = report.effective_support_percent;
+    vars["after"] = report.unaffordable_after;
+    if (!report.spent_on.empty()) {
+      json ids = json::array();
+      for (int index : report.spent_on) ids.push_back(projects[index].id);
+      vars["spent_on"] = ids;
+    }
+  }
+  if (p.cost > budget.amount) {
+    o->explanation_key = "results.explain.over_budget";
+  } else if (report.unaffordable_after >= 0) {
+    o->explanation_key = report.spent_on.empty() ? "results.explain.mes_short" : "results.explain.mes_spent";
+  } else if (report.score == 0) {
+    o->explanation_key = "results.explain.no_votes";
+  } else {
+    // Supported, yet no moment at which it became unaffordable: the engine says that cannot
+    // happen; say only what is certain.
+    o->explanation_key = "results.explain.not_funded";
+  }
+}
+
 }  // namespace
 
-Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects, const std::vector<StoredBallot>& ballots) {
+Result<BudgetResult> CountBudgetWith(const Budget& budget, const std::vector<Project>& projects,
+                                     const std::vector<StoredBallot>& ballots, const pb::CountOptions& options) {
   Process none;
   pb::Election election = ToElection(none, budget, projects, ballots, std::nullopt, "count");
   if (budget.ballot.type == BallotType::kRanking) {
@@ -48,7 +107,7 @@ Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project
     // in the ballots and in the export); see docs/counting.md.
     election.vote_type = pb::VoteType::kApproval;
   }
-  TING_ASSIGN_OR_RETURN(pb::Outcome outcome, pb::Count(election, OptionsFor(budget)));
+  TING_ASSIGN_OR_RETURN(pb::Outcome outcome, pb::Count(election, options));
 
   BudgetResult r;
   r.rule = CountingRuleName(budget.rule);
@@ -67,31 +126,16 @@ Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project
     o.funded = report.selected;
     o.position = report.round;
     o.money_left_at_turn = report.money_left;
-    o.vars["cost"] = std::to_string(p.cost);
-    if (budget.rule == CountingRule::kGreedy) {
-      o.vars["left"] = std::to_string(std::max<int64_t>(report.money_left, 0));
-      o.explanation_key = report.selected ? "results.explain.greedy_funded" : "results.explain.greedy_no_fit";
-    } else if (report.selected && report.stage == "mes") {
-      o.explanation_key = "results.explain.mes_funded";
-      o.vars["price"] = RoundedMinor(report.price_per_supporter);
-      o.vars["full"] = std::to_string(report.supporters_paid_full);
-      o.vars["less"] = std::to_string(report.supporters_paid_less);
-      o.vars["supporters"] = std::to_string(report.supporters_paid_full + report.supporters_paid_less);
-      if (!report.price_per_point.empty()) o.vars["per_point"] = RoundedMinor(report.price_per_point);
-    } else if (report.selected) {
-      o.explanation_key = "results.explain.completion_funded";
-      o.vars["left"] = std::to_string(std::max<int64_t>(report.money_left, 0));
-    } else if (report.votes == 0) {
-      o.explanation_key = "results.explain.no_votes";
-    } else {
-      o.explanation_key = "results.explain.mes_not_funded";
-      o.vars["percent"] = std::to_string(std::max(report.effective_support_percent, 0));
-    }
+    Explain(budget, projects, report, &o);
     r.projects.push_back(std::move(o));
   }
   std::stable_sort(r.projects.begin(), r.projects.end(),
                    [](const ProjectOutcome& a, const ProjectOutcome& b) { return a.votes > b.votes; });
   return r;
+}
+
+Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects, const std::vector<StoredBallot>& ballots) {
+  return CountBudgetWith(budget, projects, ballots, CountOptionsFor(budget));
 }
 
 }  // namespace ting::components

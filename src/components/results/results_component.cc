@@ -36,12 +36,46 @@ CREATE TABLE funded_projects (
 )sql"}};
 }
 
-// Money values in explanation variables are minor units; say them as money.
-std::string Explain(const Site& site, const Context& ctx, const ProjectOutcome& p, const std::string& currency) {
-  auto vars = p.vars;
+// The titles of funded projects named in an explanation, as a list in the request's
+// language: “A”, “B” and “C”; beyond five, “A”, …, “E” and N other funded projects.
+std::string TitleList(const Site& site, const Context& ctx, const BudgetResult& r, const nlohmann::json& ids) {
+  constexpr size_t kNamed = 5;
+  std::vector<std::string> titles;
+  for (const auto& id : ids) {
+    if (!id.is_number_integer()) continue;
+    for (const auto& p : r.projects)
+      if (p.id == id.get<int64_t>()) titles.push_back(site.T(ctx, "results.quoted", {{"title", p.title}}));
+  }
+  if (titles.empty()) return "";
+  if (titles.size() > kNamed) {
+    std::string list = titles[0];
+    for (size_t i = 1; i < kNamed; ++i) list += ", " + titles[i];
+    return site.T(ctx, "results.list_more", {{"list", list}, {"n", std::to_string(titles.size() - kNamed)}});
+  }
+  std::string list = titles[0];
+  for (size_t i = 1; i + 1 < titles.size(); ++i) list += ", " + titles[i];
+  if (titles.size() == 1) return list;
+  return site.T(ctx, "results.list_and", {{"list", list}, {"last", titles.back()}});
+}
+
+// The sentence explaining a project's outcome, from its catalogue key and numbers (see
+// ProjectOutcome::vars). Money values are minor units; they are said as money.
+std::string Explain(const Site& site, const Context& ctx, const BudgetResult& r, const ProjectOutcome& p) {
+  std::map<std::string, std::string> vars;
+  for (const auto& [k, v] : p.vars.items()) {
+    if (v.is_string()) {
+      vars[k] = v.get<std::string>();
+    } else if (v.is_number_integer()) {
+      vars[k] = std::to_string(v.get<int64_t>());
+    }
+  }
   for (auto& [k, v] : vars)
-    if (k == "left" || k == "cost" || k == "price" || k == "per_point")
-      if (auto minor = ParseInt64(v)) v = FormatMoney({*minor, currency}, ctx.lang);
+    if (k == "left" || k == "cost" || k == "price")
+      if (auto minor = ParseInt64(v)) v = FormatMoney({*minor, r.currency}, ctx.lang);
+  // A price that is not a whole number of minor units is shown rounded: say so.
+  if (vars.count("price") && p.vars.value("price_per_supporter", std::string()).find('/') != std::string::npos)
+    vars["price"] = site.T(ctx, "results.about", {{"amount", vars["price"]}});
+  if (p.vars.contains("spent_on")) vars["spent_on"] = TitleList(site, ctx, r, p.vars["spent_on"]);
   vars["votes"] = std::to_string(p.votes);
   return site.T(ctx, p.explanation_key, vars);
 }
@@ -129,7 +163,7 @@ class ResultsComponent final : public Component {
     json projects = json::array();
     for (const auto& p : r.projects)
       projects.push_back({{"id", p.id}, {"title", p.title}, {"votes", p.votes}, {"cost", p.cost}, {"funded", p.funded},
-                          {"position", p.position}, {"explanation", Explain(*site_, ctx, p, r.currency)}, {"explanation_data", p.vars}});
+                          {"position", p.position}, {"explanation", Explain(*site_, ctx, r, p)}, {"explanation_data", p.vars}});
     j["projects"] = projects;
     j["process"] = t.process.slug;
     j["budget_slug"] = t.budget.slug;
@@ -197,7 +231,7 @@ class ResultsComponent final : public Component {
     for (const auto& p : result.projects)
       csv += std::to_string(p.id) + "," + CsvField(p.title) + "," + std::to_string(p.cost) + "," + std::to_string(p.votes) + "," +
              (p.funded ? "1" : "0") + "," + (p.funded ? std::to_string(p.position) : "") + "," +
-             CsvField(Explain(*site_, ctx, p, result.currency)) + "\r\n";
+             CsvField(Explain(*site_, ctx, result, p)) + "\r\n";
     Response res{200, {}, csv};
     res.Set("Content-Type", "text/csv; charset=utf-8");
     res.Set("Content-Disposition", "attachment; filename=\"" + t.process.slug + "_" + t.budget.slug + ".csv\"");
@@ -229,7 +263,7 @@ class ResultsComponent final : public Component {
       html::List funded, rows;
       for (const auto& p : res.projects) {
         html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"votes", std::to_string(p.votes)},
-                       {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}, {"explanation", Explain(*site_, ctx, p, res.currency)}};
+                       {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}, {"explanation", Explain(*site_, ctx, res, p)}};
         o["funded"] = html::Data(p.funded ? html::Data::type::bool_true : html::Data::type::bool_false);
         rows.push_back(o);
       }

@@ -8,6 +8,25 @@ namespace ting::components {
 
 using json = nlohmann::json;
 
+namespace {
+
+// Results counted before explanations carried a "stage" hold string values only. Their greedy
+// explanations were true and keep their sentences; their Equal Shares ones were not (projects
+// funded by Equal Shares were said to be funded with money left over, and the percentage of an
+// unfunded one was taken at some other project's price), so those keep only the facts and
+// say that counting again gives the explanation.
+void UpgradeLegacyExplanation(const std::string& rule, ProjectOutcome* o) {
+  json& vars = o->vars;
+  if (rule == "mes" && o->explanation_key != "results.explain.no_votes") {
+    json cost = vars.value("cost", json(std::to_string(o->cost)));
+    vars = json::object({{"cost", cost}});
+    o->explanation_key = o->funded ? "results.explain.outdated_funded" : "results.explain.outdated_not_funded";
+  }
+  vars["stage"] = !o->funded ? "not_funded" : rule == "mes" ? "mes" : "greedy";
+}
+
+}  // namespace
+
 json BudgetResult::ToJson() const {
   json projects_json = json::array();
   for (const auto& p : projects) {
@@ -39,7 +58,9 @@ Result<BudgetResult> BudgetResult::FromJson(const json& j) {
       o.position = p.at("position").get<int>();
       o.money_left_at_turn = p.value("money_left_at_turn", int64_t{0});
       o.explanation_key = p.at("explanation_key").get<std::string>();
-      o.vars = p.at("explanation_vars").get<std::map<std::string, std::string>>();
+      o.vars = p.at("explanation_vars");
+      if (!o.vars.is_object()) return Error::Internal("stored result is damaged: explanation_vars is not an object");
+      if (!o.vars.contains("stage")) UpgradeLegacyExplanation(r.rule, &o);
       r.projects.push_back(std::move(o));
     }
     return r;
