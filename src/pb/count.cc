@@ -143,6 +143,7 @@ void FillMesExplanation(const Election& e, const Profile& p, const internal::Mes
 }  // namespace
 
 Result<Outcome> Count(const Election& e, const CountOptions& o) {
+  TING_RETURN_IF_ERROR(CheckCountable(e));
   const Utility utility = Resolve(e, o);
   if (utility == Utility::kPoints && !e.HasPoints()) {
     return Error::Invalid(std::string("points utility needs cumulative or scoring ballots; this file has ") +
