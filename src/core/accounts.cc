@@ -60,7 +60,7 @@ Result<User> Accounts::Register(std::string_view email_in, std::string_view pass
   auto email = NormaliseEmail(email_in);
   if (!email) return Error::Invalid("auth.email_invalid");
   std::string name(Trim(name_in));
-  if (name.empty() || name.size() > 100) return Error::Invalid("auth.name_required");
+  if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Invalid("auth.name_required");
   if (auto problem = CheckPassword(password, *email, name)) return Error::Invalid(*problem);
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return RegisterHashed(*email, name, lang, hash);
@@ -69,7 +69,8 @@ Result<User> Accounts::Register(std::string_view email_in, std::string_view pass
 Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_view name, std::string_view lang,
                                       const std::string& hash) {
   auto email = NormaliseEmail(email_in);
-  if (!email) return Error::Invalid("auth.email_invalid");
+  if (!email || !IsValidUtf8(*email)) return Error::Invalid("auth.email_invalid");
+  if (!IsValidUtf8(name)) return Error::Invalid("auth.name_required");
   User user{0, *email, std::string(name), std::string(lang.empty() ? "sv" : lang)};
   Status st = db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, ?, ?)",

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "ting/base/digest.h"
 #include "ting/base/strings.h"
 
 namespace ting::core {
@@ -26,7 +27,12 @@ void RateLimiter::Expire(std::deque<Clock::time_point>& events, Clock::time_poin
   while (!events.empty() && events.front() + window_ <= now) events.pop_front();
 }
 
-std::optional<int64_t> RateLimiter::Blocked(const std::string& key, Clock::time_point now) {
+// Keys are often text a client sent (an email typed at sign-in): stored as a fixed-size digest,
+// so that a megabyte "email" costs the limiter 32 bytes, not a megabyte per attempt.
+static std::string KeyDigest(const std::string& key) { return Sha256Hex(key).substr(0, 32); }
+
+std::optional<int64_t> RateLimiter::Blocked(const std::string& raw_key, Clock::time_point now) {
+  const std::string key = KeyDigest(raw_key);
   std::lock_guard lock(mu_);
   auto it = events_.find(key);
   if (it == events_.end()) return std::nullopt;
@@ -36,7 +42,8 @@ std::optional<int64_t> RateLimiter::Blocked(const std::string& key, Clock::time_
   return std::max<int64_t>(1, wait + 1);
 }
 
-void RateLimiter::Record(const std::string& key, Clock::time_point now) {
+void RateLimiter::Record(const std::string& raw_key, Clock::time_point now) {
+  const std::string key = KeyDigest(raw_key);
   std::lock_guard lock(mu_);
   auto& events = events_[key];
   Expire(events, now);
@@ -49,9 +56,9 @@ void RateLimiter::Record(const std::string& key, Clock::time_point now) {
   }
 }
 
-void RateLimiter::Reset(const std::string& key) {
+void RateLimiter::Reset(const std::string& raw_key) {
   std::lock_guard lock(mu_);
-  events_.erase(key);
+  events_.erase(KeyDigest(raw_key));
 }
 
 }  // namespace ting::core

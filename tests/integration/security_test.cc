@@ -201,6 +201,11 @@ TEST_F(Security, IllFormedUtf8IsRefusedAtEveryInput) {
                                                       {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin_a}});
   EXPECT_EQ(raw_json.status, 400);
   EXPECT_EQ(json::parse(raw_json.body)["code"], "api.bad_utf8");
+  // Page numbers at the limits of int are clamped, not wrapped.
+  auto far = json::parse(Api("GET", "/api/v1/processes/utf/proposals?page=2147483648&per_page=-5", json(), "").body);
+  EXPECT_EQ(far["page"], 1000000);
+  EXPECT_EQ(browser->Get("/processes/utf/proposals?page=2147483647").status, 200);
+  EXPECT_EQ(browser->Get("/processes/utf/proposals?page=-9223372036854775808").status, 200);
   // Everything still answers.
   EXPECT_EQ(Api("GET", "/api/v1/processes/utf/proposals", json(), "").status, 200);
   EXPECT_EQ(Api("GET", "/api/v1/proposals/" + std::to_string(id) + "/comments", json(), "").status, 200);
@@ -255,9 +260,21 @@ TEST_F(Security, WrongJsonTypesAreClientErrors) {
 // and a ballot naming a removed project is refused at once (no cache window).
 TEST_F(Security, TheBallotIsFrozenWhileVoting) {
   std::string admin = Token("admin-a@example.se"), res = Token("resident-a@example.se");
+  // A ballot checked against a copy of the rules from before voting opened is checked again, in
+  // its own write, against the rules and projects stored at that moment.
+  MakeProcess("opening", admin, "", "approval");
+  int64_t o1 = Propose("opening", "Öppning", res);
+  ASSERT_EQ(Api("POST", "/api/v1/proposals/" + std::to_string(o1) + "/review", json{{"feasible", true}}, admin).status, 200);
+  EXPECT_EQ(Api("PUT", "/api/v1/processes/opening/budgets/b/ballot", json{{"projects", {o1}}}, res).status, 409) << "not open yet";
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/opening", json{{"phase", "voting"}, {"budgets", {{{"slug", "b"}, {"ballot", {{"type", "ranking"}}}}}}}, admin).status, 200);
+  auto stale = Api("PUT", "/api/v1/processes/opening/budgets/b/ballot", json{{"projects", {o1}}}, res);
+  EXPECT_TRUE(stale.status == 422 || stale.status == 409) << stale.status << " " << stale.body;
+  EXPECT_EQ(Api("PUT", "/api/v1/processes/opening/budgets/b/ballot", json{{"ranking", {o1}}}, res).status, 200) << "the new rules apply at once";
+
   MakeProcess("frozen", admin, "", "approval");
   int64_t x = Propose("frozen", "Projekt X", res), y = Propose("frozen", "Projekt Y", res), z = Propose("frozen", "=HYPERLINK(\"http://evil\")", res);
-  for (int64_t id : {x, y, z})
+  int64_t w = Propose("frozen", "Park;=1+1;", res);
+  for (int64_t id : {x, y, z, w})
     ASSERT_EQ(Api("POST", "/api/v1/proposals/" + std::to_string(id) + "/review", json{{"feasible", true}}, admin).status, 200);
   ASSERT_EQ(Api("PATCH", "/api/v1/processes/frozen", json{{"phase", "voting"}}, admin).status, 200);
   auto X = [&](const std::string& rest) { return "/api/v1/proposals/" + std::to_string(x) + rest; };
@@ -272,6 +289,8 @@ TEST_F(Security, TheBallotIsFrozenWhileVoting) {
   // A ballot for X warms the one-second cache; then X leaves the ballot by the audited action.
   ASSERT_EQ(Api("PUT", "/api/v1/processes/frozen/budgets/b/ballot", json{{"projects", {x, z}}}, res).status, 200);
   EXPECT_EQ(Api("PATCH", X(""), json{{"on_ballot", false}}, admin).status, 422) << "a public reason is required";
+  EXPECT_EQ(Api("PATCH", X(""), json{{"on_ballot", false}, {"reason", "r"}, {"title", "x"}}, admin).status, 422)
+      << "the manager's removal never rides along with an edit";
   auto removed = Api("PATCH", X(""), json{{"on_ballot", false}, {"reason", "Marken är inte kommunens."}}, admin);
   ASSERT_EQ(removed.status, 200) << removed.body;
   auto late = Api("PUT", "/api/v1/processes/frozen/budgets/b/ballot", json{{"projects", {x}}}, Token("admin-a@example.se"));
@@ -295,6 +314,7 @@ TEST_F(Security, TheBallotIsFrozenWhileVoting) {
   EXPECT_EQ(csv.body.find(",=HYPERLINK"), std::string::npos);
   EXPECT_EQ(csv.body.find(",\"=HYPERLINK"), std::string::npos);
   EXPECT_NE(csv.body.find("'=HYPERLINK"), std::string::npos);
+  EXPECT_NE(csv.body.find("\"Park;=1+1;\""), std::string::npos) << "quoted: Swedish Excel's ';' cannot split the cell";
   auto page = HttpClient(server_->port()).Get("/processes/frozen/results/b");
   EXPECT_NE(page.body.find("Marken är inte kommunens."), std::string::npos) << "the reason is public on the results page";
 }

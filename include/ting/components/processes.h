@@ -54,6 +54,10 @@ struct Budget {
   const std::string& Name(std::string_view lang) const { return lang == "en" && !name_en.empty() ? name_en : name_sv; }
 };
 
+// Budgets one process may hold (a city's districts or wards); keeps every sum of budget amounts
+// far inside int64.
+inline constexpr size_t kMaxBudgetsPerProcess = 100;
+
 struct Process {
   int64_t id = 0;
   int64_t organisation_id = 0;

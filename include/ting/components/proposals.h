@@ -50,9 +50,6 @@ struct BallotChange {
 // The changes made to a budget's ballot after voting opened, oldest first.
 Result<std::vector<BallotChange>> BallotChanges(db::Connection& c, int64_t budget_id);
 Result<std::vector<BallotChange>> BallotChanges(db::Database& db, int64_t budget_id);
-// The id of the latest change to a budget's ballot after voting opened (0: none). A cached
-// ballot is still current inside a transaction when this has not moved.
-Result<int64_t> LatestBallotChange(db::Connection& c, int64_t budget_id);
 
 std::unique_ptr<Component> MakeProposalsComponent();
 

@@ -49,6 +49,28 @@ struct ProjectOutcome {
   nlohmann::json vars = nlohmann::json::object();
 };
 
+// What the count did with every ballot. Once voting opens a ballot is frozen; the one change is a
+// manager taking a project off it with a public reason (BallotChange). Ballots that chose such a
+// project count without that choice; nothing is dropped silently.
+struct RemovedProject {
+  int64_t id = 0;
+  std::string title;
+  std::string reason;      // public; empty for a project that left the ballot without a record
+  int64_t removed_at = 0;  // 0 when unrecorded
+  int64_t ballots = 0;     // ballots that chose it (their other choices counted)
+};
+
+struct BallotReport {
+  int64_t ballots = 0;              // every ballot stored for the budget
+  int64_t counted_in_full = 0;      // every choice was a project on the ballot
+  int64_t counted_in_part = 0;      // chose removed projects too; the other choices counted
+  int64_t counted_for_nothing = 0;  // chose only removed projects: counted, supports nothing
+  std::vector<RemovedProject> removed;  // in order of removal
+
+  nlohmann::json ToJson() const;
+  static BallotReport FromJson(const nlohmann::json& j);  // lenient: absent fields are 0
+};
+
 struct BudgetResult {
   std::string rule;          // "greedy" or "mes"
   int64_t budget = 0;
@@ -58,14 +80,16 @@ struct BudgetResult {
   int64_t spent = 0;
   std::vector<ProjectOutcome> projects;  // by votes, descending
   int64_t counted_at = 0;
+  BallotReport ballot_report;
 
   nlohmann::json ToJson() const;  // the API's shape (explanations in English unless told)
   static Result<BudgetResult> FromJson(const nlohmann::json& j);
 };
 
-// Counts in memory: no storage. The same ballots always give the same result.
+// Counts in memory: no storage. The same ballots always give the same result. changes are the
+// budget's audited ballot changes, for the ballot report.
 Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects,
-                                 const std::vector<StoredBallot>& ballots);
+                                 const std::vector<StoredBallot>& ballots, const std::vector<BallotChange>& changes = {});
 
 // Pabulib text of a budget's ballots. Voters are numbered 1..n in an order keyed by secret
 // (the instance's export secret), so rows cannot be traced to accounts.

@@ -251,6 +251,8 @@ Result<Process> ProcessFromJson(const json& body) {
   }
   if (!body.contains("budgets") || !body["budgets"].is_array() || body["budgets"].empty())
     return Error::Invalid("\"budgets\" must list at least one budget");
+  if (body["budgets"].size() > kMaxBudgetsPerProcess)
+    return Error::Invalid("a process holds at most " + std::to_string(kMaxBudgetsPerProcess) + " budgets");
   for (const auto& b : body["budgets"]) {
     TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b));
     if (p.FindBudget(budget.slug)) return Error::Invalid("budget slug \"" + budget.slug + "\" is used twice");

@@ -242,6 +242,8 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
                                                int64_t{nb.ballot.max_per_project}, std::string(CountingRuleName(nb.rule)), existing->id})));
           } else {
             if (frozen) return Error::Precondition("voting has opened: no budget can be added");
+            if (p.budgets.size() >= kMaxBudgetsPerProcess)
+              return Error::Invalid("a process holds at most " + std::to_string(kMaxBudgetsPerProcess) + " budgets");
             TING_RETURN_IF_ERROR(InsertBudget(c, p.id, nb, static_cast<int64_t>(p.budgets.size())));
           }
         }

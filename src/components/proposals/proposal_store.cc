@@ -628,9 +628,4 @@ Result<std::vector<BallotChange>> BallotChanges(db::Database& db, int64_t budget
   return out;
 }
 
-Result<int64_t> LatestBallotChange(db::Connection& c, int64_t budget_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COALESCE(MAX(id), 0) FROM ballot_changes WHERE budget_id = ?", {budget_id}));
-  return row ? row->Int(0) : int64_t{0};
-}
-
 }  // namespace ting::components

@@ -255,8 +255,9 @@ class ProposalsComponent final : public Component {
     q.category = req.QueryParam("category").value_or("");
     q.status = req.QueryParam("status").value_or("");
     q.sort = req.QueryParam("sort").value_or("newest");
-    q.page = static_cast<int>(ParseInt64(req.QueryParam("page").value_or("1")).value_or(1));
-    q.per_page = static_cast<int>(ParseInt64(req.QueryParam("per_page").value_or("20")).value_or(20));
+    // Clamped in 64 bits before narrowing: page arithmetic (previous, next, offsets) never overflows.
+    q.page = static_cast<int>(std::clamp<int64_t>(ParseInt64(req.QueryParam("page").value_or("1")).value_or(1), 1, 1000000));
+    q.per_page = static_cast<int>(std::clamp<int64_t>(ParseInt64(req.QueryParam("per_page").value_or("20")).value_or(20), 1, 200));
     std::string seed_source = ctx.visitor_id.empty() ? (ctx.user ? std::to_string(ctx.user->id) : "api") : ctx.visitor_id;
     q.seed = std::stoull(Sha256Hex("proposal-order:" + seed_source).substr(0, 15), nullptr, 16);
     return q;
@@ -290,6 +291,10 @@ class ProposalsComponent final : public Component {
     auto& [proposal, process] = *loaded;
     if (body.contains("on_ballot")) {
       if (!ctx.Can(core::Action::kManageProcesses)) return site_->JsonError(ctx, 403, "error.forbidden");
+      // The shortlist is the manager's decision, an edit the author's: never half of one request.
+      for (const auto& [key, value] : body.items())
+        if (key != "on_ballot" && key != "reason")
+          return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.on_ballot_alone")}, {"code", "proposals.problem.on_ballot_alone"}});
       web::JsonFields fields(body);
       auto on_ballot = fields.Bool("on_ballot");
       auto reason = fields.Text("reason");

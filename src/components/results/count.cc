@@ -1,6 +1,8 @@
 // Counting a budget with the counting engine (ting::pb) and explaining each project's outcome.
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "results_internal.h"
 #include "ting/pb/count.h"
@@ -134,8 +136,45 @@ Result<BudgetResult> CountBudgetWith(const Budget& budget, const std::vector<Pro
   return r;
 }
 
-Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects, const std::vector<StoredBallot>& ballots) {
-  return CountBudgetWith(budget, projects, ballots, CountOptionsFor(budget));
+// Which ballots chose projects that are no longer on the ballot, and which projects those were.
+BallotReport ReportBallots(const std::vector<Project>& projects, const std::vector<StoredBallot>& ballots,
+                           const std::vector<BallotChange>& changes) {
+  std::set<int64_t> on_ballot;
+  for (const auto& p : projects) on_ballot.insert(p.id);
+  BallotReport report;
+  std::map<int64_t, size_t> removed_index;
+  for (const auto& c : changes) {
+    if (on_ballot.count(c.proposal_id) || removed_index.count(c.proposal_id)) continue;
+    removed_index[c.proposal_id] = report.removed.size();
+    report.removed.push_back({c.proposal_id, c.title, c.reason, c.created_at, 0});
+  }
+  for (const auto& b : ballots) {
+    std::vector<int64_t> chosen = b.ballot.projects;
+    for (const auto& [id, points] : b.ballot.points) chosen.push_back(id);
+    size_t off = 0;
+    for (int64_t id : chosen) {
+      if (on_ballot.count(id)) continue;
+      ++off;
+      auto it = removed_index.find(id);
+      if (it == removed_index.end()) {  // left the ballot without a record (databases from before the freeze)
+        it = removed_index.emplace(id, report.removed.size()).first;
+        report.removed.push_back({id, "#" + std::to_string(id), "", 0, 0});
+      }
+      ++report.removed[it->second].ballots;
+    }
+    ++report.ballots;
+    if (off == 0) ++report.counted_in_full;
+    else if (off == chosen.size()) ++report.counted_for_nothing;
+    else ++report.counted_in_part;
+  }
+  return report;
+}
+
+Result<BudgetResult> CountBudget(const Budget& budget, const std::vector<Project>& projects, const std::vector<StoredBallot>& ballots,
+                                 const std::vector<BallotChange>& changes) {
+  TING_ASSIGN_OR_RETURN(BudgetResult r, CountBudgetWith(budget, projects, ballots, CountOptionsFor(budget)));
+  r.ballot_report = ReportBallots(projects, ballots, changes);
+  return r;
 }
 
 }  // namespace ting::components

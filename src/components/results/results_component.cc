@@ -6,6 +6,7 @@
 
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 #include "ting/components/results.h"
 #include "ting/core/accounts.h"
 
@@ -95,7 +96,7 @@ std::string VotesChart(const Site& site, const Context& ctx, const BudgetResult&
     svg << "<g><rect x=\"0\" y=\"" << y << "\" width=\"" << std::max(bar, 1) << "\" height=\"" << row - 8 << "\" class=\""
         << (p.funded ? "funded" : "unfunded") << "\"/>"
         << "<text x=\"" << bar + 6 << "\" y=\"" << y + row - 13 << "\">" << html::EscapeHtml(std::to_string(p.votes)) << " · "
-        << html::EscapeHtml(p.title.size() > 40 ? p.title.substr(0, 40) + "…" : p.title) << "</text></g>";
+        << html::EscapeHtml(p.title.size() > 40 ? std::string(Utf8Prefix(p.title, 40)) + "…" : p.title) << "</text></g>";
     y += row;
   }
   svg << "</svg>";
@@ -140,7 +141,8 @@ class ResultsComponent final : public Component {
     if (phase < Phase::kResults) return Error::Precondition("results.voting_not_closed");
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), t.budget.id));
     TING_ASSIGN_OR_RETURN(auto ballots, LoadBallots(site_->db(), t.budget));
-    TING_ASSIGN_OR_RETURN(BudgetResult result, CountBudget(t.budget, projects, ballots));
+    TING_ASSIGN_OR_RETURN(auto changes, BallotChanges(site_->db(), t.budget.id));
+    TING_ASSIGN_OR_RETURN(BudgetResult result, CountBudget(t.budget, projects, ballots, changes));
     result.counted_at = core::NowSeconds();
     std::string outcome = result.ToJson().dump();
     TING_RETURN_IF_ERROR(site_->db().Write([&](db::Connection& c) -> Status {
@@ -165,6 +167,7 @@ class ResultsComponent final : public Component {
       projects.push_back({{"id", p.id}, {"title", p.title}, {"votes", p.votes}, {"cost", p.cost}, {"funded", p.funded},
                           {"position", p.position}, {"explanation", Explain(*site_, ctx, r, p)}, {"explanation_data", p.vars}});
     j["projects"] = projects;
+    j["ballot_report"] = r.ballot_report.ToJson();
     j["process"] = t.process.slug;
     j["budget_slug"] = t.budget.slug;
     return j;
@@ -216,10 +219,14 @@ class ResultsComponent final : public Component {
     return res;
   }
 
-  static std::string CsvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  // One CSV cell (RFC 4180 quoting). A text that a spreadsheet would run as a formula (it starts
+  // with = + - @, a tab or a carriage return) gets a leading apostrophe, so that opening the
+  // open data in Excel or LibreOffice never runs what a proposer typed (OWASP CSV injection).
+  // Text is always quoted, so a ';' (the list separator of Swedish Excel) never splits a cell.
+  static std::string CsvField(const std::string& text) {
     std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) out += '\'';
+    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
   }
 
@@ -273,6 +280,20 @@ class ResultsComponent final : public Component {
       d.set("funded", funded);
       d.set("rows", rows);
       d.set("none_funded", res.selected.empty());
+      // What happened to every ballot: those that chose a project taken off the ballot during
+      // voting, and why it was taken off.
+      const BallotReport& report = res.ballot_report;
+      d.set("has_removed", !report.removed.empty());
+      d.set("report_summary", site_->T(ctx, "results.report.summary",
+                                       {{"ballots", std::to_string(report.ballots)}, {"full", std::to_string(report.counted_in_full)},
+                                        {"part", std::to_string(report.counted_in_part)}, {"nothing", std::to_string(report.counted_for_nothing)}}));
+      html::List removed;
+      for (const auto& x : report.removed)
+        removed.push_back(html::Object{{"title", x.title},
+                                       {"text", site_->T(ctx, x.reason.empty() ? "results.report.removed_unrecorded" : "results.report.removed",
+                                                         {{"ballots", std::to_string(x.ballots)}, {"date", x.removed_at ? UtcDate(x.removed_at) : ""}})},
+                                       {"reason", x.reason}});
+      d.set("removed", removed);
     }
     return site_->RenderPageTitled(req, ctx, "results/page", site_->T(ctx, "results.title", {{"budget", target.budget.Name(ctx.lang)}}), d);
   }

@@ -27,6 +27,35 @@ void UpgradeLegacyExplanation(const std::string& rule, ProjectOutcome* o) {
 
 }  // namespace
 
+json BallotReport::ToJson() const {
+  json list = json::array();
+  for (const auto& r : removed)
+    list.push_back({{"id", r.id}, {"title", r.title}, {"reason", r.reason}, {"removed_at", r.removed_at}, {"ballots", r.ballots}});
+  return {{"ballots", ballots}, {"counted_in_full", counted_in_full}, {"counted_in_part", counted_in_part},
+          {"counted_for_nothing", counted_for_nothing}, {"removed", list}};
+}
+
+BallotReport BallotReport::FromJson(const json& j) {
+  BallotReport r;
+  if (!j.is_object()) return r;
+  auto number = [](const json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t{0};
+  };
+  auto text = [](const json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  r.ballots = number(j, "ballots");
+  r.counted_in_full = number(j, "counted_in_full");
+  r.counted_in_part = number(j, "counted_in_part");
+  r.counted_for_nothing = number(j, "counted_for_nothing");
+  if (auto it = j.find("removed"); it != j.end() && it->is_array())
+    for (const auto& x : *it)
+      if (x.is_object()) r.removed.push_back({number(x, "id"), text(x, "title"), text(x, "reason"), number(x, "removed_at"), number(x, "ballots")});
+  return r;
+}
+
 json BudgetResult::ToJson() const {
   json projects_json = json::array();
   for (const auto& p : projects) {
@@ -35,7 +64,7 @@ json BudgetResult::ToJson() const {
                              {"explanation_key", p.explanation_key}, {"explanation_vars", p.vars}});
   }
   return {{"rule", rule}, {"budget", budget}, {"currency", currency}, {"ballots", ballots}, {"selected", selected},
-          {"spent", spent}, {"projects", projects_json}, {"counted_at", counted_at}};
+          {"spent", spent}, {"projects", projects_json}, {"counted_at", counted_at}, {"ballot_report", ballot_report.ToJson()}};
 }
 
 Result<BudgetResult> BudgetResult::FromJson(const json& j) {
@@ -62,6 +91,11 @@ Result<BudgetResult> BudgetResult::FromJson(const json& j) {
       if (!o.vars.is_object()) return Error::Internal("stored result is damaged: explanation_vars is not an object");
       if (!o.vars.contains("stage")) UpgradeLegacyExplanation(r.rule, &o);
       r.projects.push_back(std::move(o));
+    }
+    if (auto it = j.find("ballot_report"); it != j.end()) {
+      r.ballot_report = BallotReport::FromJson(*it);
+    } else {  // counted before the report existed: every ballot was counted as stored
+      r.ballot_report.ballots = r.ballot_report.counted_in_full = r.ballots;
     }
     return r;
   } catch (const json::exception& e) {

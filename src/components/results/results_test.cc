@@ -386,6 +386,34 @@ TEST(CountBudget, ExplanationsAgreeWithTheEnginesPayments) {
               unaffordable_checked, spent_on_checked, left_checked);
 }
 
+// A project taken off the ballot during voting: ballots that chose it count without it, and the
+// report accounts for every ballot (none dropped silently), also after storing and loading.
+TEST(CountBudget, ReportsWhatHappenedToEveryBallot) {
+  Budget budget = MakeBudget(BallotType::kApproval, CountingRule::kGreedy, 1000);
+  std::vector<Project> remaining = {kProjects[0], kProjects[2]};  // 102 was removed
+  auto ballots = Approvals({{101, 102}, {102}, {101, 103}, {}, {102, 103}, {999}});
+  std::vector<BallotChange> changes = {{1, 7, 102, "Bänkar", "Marken är inte kommunens.", 42, 1700000000}};
+  auto r = CountBudget(budget, remaining, ballots, changes);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const BallotReport& report = r->ballot_report;
+  EXPECT_EQ(report.ballots, 6);
+  EXPECT_EQ(report.counted_in_full, 2) << "{101,103} and the empty ballot";
+  EXPECT_EQ(report.counted_in_part, 2) << "{101,102} and {102,103}";
+  EXPECT_EQ(report.counted_for_nothing, 2) << "{102} and {999}";
+  EXPECT_EQ(report.ballots, report.counted_in_full + report.counted_in_part + report.counted_for_nothing);
+  ASSERT_EQ(report.removed.size(), 2u);
+  EXPECT_EQ(report.removed[0].id, 102);
+  EXPECT_EQ(report.removed[0].ballots, 3);
+  EXPECT_EQ(report.removed[0].reason, "Marken är inte kommunens.");
+  EXPECT_EQ(report.removed[1].id, 999) << "a choice of a project gone without a record is reported too";
+  EXPECT_EQ(report.removed[1].ballots, 1);
+  // The count itself saw 101 twice and 103 twice: the removed project's votes went nowhere.
+  for (const auto& p : r->projects) EXPECT_EQ(p.votes, 2) << p.id;
+  auto loaded = BudgetResult::FromJson(r->ToJson());
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->ballot_report.ToJson(), report.ToJson());
+}
+
 TEST(BudgetResult, ResultsStoredBeforeStagesStillLoad) {
   // As stored by earlier versions: every value a string, no "stage"; Equal Shares projects
   // funded under add1 were said to be "funded with money left over".

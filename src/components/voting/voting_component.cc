@@ -37,18 +37,6 @@ CREATE TABLE ballots (
 )sql"}};
 }
 
-// The phase of a process read inside a transaction, so that a ballot is accepted only while
-// voting is open at the moment it is written.
-Result<Phase> PhaseNow(db::Connection& c, int64_t process_id) {
-  Process p;
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override FROM processes WHERE id = ?", {process_id}));
-  if (!row) return Error::NotFound("process gone");
-  if (!row->IsNull(0)) p.phase_override = ParsePhase(row->Str(0));
-  TING_ASSIGN_OR_RETURN(auto phases, c.Query("SELECT phase, starts_on, ends_on FROM process_phases WHERE process_id = ? ORDER BY position", {process_id}));
-  for (const auto& r : phases)
-    if (auto ph = ParsePhase(r.Str(0))) p.phases.push_back({*ph, r.Str(1), r.Str(2)});
-  return p.CurrentPhase(Today());
-}
 
 // Who may vote in a budget. Today: every signed-in resident. District of residence, age range
 // and membership rules plug in here (see docs/architecture.md, "Eligibility").
@@ -92,58 +80,29 @@ class VotingComponent final : public Component {
     const Budget* budget = nullptr;
   };
 
-  // The process and budget of the path; during voting they are read on every ballot, so they
-  // are cached for a second (the phase itself is re-checked inside each ballot's write).
+  // The process and budget of the path, from the processes' shared cache (cleared by every
+  // change made on this server); each ballot's write checks them again as stored.
   Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget_slug) {
-    std::string key = std::to_string(ctx.org.id) + "/" + slug;
-    auto now = std::chrono::steady_clock::now();
-    std::optional<Process> process;
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = process_cache_.find(key); it != process_cache_.end() && it->second.second > now) process = it->second.first;
-    }
-    if (!process) {
-      TING_ASSIGN_OR_RETURN(auto found, processes_->Find(ctx.org.id, slug));
-      if (!found) return Error::NotFound("processes.not_found");
-      process = std::move(*found);
-      std::lock_guard lock(mu_);
-      if (process_cache_.size() > 1000) process_cache_.clear();
-      process_cache_[key] = {*process, now + std::chrono::seconds(1)};
-    }
+    TING_ASSIGN_OR_RETURN(auto process, processes_->Find(ctx.org.id, slug));
+    if (!process) return Error::NotFound("processes.not_found");
     Target t{std::move(*process), nullptr};
     t.budget = t.process.FindBudget(budget_slug);
     if (!t.budget) return Error::NotFound("voting.no_budget");
     return t;
   }
 
-  // A budget's ballot as last read, with the latest audited change it reflects (see
-  // LatestBallotChange): each ballot's write checks that number, so a cached ballot is never
-  // used after a project left it.
-  struct BallotSnapshot {
-    std::vector<Project> projects;
-    int64_t change = 0;
-  };
-
-  Result<BallotSnapshot> Snapshot(int64_t budget_id) {
+  // The projects on a budget's ballot, cached for a second for pages and the first check of a
+  // ballot; the ballot's own write checks again against what is stored at that moment.
+  Result<std::vector<Project>> Projects(int64_t budget_id) {
     auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(mu_);
       if (auto it = project_cache_.find(budget_id); it != project_cache_.end() && it->second.second > now) return it->second.first;
     }
-    BallotSnapshot snap;
-    TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
-      TING_ASSIGN_OR_RETURN(snap.change, LatestBallotChange(c, budget_id));
-      TING_ASSIGN_OR_RETURN(snap.projects, BallotProjects(c, budget_id));
-      return {};
-    }));
+    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), budget_id));
     std::lock_guard lock(mu_);
-    project_cache_[budget_id] = {snap, now + std::chrono::seconds(1)};
-    return snap;
-  }
-
-  Result<std::vector<Project>> Projects(int64_t budget_id) {
-    TING_ASSIGN_OR_RETURN(auto snap, Snapshot(budget_id));
-    return std::move(snap.projects);
+    project_cache_[budget_id] = {projects, now + std::chrono::seconds(1)};
+    return projects;
   }
 
   Result<std::optional<StoredBallot>> Load(int64_t budget_id, int64_t voter_id, BallotType type) {
@@ -170,26 +129,27 @@ class VotingComponent final : public Component {
   CastResult Cast(const Context& ctx, const Target& t, const Ballot& ballot) {
     if (auto problem = CheckEligibility(*ctx.user, t.process, *t.budget))
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
-    auto snap = Snapshot(t.budget->id);
-    if (!snap.ok()) return {Outcome::kError, snap.error().message};
-    if (auto problem = ValidateBallot(ballot, *t.budget, snap->projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
+    auto projects = Projects(t.budget->id);
+    if (!projects.ok()) return {Outcome::kError, projects.error().message};
+    if (auto problem = ValidateBallot(ballot, *t.budget, *projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
     std::string choices = ballot.ToJson().dump();
     int64_t now = core::NowSeconds();
     bool not_voting = false;
     std::optional<BallotProblem> late_problem;
+    std::optional<Budget> budget_now;
     Status st = site_->db().Write([&](db::Connection& c) -> Status {
-      TING_ASSIGN_OR_RETURN(Phase phase, PhaseNow(c, t.process.id));
-      if (phase != Phase::kVoting) {
+      // The phase, the budget's rules and its projects as stored at this moment, in the ballot's
+      // own transaction: the checks above used copies up to a second old, and voting may just
+      // have opened with other rules or projects than those copies show.
+      TING_ASSIGN_OR_RETURN(auto process, ProcessStore::FindIn(c, t.process.id));
+      const Budget* budget = process ? process->FindBudget(t.budget->slug) : nullptr;
+      if (!process || !budget || process->CurrentPhase(Today()) != Phase::kVoting) {
         not_voting = true;
         return Error::Precondition("not voting");
       }
-      // The ballot was checked against a cached copy; if a project has left the ballot since,
-      // check again against the ballot as it is now, in this transaction.
-      TING_ASSIGN_OR_RETURN(int64_t change, LatestBallotChange(c, t.budget->id));
-      if (change != snap->change) {
-        TING_ASSIGN_OR_RETURN(auto current, BallotProjects(c, t.budget->id));
-        if ((late_problem = ValidateBallot(ballot, *t.budget, current))) return Error::Invalid("ballot changed");
-      }
+      budget_now = *budget;
+      TING_ASSIGN_OR_RETURN(auto current, BallotProjects(c, budget->id));
+      if ((late_problem = ValidateBallot(ballot, *budget, current))) return Error::Invalid("the ballot changed");
       TING_RETURN_IF_ERROR(StatusOf(c.Exec(
           "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
           "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
@@ -201,7 +161,7 @@ class VotingComponent final : public Component {
     if (late_problem) {
       std::lock_guard lock(mu_);
       project_cache_.erase(t.budget->id);
-      return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, *t.budget)};
+      return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, budget_now ? *budget_now : *t.budget)};
     }
     if (!st.ok()) return {Outcome::kError, st.error().message};
     return {Outcome::kRecorded, {}};
@@ -308,7 +268,8 @@ class VotingComponent final : public Component {
     for (const auto& e : errors) err.push_back(html::Data(e));
     d.set("errors", err);
     d.set("has_ballot", current.has_value());
-    int rank_slots = b.ballot.max ? b.ballot.max : static_cast<int>(projects.size());
+    int rank_slots = static_cast<int>(projects.size());
+    if (b.ballot.max) rank_slots = std::min(rank_slots, b.ballot.max);
     html::List items;
     for (const auto& p : VoterOrder(projects, ctx.user->id, b.id)) {
       html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", FormatMoney({p.cost, b.currency}, ctx.lang)},
@@ -390,7 +351,7 @@ class VotingComponent final : public Component {
     auto add = [&](int64_t id, const std::string& detail) {
       auto it = by_id.find(id);
       std::string title = it == by_id.end() ? "#" + std::to_string(id) : it->second->title;
-      if (it != by_id.end()) total_cost += it->second->cost;
+      if (it != by_id.end()) total_cost = CheckedAdd(total_cost, it->second->cost).value_or(total_cost);
       lines.push_back(html::Object{{"title", title}, {"detail", detail}});
     };
     if (b.type == BallotType::kCumulative) {
@@ -422,8 +383,7 @@ class VotingComponent final : public Component {
   Site* site_ = nullptr;
   std::unique_ptr<ProcessStore> processes_;
   std::mutex mu_;
-  std::map<std::string, std::pair<Process, std::chrono::steady_clock::time_point>> process_cache_;
-  std::map<int64_t, std::pair<BallotSnapshot, std::chrono::steady_clock::time_point>> project_cache_;
+  std::map<int64_t, std::pair<std::vector<Project>, std::chrono::steady_clock::time_point>> project_cache_;
 };
 
 }  // namespace
