@@ -568,14 +568,26 @@ class ProposalsComponent final : public Component {
     bool author = signed_in && ctx.user->id == p.author_id;
     bool editable = author && (p.status == ProposalStatus::kRevision ||
                                (p.status == ProposalStatus::kSubmitted && process.CurrentPhase(Today()) == Phase::kProposals));
+    // While people vote on it, a project's review, merge and withdrawal are not offered: the
+    // server would refuse them (the ballot is frozen); only the audited removal is.
+    const bool frozen = process.VotingHasOpened(Today());
+    const bool locked_on_ballot = frozen && p.status == ProposalStatus::kFeasible && p.on_ballot;
     d.set("signed_in", signed_in);
     d.set("can_edit", editable);
-    d.set("can_withdraw", author && p.status != ProposalStatus::kWithdrawn && p.status != ProposalStatus::kMerged);
+    d.set("can_withdraw", author && !locked_on_ballot && p.status != ProposalStatus::kWithdrawn && p.status != ProposalStatus::kMerged);
     d.set("needs_revision", author && p.status == ProposalStatus::kRevision);
-    d.set("can_review", ctx.Can(core::Action::kReviewProposals) && p.status != ProposalStatus::kMerged && p.status != ProposalStatus::kWithdrawn);
-    d.set("can_shortlist", ctx.Can(core::Action::kManageProcesses) && p.status == ProposalStatus::kFeasible);
+    d.set("can_review", ctx.Can(core::Action::kReviewProposals) && !locked_on_ballot && p.status != ProposalStatus::kMerged &&
+                            p.status != ProposalStatus::kWithdrawn);
+    d.set("can_shortlist", ctx.Can(core::Action::kManageProcesses) && p.status == ProposalStatus::kFeasible && (!frozen || p.on_ballot));
     d.set("on_ballot", p.on_ballot);
-    d.set("ballot_frozen", process.VotingHasOpened(Today()));
+    d.set("ballot_frozen", frozen);
+    d.set("removal", false);
+    if (frozen && !p.on_ballot) {
+      auto changes = BallotChanges(site_->db(), p.budget_id);
+      if (!changes.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+      for (const auto& c : *changes)
+        if (c.proposal_id == p.id) d.set("removal", html::Object{{"date", UtcDate(c.created_at)}, {"reason", c.reason}});
+    }
     d.set("can_moderate", ctx.Can(core::Action::kModerate));
     bool supported = false;
     if (signed_in) { auto s = store_->Supports(p.id, ctx.user->id); supported = s.ok() && *s; }
