@@ -51,6 +51,10 @@ struct Budget {
   std::string currency = "SEK";
   BallotRules ballot;
   CountingRule rule = CountingRule::kGreedy;
+  // Changes (in the database, by triggers) whenever the amount, the ballot rules, the counting
+  // rule or the set or costs of the projects on its ballot change: a copy of the ballot read at
+  // the same version is still exact.
+  int64_t ballot_version = 0;
   const std::string& Name(std::string_view lang) const { return lang == "en" && !name_en.empty() ? name_en : name_sv; }
 };
 
@@ -118,6 +122,12 @@ class ProcessStore {
   Result<std::optional<Process>> FindFresh(int64_t organisation_id, std::string_view slug);
   // Reads a process inside a caller's transaction (exact checks: is the ballot frozen?).
   static Result<std::optional<Process>> FindIn(db::Connection& c, int64_t process_id);
+  // The current phase of a process, read inside a caller's transaction (2 small queries).
+  static Result<Phase> PhaseIn(db::Connection& c, int64_t process_id);
+  // One budget and its ballot version, inside a caller's transaction.
+  static Result<std::optional<Budget>> BudgetIn(db::Connection& c, int64_t budget_id);
+  // Only the ballot version of a budget (one indexed read), or nullopt when it is gone.
+  static Result<std::optional<int64_t>> BallotVersionIn(db::Connection& c, int64_t budget_id);
 
  private:
   db::Database& db_;

@@ -38,6 +38,7 @@ struct BallotProblem {
 };
 
 // Checks a ballot against the budget's rules and its projects. nullopt when valid.
+// REQUIRES: projects in id order (as BallotProjects returns them).
 std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& budget,
                                             const std::vector<Project>& projects);
 

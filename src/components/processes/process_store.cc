@@ -45,30 +45,41 @@ Process ProcessFromRow(const db::Row& r) {
   return p;
 }
 
-Status LoadChildren(db::Connection& c, Process& p) {
+constexpr const char* kBudgetColumns =
+    "id, process_id, slug, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, ballot_points, "
+    "ballot_max_per_project, rule, ballot_version";
+
+Budget BudgetFromRow(const db::Row& r) {
+  Budget b;
+  b.id = r.Int(0);
+  b.process_id = r.Int(1);
+  b.slug = r.Str(2);
+  b.name_sv = r.Str(3);
+  b.name_en = r.Str(4);
+  b.amount = r.Int(5);
+  b.currency = r.Str(6);
+  b.ballot.type = ParseBallotType(r.Str(7)).value_or(BallotType::kApproval);
+  b.ballot.min = static_cast<int>(r.Int(8));
+  b.ballot.max = static_cast<int>(r.Int(9));
+  b.ballot.points = static_cast<int>(r.Int(10));
+  b.ballot.max_per_project = static_cast<int>(r.Int(11));
+  b.rule = ParseCountingRule(r.Str(12)).value_or(CountingRule::kGreedy);
+  b.ballot_version = r.Int(13);
+  return b;
+}
+
+Status LoadPhases(db::Connection& c, Process& p) {
   TING_ASSIGN_OR_RETURN(auto phases, c.Query("SELECT phase, starts_on, ends_on FROM process_phases WHERE process_id = ? ORDER BY position", {p.id}));
   for (const auto& r : phases)
     if (auto ph = ParsePhase(r.Str(0))) p.phases.push_back({*ph, r.Str(1), r.Str(2)});
-  TING_ASSIGN_OR_RETURN(auto budgets, c.Query("SELECT id, slug, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, "
-                                              "ballot_points, ballot_max_per_project, rule FROM budgets WHERE process_id = ? ORDER BY position, id",
+  return {};
+}
+
+Status LoadChildren(db::Connection& c, Process& p) {
+  TING_RETURN_IF_ERROR(LoadPhases(c, p));
+  TING_ASSIGN_OR_RETURN(auto budgets, c.Query(std::string("SELECT ") + kBudgetColumns + " FROM budgets WHERE process_id = ? ORDER BY position, id",
                                               {p.id}));
-  for (const auto& r : budgets) {
-    Budget b;
-    b.id = r.Int(0);
-    b.process_id = p.id;
-    b.slug = r.Str(1);
-    b.name_sv = r.Str(2);
-    b.name_en = r.Str(3);
-    b.amount = r.Int(4);
-    b.currency = r.Str(5);
-    b.ballot.type = ParseBallotType(r.Str(6)).value_or(BallotType::kApproval);
-    b.ballot.min = static_cast<int>(r.Int(7));
-    b.ballot.max = static_cast<int>(r.Int(8));
-    b.ballot.points = static_cast<int>(r.Int(9));
-    b.ballot.max_per_project = static_cast<int>(r.Int(10));
-    b.rule = ParseCountingRule(r.Str(11)).value_or(CountingRule::kGreedy);
-    p.budgets.push_back(std::move(b));
-  }
+  for (const auto& r : budgets) p.budgets.push_back(BudgetFromRow(r));
   return {};
 }
 
@@ -105,6 +116,28 @@ Result<std::optional<Process>> FindWith(db::Connection& c, const std::string& wh
 
 Result<std::optional<Process>> ProcessStore::FindIn(db::Connection& c, int64_t process_id) {
   return FindWith(c, "id = ?", {process_id});
+}
+
+Result<Phase> ProcessStore::PhaseIn(db::Connection& c, int64_t process_id) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override FROM processes WHERE id = ?", {process_id}));
+  if (!row) return Error::NotFound("processes.not_found");
+  Process p;
+  p.id = process_id;
+  if (!row->IsNull(0)) p.phase_override = ParsePhase(row->Str(0));
+  TING_RETURN_IF_ERROR(LoadPhases(c, p));
+  return p.CurrentPhase(Today());
+}
+
+Result<std::optional<Budget>> ProcessStore::BudgetIn(db::Connection& c, int64_t budget_id) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kBudgetColumns + " FROM budgets WHERE id = ?", {budget_id}));
+  if (!row) return std::optional<Budget>();
+  return std::optional<Budget>(BudgetFromRow(*row));
+}
+
+Result<std::optional<int64_t>> ProcessStore::BallotVersionIn(db::Connection& c, int64_t budget_id) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT ballot_version FROM budgets WHERE id = ?", {budget_id}));
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->Int(0));
 }
 
 Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {

@@ -79,6 +79,20 @@ CREATE TABLE proposal_images (
   created_at INTEGER NOT NULL
 );
 )sql"},
+          {330, "proposals: every change to a budget's ballot projects changes its ballot version", R"sql(
+CREATE TRIGGER proposals_ballot_version_insert AFTER INSERT ON proposals
+BEGIN
+  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.budget_id;
+END;
+CREATE TRIGGER proposals_ballot_version_update AFTER UPDATE OF status, on_ballot, cost, review_cost, budget_id ON proposals
+BEGIN
+  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id IN (NEW.budget_id, OLD.budget_id);
+END;
+CREATE TRIGGER proposals_ballot_version_delete AFTER DELETE ON proposals
+BEGIN
+  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = OLD.budget_id;
+END;
+)sql"},
           {320, "proposals: audited changes to a ballot after voting opened", R"sql(
 CREATE TABLE ballot_changes (
   id INTEGER PRIMARY KEY,

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -87,10 +88,13 @@ Result<Ballot> Ballot::FromJson(BallotType type, const json& j) {
 }
 
 std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& budget, const std::vector<Project>& projects) {
-  std::map<int64_t, const Project*> by_id;
-  for (const auto& p : projects) by_id[p.id] = &p;
+  assert(std::is_sorted(projects.begin(), projects.end(), [](const Project& a, const Project& b) { return a.id < b.id; }));
+  auto find = [&](int64_t id) -> const Project* {  // projects are in id order: no map per ballot
+    auto it = std::lower_bound(projects.begin(), projects.end(), id, [](const Project& p, int64_t v) { return p.id < v; });
+    return it != projects.end() && it->id == id ? &*it : nullptr;
+  };
   auto unknown = [&](int64_t id) -> std::optional<BallotProblem> {
-    if (!by_id.count(id)) return BallotProblem{"ballot.problem.unknown_project", {{"id", std::to_string(id)}}};
+    if (!find(id)) return BallotProblem{"ballot.problem.unknown_project", {{"id", std::to_string(id)}}};
     return std::nullopt;
   };
   const BallotRules& rules = budget.ballot;
@@ -126,7 +130,7 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
     int64_t cost = 0;
     bool overflow = false;
     for (int64_t id : ballot.projects) {
-      auto sum = CheckedAdd(cost, by_id[id]->cost);
+      auto sum = CheckedAdd(cost, find(id)->cost);
       if (!sum) overflow = true;  // more than any budget can be
       cost = sum.value_or(std::numeric_limits<int64_t>::max());
     }

@@ -91,18 +91,43 @@ class VotingComponent final : public Component {
     return t;
   }
 
-  // The projects on a budget's ballot, cached for a second for pages and the first check of a
-  // ballot; the ballot's own write checks again against what is stored at that moment.
-  Result<std::vector<Project>> Projects(int64_t budget_id) {
+  // A budget's ballot as read in one snapshot: its rules and amount, its projects, and the
+  // ballot version they were read at (Budget::ballot_version).
+  struct BallotCopy {
+    Budget budget;
+    std::vector<Project> projects;
+  };
+
+  static Result<BallotCopy> ReadBallot(db::Connection& c, int64_t budget_id) {
+    TING_ASSIGN_OR_RETURN(auto budget, ProcessStore::BudgetIn(c, budget_id));
+    if (!budget) return Error::NotFound("voting.no_budget");
+    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(c, budget_id));
+    return BallotCopy{std::move(*budget), std::move(projects)};
+  }
+
+  // The ballot of a budget, cached for a second for pages and the first check of a ballot; each
+  // ballot's write compares the version and checks again when anything has changed since.
+  // Shared, never copied: every ballot reads the same copy of a budget's projects.
+  Result<std::shared_ptr<const BallotCopy>> CurrentBallot(int64_t budget_id, bool fresh = false) {
     auto now = std::chrono::steady_clock::now();
-    {
+    if (!fresh) {
       std::lock_guard lock(mu_);
-      if (auto it = project_cache_.find(budget_id); it != project_cache_.end() && it->second.second > now) return it->second.first;
+      if (auto it = ballot_cache_.find(budget_id); it != ballot_cache_.end() && it->second.second > now) return it->second.first;
     }
-    TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), budget_id));
+    std::optional<BallotCopy> copy;
+    TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(copy, ReadBallot(c, budget_id));
+      return {};
+    }));
+    auto shared = std::make_shared<const BallotCopy>(std::move(*copy));
     std::lock_guard lock(mu_);
-    project_cache_[budget_id] = {projects, now + std::chrono::seconds(1)};
-    return projects;
+    ballot_cache_[budget_id] = {shared, now + std::chrono::seconds(1)};
+    return shared;
+  }
+
+  Result<std::vector<Project>> Projects(int64_t budget_id) {
+    TING_ASSIGN_OR_RETURN(auto copy, CurrentBallot(budget_id));
+    return copy->projects;
   }
 
   Result<std::optional<StoredBallot>> Load(int64_t budget_id, int64_t voter_id, BallotType type) {
@@ -129,27 +154,38 @@ class VotingComponent final : public Component {
   CastResult Cast(const Context& ctx, const Target& t, const Ballot& ballot) {
     if (auto problem = CheckEligibility(*ctx.user, t.process, *t.budget))
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
-    auto projects = Projects(t.budget->id);
-    if (!projects.ok()) return {Outcome::kError, projects.error().message};
-    if (auto problem = ValidateBallot(ballot, *t.budget, *projects)) return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, *t.budget)};
+    auto cached = CurrentBallot(t.budget->id);
+    if (!cached.ok()) return {Outcome::kError, cached.error().message};
+    std::shared_ptr<const BallotCopy> copy = *cached;
+    if (ValidateBallot(ballot, copy->budget, copy->projects)) {
+      // Refused by a copy up to a second old: the rules may just have changed; ask the database.
+      auto fresh = CurrentBallot(t.budget->id, /*fresh=*/true);
+      if (!fresh.ok()) return {Outcome::kError, fresh.error().message};
+      copy = *fresh;
+      if (auto problem = ValidateBallot(ballot, copy->budget, copy->projects))
+        return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, copy->budget)};
+    }
     std::string choices = ballot.ToJson().dump();
     int64_t now = core::NowSeconds();
     bool not_voting = false;
     std::optional<BallotProblem> late_problem;
     std::optional<Budget> budget_now;
     Status st = site_->db().Write([&](db::Connection& c) -> Status {
-      // The phase, the budget's rules and its projects as stored at this moment, in the ballot's
-      // own transaction: the checks above used copies up to a second old, and voting may just
-      // have opened with other rules or projects than those copies show.
-      TING_ASSIGN_OR_RETURN(auto process, ProcessStore::FindIn(c, t.process.id));
-      const Budget* budget = process ? process->FindBudget(t.budget->slug) : nullptr;
-      if (!process || !budget || process->CurrentPhase(Today()) != Phase::kVoting) {
+      // The phase as stored at this moment, in the ballot's own transaction; and the ballot's
+      // rules and projects: the copy checked above may be a second old (voting may just have
+      // opened with other rules, or a project just left the ballot), so when the budget's ballot
+      // version has moved since, the ballot is checked again against what is stored now.
+      TING_ASSIGN_OR_RETURN(Phase phase, ProcessStore::PhaseIn(c, t.process.id));
+      TING_ASSIGN_OR_RETURN(auto version, ProcessStore::BallotVersionIn(c, t.budget->id));
+      if (phase != Phase::kVoting || !version) {
         not_voting = true;
         return Error::Precondition("not voting");
       }
-      budget_now = *budget;
-      TING_ASSIGN_OR_RETURN(auto current, BallotProjects(c, budget->id));
-      if ((late_problem = ValidateBallot(ballot, *budget, current))) return Error::Invalid("the ballot changed");
+      if (*version != copy->budget.ballot_version) {
+        TING_ASSIGN_OR_RETURN(BallotCopy current, ReadBallot(c, t.budget->id));
+        budget_now = current.budget;
+        if ((late_problem = ValidateBallot(ballot, current.budget, current.projects))) return Error::Invalid("the ballot changed");
+      }
       TING_RETURN_IF_ERROR(StatusOf(c.Exec(
           "INSERT INTO ballots(budget_id, voter_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, 'online', ?, ?) "
           "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
@@ -160,7 +196,7 @@ class VotingComponent final : public Component {
     if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
     if (late_problem) {
       std::lock_guard lock(mu_);
-      project_cache_.erase(t.budget->id);
+      ballot_cache_.erase(t.budget->id);
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, budget_now ? *budget_now : *t.budget)};
     }
     if (!st.ok()) return {Outcome::kError, st.error().message};
@@ -383,7 +419,7 @@ class VotingComponent final : public Component {
   Site* site_ = nullptr;
   std::unique_ptr<ProcessStore> processes_;
   std::mutex mu_;
-  std::map<int64_t, std::pair<std::vector<Project>, std::chrono::steady_clock::time_point>> project_cache_;
+  std::map<int64_t, std::pair<std::shared_ptr<const BallotCopy>, std::chrono::steady_clock::time_point>> ballot_cache_;
 };
 
 }  // namespace
