@@ -222,6 +222,19 @@ TEST_F(Proposals, ImagesAreCheckedStoredOutsideTheDatabaseAndServedWithTheirType
   EXPECT_EQ(image.Header("x-content-type-options"), "nosniff");
   EXPECT_EQ(image.body, png);
   EXPECT_EQ(browser.Get("/uploads/..%2Fproposals.db").status, 404);
+  // At most five images per proposal, however many edits bring them.
+  const std::string edit = ok.Header("location") + "/edit";
+  auto edit_with_image = [&] {
+    return browser.Request("POST", edit, Multipart(fields, "more.png", png, "XyZ123"), {{"Content-Type", "multipart/form-data; boundary=XyZ123"}});
+  };
+  for (int i = 2; i <= 5; ++i) EXPECT_EQ(edit_with_image().status, 303) << "image " << i;
+  auto sixth = edit_with_image();
+  EXPECT_EQ(sixth.status, 422);
+  EXPECT_NE(sixth.body.find("fem bilder"), std::string::npos);
+  page = browser.Get(ok.Header("location"));
+  size_t shown = 0;
+  for (size_t at = page.body.find("src=\"/uploads/"); at != std::string::npos; at = page.body.find("src=\"/uploads/", at + 1)) ++shown;
+  EXPECT_EQ(shown, 5u);
   // Without the form's CSRF token the upload is refused before anything is read.
   fields[0].second = "forged";
   EXPECT_EQ(post("x.png", png).status, 403);
