@@ -4,7 +4,10 @@ JOBS ?= $(shell nproc)
 DB ?= var/ting.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test build deps configure bench clean
+BUILD_SANITIZE ?= build-sanitize
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
+
+.PHONY: run test test-sanitize build deps configure bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,8 +29,19 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1200
 
+# Every test again on a Debug build (asserts on) under AddressSanitizer and UndefinedBehaviorSanitizer:
+# a memory error, a leak or undefined behaviour fails the test. CI runs it after `make test`.
+$(BUILD_SANITIZE)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_SANITIZE) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+
+test-sanitize: deps $(BUILD_SANITIZE)/CMakeCache.txt
+	cmake --build $(BUILD_SANITIZE) -j $(JOBS)
+	cd $(BUILD_SANITIZE) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800
+
 bench: build
 	bench/run-all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD_SANITIZE)

@@ -60,7 +60,8 @@ TEST(JsonFields, WrongTypesAreRememberedNotThrown) {
   JsonFields g(body);
   EXPECT_EQ(g.Int("n"), std::nullopt) << "past int64 is the wrong type, never a wrapped number";
   EXPECT_EQ(g.wrong_field(), "n");
-  JsonFields h(json::array({1, 2}));
+  json array = json::array({1, 2});
+  JsonFields h(array);
   EXPECT_EQ(h.Text("x", "d"), "d");
 }
 

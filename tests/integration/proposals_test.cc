@@ -32,6 +32,9 @@ class Proposals : public ::testing::Test {
   static void TearDownTestSuite() {
     delete server_;
     delete db_;
+    delete manager_;
+    delete reviewer_;
+    delete moderator_;
   }
   static std::string Token(const std::string& email, const std::string& password) {
     HttpClient c(server_->port());

@@ -60,7 +60,9 @@ std::string SafeLocalPath(const std::string& next);
 // (Site::WrongType). Numbers outside int64 are the wrong type for Int().
 class JsonFields {
  public:
+  // Keeps a reference: body must outlive this reader (a temporary cannot be passed).
   explicit JsonFields(const nlohmann::json& body) : body_(body) {}
+  explicit JsonFields(const nlohmann::json&&) = delete;
   std::string Text(const char* field, std::string fallback = "");
   std::optional<int64_t> Int(const char* field);
   std::optional<bool> Bool(const char* field);
