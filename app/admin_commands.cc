@@ -3,11 +3,13 @@
 #include <iostream>
 
 #include "commands.h"
+#include "components.h"
 #include "database.h"
 #include "flags.h"
 #include "ting/base/strings.h"
 #include "ting/core/accounts.h"
 #include "ting/html/catalog.h"
+#include "ting/web/site.h"
 
 namespace ting::app {
 
@@ -128,6 +130,32 @@ int RunOrg(const Args& args) {
     return 1;
   }
   std::cout << "organisation " << org->slug << " (id " << org->id << ")" << (host.empty() ? "" : " for host " + host) << "\n";
+  return 0;
+}
+
+int RunRoutes(const Args& args) {
+  auto flags = Flags::Parse(args, {{"db"}, {"help"}});
+  if (!flags.ok()) return UsageError("routes", flags.error().message);
+  if (flags->Has("help")) {
+    std::cout << "usage: ting routes --db PATH\n\nLists every HTTP route of the platform, one \"METHOD PATTERN\" a line, in the\n"
+                 "order the router tries them. (The site needs a database to start; PATH is created if missing.)\n";
+    return 0;
+  }
+  auto path = flags->Require("db");
+  if (!path.ok()) return UsageError("routes", path.error().message);
+  auto db = OpenDatabase(*path);
+  if (!db.ok()) {
+    std::cerr << "ting routes: " << db.error().message << "\n";
+    return 1;
+  }
+  auto site = web::Site::Create(**db);
+  if (!site.ok()) {
+    std::cerr << "ting routes: " << site.error().message << "\n";
+    return 1;
+  }
+  auto components = AllComponents();
+  for (auto& c : components) c->Register(**site);
+  for (const auto& [method, pattern] : (*site)->Routes()) std::cout << method << " " << pattern << "\n";
   return 0;
 }
 

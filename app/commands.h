@@ -12,7 +12,8 @@ using Args = std::vector<std::string>;
 int RunServe(const Args& args);    // serve_command.cc
 int RunMigrate(const Args& args);  // admin_commands.cc
 int RunUser(const Args& args);
-int RunOrg(const Args& args);     // admin_commands.cc
+int RunOrg(const Args& args);
+int RunRoutes(const Args& args);     // admin_commands.cc
 int RunDemo(const Args& args);     // demo_command.cc
 int RunCount(const Args& args);    // count_command.cc
 int RunSelect(const Args& args);   // select_command.cc

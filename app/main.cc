@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"migrate", "create or upgrade the database schema", RunMigrate},
     {"user", "manage accounts: ting user add --db PATH --email E --password P", RunUser},
     {"org", "manage organisations (tenants): ting org add --db PATH --slug S --name N --host H", RunOrg},
+    {"routes", "list every HTTP route (method and pattern) of the platform", RunRoutes},
     {"demo", "create a demo organisation with Swedish and English content", RunDemo},
     {"count", "count a participatory budget from a Pabulib .pb file", RunCount},
     {"select", "draw a citizens' assembly panel from a pool under quotas", RunSelect},

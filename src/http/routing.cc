@@ -17,6 +17,7 @@ struct Route {
   std::string method;
   std::vector<Segment> segments;
   Handler handler;
+  std::string pattern;  // as added, for listing
 };
 
 std::vector<std::string_view> PathSegments(std::string_view path) {
@@ -63,7 +64,7 @@ Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
-  Route r{method, {}, std::move(handler)};
+  Route r{method, {}, std::move(handler), pattern};
   for (auto part : PathSegments(pattern)) {
     Segment s;
     if (part.size() >= 2 && part.front() == '{' && part.back() == '}') {
@@ -80,6 +81,12 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
     r.segments.push_back(std::move(s));
   }
   impl_->routes.push_back(std::move(r));
+}
+
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : impl_->routes) out.emplace_back(r.method, r.pattern);
+  return out;
 }
 
 void Router::SetNotFound(Handler handler) { impl_->not_found = std::move(handler); }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "http_client.h"
@@ -26,7 +28,7 @@ class Security : public ::testing::Test {
     ting({"user", "add", "--db", *db_, "--email", "admin-a@example.se", "--password", kPassword, "--role", "admin"});
     ting({"org", "add", "--db", *db_, "--slug", "b", "--name", "B kommun", "--host", kHostB});
     ting({"user", "add", "--db", *db_, "--email", "admin-b@example.se", "--password", kPassword, "--role", "admin", "--org", "b"});
-    for (const char* who : {"resident-a", "resident-b"})
+    for (const char* who : {"resident-a", "resident-b", "resident-c", "resident-d"})
       ting({"user", "add", "--db", *db_, "--email", std::string(who) + "@example.se", "--password", kPassword});
     std::string config = TempPath("security.json");
     std::ofstream(config) << R"({"registrations_per_ip_per_hour": 4, "cookies_secure": true})";
@@ -173,6 +175,38 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   }
   EXPECT_EQ(snapshot(), before) << "organisation B's data changed";
   (void)a2;
+
+  // Every state-changing route of the platform is tried above, or names no resource of an
+  // organisation at all: a new route fails here until it gets its case.
+  const std::set<std::string> no_organisation_ids = {
+      "POST /register", "POST /sign-in", "POST /sign-out", "POST /account/password", "POST /language",
+      "POST /admin/roles",  // grants a role in the request's own organisation, to an account by email
+      "POST /admin/processes", "POST /api/v1/processes",  // create in the request's own organisation
+      "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/users"};
+  auto matches = [](const std::string& pattern, std::string path) {
+    path = path.substr(0, path.find('?'));
+    std::vector<std::string> p, q;
+    std::stringstream ps(pattern), qs(path);
+    for (std::string s; std::getline(ps, s, '/');) p.push_back(s);
+    for (std::string s; std::getline(qs, s, '/');) q.push_back(s);
+    if (p.size() != q.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if (!(p[i].size() > 2 && p[i].front() == '{') && p[i] != q[i]) return false;
+    return true;
+  };
+  std::string routes;
+  ASSERT_EQ(RunTing({"routes", "--db", TempPath("routes.db")}, &routes), 0) << routes;
+  std::stringstream lines(routes);
+  int state_changing = 0;
+  for (std::string method, pattern; lines >> method >> pattern;) {
+    if (method == "GET" || method == "HEAD") continue;
+    ++state_changing;
+    bool tried = no_organisation_ids.count(method + " " + pattern) > 0;
+    for (const auto& a : api) tried = tried || (a.method == method && matches(pattern, a.path));
+    for (const auto& pg : pages) tried = tried || (method == "POST" && matches(pattern, pg.first));
+    EXPECT_TRUE(tried) << method << " " << pattern << " is not tried with another organisation's ids: add it above";
+  }
+  EXPECT_GT(state_changing, 30);
 }
 
 // Finding 3 and its class: ill-formed UTF-8 is refused at every input (form, multipart, query,
@@ -215,7 +249,7 @@ TEST_F(Security, IllFormedUtf8IsRefusedAtEveryInput) {
 // Wrong JSON types on every API route that takes a body: a 4xx that names the problem, never a
 // 500, and the valid request still works afterwards.
 TEST_F(Security, WrongJsonTypesAreClientErrors) {
-  std::string admin = Token("admin-a@example.se"), res = Token("resident-a@example.se");
+  std::string admin = Token("admin-a@example.se"), res = Token("resident-c@example.se");
   MakeProcess("types", admin, "");
   int64_t id = Propose("types", "Typer", res);
   const std::string P = "/api/v1/proposals/" + std::to_string(id);
@@ -317,6 +351,23 @@ TEST_F(Security, TheBallotIsFrozenWhileVoting) {
   EXPECT_NE(csv.body.find("\"Park;=1+1;\""), std::string::npos) << "quoted: Swedish Excel's ';' cannot split the cell";
   auto page = HttpClient(server_->port()).Get("/processes/frozen/results/b");
   EXPECT_NE(page.body.find("Marken är inte kommunens."), std::string::npos) << "the reason is public on the results page";
+}
+
+// A resident's new proposals and comments are limited per account (images come with proposals);
+// staff entering paper proposals at a meeting are not.
+TEST_F(Security, ResidentsContentIsRateLimitedStaffIsNot) {
+  std::string admin = Token("admin-a@example.se"), res = Token("resident-d@example.se");
+  MakeProcess("busy", admin, "");
+  int last = 0;
+  for (int i = 0; i < 11; ++i)
+    last = Api("POST", "/api/v1/processes/busy/proposals", json{{"title", "Förslag " + std::to_string(i)}, {"body", "x"}, {"budget", "b"}, {"cost", 100}}, res).status;
+  EXPECT_EQ(last, 429) << "the eleventh proposal in an hour";
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(Api("POST", "/api/v1/processes/busy/proposals", json{{"title", "Från papper " + std::to_string(i)}, {"body", "x"}, {"budget", "b"}, {"cost", 100}},
+                  admin).status, 201);
+  int64_t id = Propose("busy", "Kommenteras", admin);
+  for (int i = 0; i < 31; ++i) last = Api("POST", "/api/v1/proposals/" + std::to_string(id) + "/comments", json{{"body", "Ja " + std::to_string(i)}}, res).status;
+  EXPECT_EQ(last, 429) << "the 31st comment in ten minutes";
 }
 
 // Finding 6, the smaller holes.

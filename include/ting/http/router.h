@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ting/http/http.h"
@@ -20,6 +21,8 @@ class Router {
   // pattern: "/api/v1/processes/{slug}/budgets/{budget}"; a final "{name...}" matches the rest.
   void Add(const std::string& method, const std::string& pattern, Handler handler);
   void SetNotFound(Handler handler);  // default: 404 text
+  // Every route as (method, pattern), in the order added (for `ting routes` and tests).
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
   // Fills req.params and runs the matching handler (HEAD falls back to GET, body dropped).
   Response Dispatch(Request& req) const;

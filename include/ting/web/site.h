@@ -135,6 +135,8 @@ class Site {
 
   std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const;
 
+  // Every route of the site and its components: (method, pattern).
+  std::vector<std::pair<std::string, std::string>> Routes() const { return router_.Routes(); }
   db::Database& db() { return db_; }
   const SiteOptions& options() const { return options_; }
   core::Accounts& accounts() { return accounts_; }

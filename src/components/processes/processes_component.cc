@@ -45,6 +45,7 @@ int StatusFor(const Error& e) {
     case ErrorCode::kFailedPrecondition: return 422;
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kResourceExhausted: return 429;
     default: return 500;
   }
 }

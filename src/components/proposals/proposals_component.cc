@@ -9,6 +9,7 @@
 
 #include "proposal_store.h"
 #include "ting/core/accounts.h"
+#include "ting/core/security.h"
 #include "ting/web/multipart.h"
 #include "ting/base/digest.h"
 #include "ting/base/money.h"
@@ -128,6 +129,17 @@ class ProposalsComponent final : public Component {
             e.message == "proposals.ballot_frozen_withdraw");
   }
 
+  // Residents' new proposals and comments per account: enough for anyone taking part, not
+  // enough to fill the disk with images or the pages with spam. People with a role in the
+  // organisation (staff entering paper proposals at a meeting) are not limited.
+  Status Throttle(const Context& ctx, core::RateLimiter& limiter) {
+    if (!ctx.roles.empty()) return {};
+    const std::string key = std::to_string(ctx.user->id);
+    if (limiter.Blocked(key)) return Error::Exhausted("proposals.too_many");
+    limiter.Record(key);
+    return {};
+  }
+
   std::string Say(const Context& ctx, const Error& e) {
     return site_->T(ctx, e.message, {{"min", "1"}});
   }
@@ -243,6 +255,7 @@ class ProposalsComponent final : public Component {
     web::JsonFields fields(std::get<json>(parsed));
     ProposalDraft draft = DraftFromJson(std::get<json>(parsed), fields);
     if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return ApiFail(ctx, st.error());
     auto created = store_->Create(std::get<Process>(p), ctx.user->id, draft);
     if (!created.ok()) return ApiFail(ctx, created.error());
     return Site::Json(201, ProposalJson(*created));
@@ -397,6 +410,7 @@ class ProposalsComponent final : public Component {
     int64_t parent = fields.Int("parent").value_or(0);
     std::string body = fields.Text("body");
     if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    if (auto st = Throttle(ctx, comment_limiter_); !st.ok()) return ApiFail(ctx, st.error());
     auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, body);
     if (!c.ok()) return ApiFail(ctx, c.error());
     return Site::Json(201, {{"id", c->id}, {"body", c->body}, {"parent", parent ? json(parent) : json(nullptr)}});
@@ -550,6 +564,7 @@ class ProposalsComponent final : public Component {
     const Process& process = std::get<Process>(p);
     auto images = ImagesFrom(req);
     if (!images.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, images.error())}, 422);
+    if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, st.error())}, 429);
     auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
     if (!created.ok()) {
       if (created.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, 422);
@@ -672,7 +687,8 @@ class ProposalsComponent final : public Component {
     }, "proposals.support_saved");
   }
   Response CommentPage(Request& req, Context& ctx) {
-    return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) -> Status {
+      TING_RETURN_IF_ERROR(Throttle(ctx, comment_limiter_));
       return StatusOf(store_->AddComment(p.id, ctx.user->id, ParseInt64(FormField(req, "parent")).value_or(0), FormField(req, "body")));
     }, "proposals.comment_saved");
   }
@@ -792,6 +808,8 @@ class ProposalsComponent final : public Component {
   }
 
   Site* site_ = nullptr;
+  core::RateLimiter proposal_limiter_{10, std::chrono::hours(1)};
+  core::RateLimiter comment_limiter_{30, std::chrono::minutes(10)};
   std::unique_ptr<ProposalStore> store_;
   std::unique_ptr<ProcessStore> processes_;
 };
