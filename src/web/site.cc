@@ -188,7 +188,7 @@ std::optional<Response> Site::PrepareContext(Request& req, Context& ctx, bool ap
   if (api) {
     // RFC 6750: the scheme is case-insensitive, then one or more spaces, then the token.
     std::string_view auth = Trim(req.Header("Authorization"));
-    if (AsciiLower(auth.substr(0, 7)) == "bearer " ) token = std::string(Trim(auth.substr(7)));
+    if (AsciiLower(auth.substr(0, 7)) == "bearer ") token = std::string(Trim(auth.substr(7)));
     ctx.api_token = token;
   } else {
     token = req.Cookie(kSessionCookie).value_or("");

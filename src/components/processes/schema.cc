@@ -43,6 +43,10 @@ CREATE TABLE budgets (
   UNIQUE (process_id, slug)
 );
 )sql"},
+          {210, "processes: repair ill-formed UTF-8 in titles and names", "", [](db::Connection& c) -> Status {
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "processes", "id", {"title_sv", "title_en", "description_sv", "description_en"}));
+             return db::RepairUtf8Columns(c, "budgets", "id", {"name_sv", "name_en"});
+           }},
           {220, "processes: a budget's ballot version, changed by every change to its rules or amount", R"sql(
 ALTER TABLE budgets ADD COLUMN ballot_version INTEGER NOT NULL DEFAULT 0;
 CREATE TRIGGER budgets_ballot_version AFTER UPDATE OF amount, currency, ballot_type, ballot_min, ballot_max, ballot_points,
@@ -50,11 +54,7 @@ CREATE TRIGGER budgets_ballot_version AFTER UPDATE OF amount, currency, ballot_t
 BEGIN
   UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.id;
 END;
-)sql"},
-          {210, "processes: repair ill-formed UTF-8 in titles and names", "", [](db::Connection& c) -> Status {
-             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "processes", "id", {"title_sv", "title_en", "description_sv", "description_en"}));
-             return db::RepairUtf8Columns(c, "budgets", "id", {"name_sv", "name_en"});
-           }}};
+)sql"}};
 }
 
 }  // namespace ting::components

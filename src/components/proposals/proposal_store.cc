@@ -79,6 +79,23 @@ CREATE TABLE proposal_images (
   created_at INTEGER NOT NULL
 );
 )sql"},
+          {310, "proposals: repair ill-formed UTF-8 in proposals, comments and notifications", "", [](db::Connection& c) -> Status {
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposals", "id", {"title", "body", "category", "review_explanation"}));
+             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposal_comments", "id", {"body", "hidden_reason"}));
+             return db::RepairUtf8Columns(c, "notifications", "id", {"vars"});
+           }},
+          {320, "proposals: audited changes to a ballot after voting opened", R"sql(
+CREATE TABLE ballot_changes (
+  id INTEGER PRIMARY KEY,
+  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  action TEXT NOT NULL CHECK (action IN ('removed')),
+  reason TEXT NOT NULL,
+  actor_id INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX ballot_changes_budget ON ballot_changes(budget_id, id);
+)sql"},
           {330, "proposals: every change to a budget's ballot projects changes its ballot version", R"sql(
 CREATE TRIGGER proposals_ballot_version_insert AFTER INSERT ON proposals
 BEGIN
@@ -92,24 +109,7 @@ CREATE TRIGGER proposals_ballot_version_delete AFTER DELETE ON proposals
 BEGIN
   UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = OLD.budget_id;
 END;
-)sql"},
-          {320, "proposals: audited changes to a ballot after voting opened", R"sql(
-CREATE TABLE ballot_changes (
-  id INTEGER PRIMARY KEY,
-  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
-  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
-  action TEXT NOT NULL CHECK (action IN ('removed')),
-  reason TEXT NOT NULL,
-  actor_id INTEGER REFERENCES users(id),
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX ballot_changes_budget ON ballot_changes(budget_id, id);
-)sql"},
-          {310, "proposals: repair ill-formed UTF-8 in proposals, comments and notifications", "", [](db::Connection& c) -> Status {
-             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposals", "id", {"title", "body", "category", "review_explanation"}));
-             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposal_comments", "id", {"body", "hidden_reason"}));
-             return db::RepairUtf8Columns(c, "notifications", "id", {"vars"});
-           }}};
+)sql"}};
 }
 
 const char* ProposalStatusName(ProposalStatus s) {
