@@ -29,7 +29,8 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Browser-test driver: playwright-core only (it never downloads a browser; we use Debian's chromium).
-if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+# Browser-test driver: playwright-core (it never downloads a browser; we use Debian's chromium)
+# and axe-core (the accessibility check run on the pages the tests visit).
+if [[ ! -d tests/browser/node_modules/playwright-core || ! -d tests/browser/node_modules/axe-core ]]; then
   (cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
 fi

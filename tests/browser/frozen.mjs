@@ -2,7 +2,7 @@
 // project leaves the ballot page, and the result tells everyone what happened to the ballots
 // that chose it — in real headless Chromium against the demo database.
 import { join } from 'node:path';
-import { check, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
 
 const db = freshDb('frozen.db');
 ting(['demo', '--db', db]);
@@ -36,12 +36,14 @@ await runScenario('frozen', db, async ({ browser, base }) => {
   const reasonBox = admin.getByLabel('Offentlig motivering (krävs under omröstningen)');
   check(await reasonBox.isVisible(), 'during voting, removing a project asks for a public reason');
   check((await admin.getByRole('button', { name: 'Ta med på röstsedeln' }).count()) === 0, 'nothing can join the ballot');
+  await checkAccessibility(admin, 'proposal page with the removal form');
   await reasonBox.fill(reason);
   await admin.screenshot({ path: join(screenshotDir, 'frozen-remove.png'), fullPage: true });
   await admin.getByRole('button', { name: 'Ta bort från röstsedeln' }).click();
   await admin.waitForURL(`${base}/proposals/${id}`);
   check((await admin.textContent('[role=note]')).includes(reason), 'the proposal page says it left the ballot, and why');
   await admin.screenshot({ path: join(screenshotDir, 'frozen-removed.png'), fullPage: true });
+  await checkAccessibility(admin, 'proposal page after the removal');
 
   // The author could not have withdrawn it; the resident no longer sees it on the ballot.
   const sara = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026');
@@ -62,4 +64,5 @@ await runScenario('frozen', db, async ({ browser, base }) => {
   const section = await page.textContent('.ballot-report');
   check(section.includes(reason) && section.includes('Sommarbio i parken'), 'the results page says why and what it did');
   await page.screenshot({ path: join(screenshotDir, 'frozen-results-mobile.png'), fullPage: true });
+  await checkAccessibility(page, 'results page with the ballot report');
 });

@@ -1,8 +1,9 @@
 // Shared by the browser tests: start the real `ting serve` on a free port with a fresh
 // database, and launch Debian's chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -43,6 +44,18 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
            '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+}
+
+// Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now; throws listing every
+// violation with the elements it found.
+// Evaluated through the DevTools protocol, which the pages' CSP (no inline script) does not stop.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function checkAccessibility(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  if (problems.length) throw new Error(`accessibility (${name}):\n  ` + problems.join('\n  '));
 }
 
 export function check(condition, message) {

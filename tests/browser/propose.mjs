@@ -1,7 +1,7 @@
 // A resident proposes an idea in headless Chromium: finds the open process, fills in the
 // form (with a mistake first), sees the proposal page; a reviewer's answer reaches them.
 import { join } from 'node:path';
-import { check, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
 
 const db = freshDb('propose.db');
 ting(['demo', '--db', db]);
@@ -39,6 +39,7 @@ await runScenario('propose', db, async ({ browser, base }) => {
   check((await page.innerHTML('.prose')).includes('<strong>skatepark</strong>'), 'Markdown rendered');
   check((await page.textContent('main')).includes('200\u00a0000\u00a0kr'), 'cost shown in kronor');
   await page.screenshot({ path: join(screenshotDir, 'propose-done-mobile.png'), fullPage: true });
+  await checkAccessibility(page, 'propose-done-mobile');
 
   // The reviewer asks for a revision; Sara sees the message and the notification.
   const id = page.url().split('/').pop();

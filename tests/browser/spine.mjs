@@ -1,6 +1,6 @@
 // A resident registers, signs out, signs in and switches language, in real headless Chromium.
 import { join } from 'node:path';
-import { check, freshDb, runScenario, screenshotDir } from './harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir } from './harness.mjs';
 
 await runScenario('spine', freshDb('spine.db'), async ({ browser, base }) => {
   const page = await browser.newPage({ locale: 'sv-SE' });
@@ -36,4 +36,5 @@ await runScenario('spine', freshDb('spine.db'), async ({ browser, base }) => {
   check(await page.getAttribute('html', 'lang') === 'en', 'language remembered across pages');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(screenshotDir, 'spine-account-en-mobile.png'), fullPage: true });
+  await checkAccessibility(page, 'spine-account-en-mobile');
 });

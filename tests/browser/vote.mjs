@@ -1,7 +1,7 @@
 // A resident votes (knapsack ballot, with and without the running tally) and reads the
 // result, in real headless Chromium against the demo database.
 import { join } from 'node:path';
-import { check, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
 
 const db = freshDb('vote.db');
 ting(['demo', '--db', db]);
@@ -23,11 +23,13 @@ await runScenario('vote', db, async ({ browser, base }) => {
   await page.getByLabel(/Sommarbio i parken/).check();
   check((await tally.textContent()).includes('Kvar'), 'the tally shows the money left');
   await page.screenshot({ path: join(screenshotDir, 'vote-knapsack-mobile.png'), fullPage: true });
+  await checkAccessibility(page, 'vote-knapsack-mobile');
   await page.getByRole('button', { name: 'Skicka min röst' }).click();
   await page.waitForURL(/receipt$/);
   check((await page.textContent('main')).includes('Lekplats med tema rymden'), 'the receipt lists the choice');
   check((await page.textContent('[role=status]')).includes('registrerad'), 'recorded message');
   await page.screenshot({ path: join(screenshotDir, 'vote-receipt.png'), fullPage: true });
+  await checkAccessibility(page, 'vote-receipt');
 
   // Over budget: the server refuses and explains (the form works without the script too).
   await page.goto(base + '/processes/medborgarbudget-2026/vote/centrum');
@@ -44,4 +46,5 @@ await runScenario('vote', db, async ({ browser, base }) => {
   check(rows === 6, 'every project has a row: ' + rows);
   check((await page.textContent('table.results')).includes('kvar'), 'explanations speak of money left');
   await page.screenshot({ path: join(screenshotDir, 'results-2025.png'), fullPage: true });
+  await checkAccessibility(page, 'results-2025');
 });
