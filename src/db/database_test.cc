@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
@@ -132,6 +133,52 @@ TEST(Database, MigrationRepairsIllFormedUtf8) {
   EXPECT_NE(failed.error().message.find("migration 4"), std::string::npos);
   ASSERT_TRUE((*db)->Read([](Connection& c) -> Status {
     EXPECT_FALSE(c.Query("SELECT * FROM t4").ok()) << "the failed migration's table is gone";
+    return {};
+  }).ok());
+}
+
+// A commit that fails (full disk, I/O error) tells no caller of its batch "recorded": every
+// caller that heard OK finds its row, every caller that heard an error finds none and can try
+// again; nothing is half-written.
+TEST(Database, FailedCommitTellsNoCallerRecordedAndLosesNothing) {
+  std::atomic<bool> fail_next{false};
+  SqliteOptions options;
+  options.fail_commit = [&] { return fail_next.exchange(false); };
+  auto db = OpenSqlite(TempDb("faults.db"), options);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_EQ(*Migrate(**db, kSchema), 2);
+  constexpr int kWriters = 24;
+  std::vector<Status> results(kWriters);
+  fail_next = true;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i)
+    threads.emplace_back([&, i] {
+      results[i] = (*db)->Write([i](Connection& c) -> Status {
+        return StatusOf(c.Exec("INSERT INTO items(name, n) VALUES(?, ?)", {"w" + std::to_string(i), int64_t{i}}));
+      });
+    });
+  for (auto& t : threads) t.join();
+  int failed = 0;
+  for (int i = 0; i < kWriters; ++i) {
+    bool stored = false;
+    ASSERT_TRUE((*db)->Read([&](Connection& c) -> Status {
+      TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT 1 FROM items WHERE name = ?", {"w" + std::to_string(i)}));
+      stored = row.has_value();
+      return {};
+    }).ok());
+    EXPECT_EQ(results[i].ok(), stored) << "writer " << i << " was told " << (results[i].ok() ? "recorded" : "failed");
+    if (!results[i].ok()) {
+      ++failed;
+      // Nothing was lost: the same write succeeds when tried again.
+      EXPECT_TRUE((*db)->Write([i](Connection& c) -> Status {
+        return StatusOf(c.Exec("INSERT INTO items(name, n) VALUES(?, ?)", {"w" + std::to_string(i), int64_t{i}}));
+      }).ok());
+    }
+  }
+  EXPECT_GE(failed, 1) << "the injected failure reached at least one batch";
+  ASSERT_TRUE((*db)->Read([&](Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM items"));
+    EXPECT_EQ(row->Int(0), kWriters);
     return {};
   }).ok());
 }

@@ -18,6 +18,7 @@ namespace {
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  sqlite3* handle() { return db_; }
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -148,6 +149,12 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, SqliteOptions options, std::unique_ptr<SqliteConnection> writer)
       : path_(std::move(path)), options_(options), writer_conn_(std::move(writer)) {
+    if (options_.fail_commit) {
+      // A non-zero return from the commit hook turns the COMMIT into a ROLLBACK.
+      sqlite3_commit_hook(writer_conn_->handle(), [](void* self) -> int {
+        return static_cast<SqliteDatabase*>(self)->options_.fail_commit() ? 1 : 0;
+      }, this);
+    }
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 

@@ -79,6 +79,10 @@ struct SqliteOptions {
   int max_readers = 32;
   int max_batch = 1024;  // write jobs folded into one commit at most
   bool durable = true;   // synchronous=FULL; false only for throwaway test databases
+  // Tests only: called before each commit of the writer; returning true makes that commit fail
+  // (as a full disk or an I/O error would), so tests can check that a failed commit tells no
+  // caller "recorded" and loses nothing.
+  std::function<bool()> fail_commit;
 };
 
 // Opens (creating if needed) a SQLite database file in WAL mode with foreign keys on.
