@@ -82,8 +82,7 @@ std::string JsonFields::Text(const char* field, std::string fallback) {
 std::optional<int64_t> JsonFields::Int(const char* field) {
   const json* v = Find(field);
   if (!v) return std::nullopt;
-  if (v->is_number_unsigned() && v->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v->get<uint64_t>());
-  if (v->is_number_integer() && !v->is_number_unsigned()) return v->get<int64_t>();
+  if (auto n = JsonInt64(*v)) return n;
   Wrong(field, "integer");
   return std::nullopt;
 }

@@ -55,6 +55,18 @@ bool RequestTextIsUtf8(const http::Request& req);
 // backslashes anywhere (browsers drop tabs and newlines, turning "/\t/evil" into "//evil").
 std::string SafeLocalPath(const std::string& next);
 
+// A JSON number that is a whole number fitting int64, or nullopt (fractions, strings, and
+// numbers past int64, which nlohmann would otherwise wrap, are not).
+// (Inline: the engine-side component libraries use it without linking the web library.)
+inline std::optional<int64_t> JsonInt64(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  return std::nullopt;
+}
+
 // Reads fields of a JSON request body without exceptions. A field that is present with the
 // wrong type reads as absent and is remembered; the handler then answers 422 naming it
 // (Site::WrongType). Numbers outside int64 are the wrong type for Int().

@@ -9,6 +9,7 @@
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 #include "ting/components/processes.h"
+#include "ting/web/site.h"
 
 namespace ting::components {
 
@@ -126,11 +127,7 @@ Status Localised(const json& j, const char* field, std::string& sv, std::string&
 }
 
 std::optional<int64_t> JsonInt(const json& v) {
-  if (v.is_number_unsigned()) {
-    if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-    return static_cast<int64_t>(v.get<uint64_t>());
-  }
-  if (v.is_number_integer()) return v.get<int64_t>();
+  if (auto n = web::JsonInt64(v)) return n;
   if (v.is_string()) return ParseInt64(v.get<std::string>());
   return std::nullopt;
 }

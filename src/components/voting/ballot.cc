@@ -6,6 +6,7 @@
 
 #include "ting/base/strings.h"
 #include "ting/components/voting.h"
+#include "ting/web/site.h"
 
 namespace ting::components {
 
@@ -13,16 +14,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// An int64 from JSON: a whole number that fits (never a wrapped unsigned one).
-std::optional<int64_t> Int64Of(const json& v) {
-  if (v.is_number_unsigned())
-    return v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX) ? std::optional<int64_t>(static_cast<int64_t>(v.get<uint64_t>())) : std::nullopt;
-  if (v.is_number_integer()) return v.get<int64_t>();
-  return std::nullopt;
-}
-
 Result<int64_t> ProjectId(const json& v) {
-  if (auto id = Int64Of(v)) return *id;
+  if (auto id = web::JsonInt64(v)) return *id;
   if (v.is_string())
     if (auto id = ParseInt64(v.get<std::string>())) return *id;
   return Error::Invalid("project ids must be whole numbers");
@@ -76,7 +69,7 @@ Result<Ballot> Ballot::FromJson(BallotType type, const json& j) {
       for (const auto& [key, value] : j["points"].items()) {
         auto id = ParseInt64(key);
         if (!id) return Error::Invalid("project ids must be whole numbers");
-        auto n = Int64Of(value);
+        auto n = web::JsonInt64(value);
         if (!n || *n < 0) return Error::Invalid("points must be whole numbers from 0");
         if (b.points.count(*id)) return Error::Invalid("project " + key + " is given points twice");
         if (*n > 0) b.points[*id] = *n;
