@@ -8,6 +8,7 @@ packages=(
   g++ cmake make pkg-config ca-certificates
   libboost-dev libboost-program-options-dev   # Beast/Asio (header-only) + CLI parsing
   libsqlite3-dev libsodium-dev zlib1g-dev nlohmann-json3-dev libgmp-dev
+  libhowardhinnant-date-dev tzdata                # local dates in the organisation's time zone
   libkainjow-mustache-dev libcmark-dev           # templates (escape by default), safe Markdown
   coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,8 +1,14 @@
 #pragma once
-// Errors are values. A Result<T> holds either a T or an Error (a code and a message meant for
-// the person who has to act on it). No exception crosses a library boundary.
+// Errors are values. A Result<T> holds either a T or an Error. No exception crosses a library
+// boundary. An Error has
+//   code     what kind of failure (the web layer maps it to an HTTP status),
+//   message  a detail for logs and command-line users (English; may name a file and line),
+//   key      the catalogue key of what a person using the platform is told, with its values in
+//            args ("" for errors no person on the web sees: the web then says what the code
+//            means, in their language). Code never branches on message or key text.
 
 #include <cassert>
+#include <map>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,22 +31,44 @@ enum class ErrorCode {
 const char* ErrorCodeName(ErrorCode code);
 
 struct Error {
+  using Args = std::map<std::string, std::string>;
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  std::string key;
+  Args args;
 
-  static Error Invalid(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
-  static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
-  static Error Exists(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
-  static Error Denied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
-  static Error Unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
-  static Error Precondition(std::string m) { return {ErrorCode::kFailedPrecondition, std::move(m)}; }
-  static Error Exhausted(std::string m) { return {ErrorCode::kResourceExhausted, std::move(m)}; }
-  static Error Infeasible(std::string m) { return {ErrorCode::kInfeasible, std::move(m)}; }
-  static Error Io(std::string m) { return {ErrorCode::kIoError, std::move(m)}; }
-  static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+  // An error a person on the web is told about: a catalogue key and its values. The key is also
+  // the detail for logs.
+  static Error Say(ErrorCode code, std::string key, Args args = {}) {
+    Error e = Of(code, key);
+    e.key = std::move(key);
+    e.args = std::move(args);
+    return e;
+  }
+  static Error Of(ErrorCode code, std::string message) {
+    Error e;
+    e.code = code;
+    e.message = std::move(message);
+    return e;
+  }
+
+  static Error Invalid(std::string m) { return Of(ErrorCode::kInvalidArgument, std::move(m)); }
+  static Error NotFound(std::string m) { return Of(ErrorCode::kNotFound, std::move(m)); }
+  static Error Exists(std::string m) { return Of(ErrorCode::kAlreadyExists, std::move(m)); }
+  static Error Denied(std::string m) { return Of(ErrorCode::kPermissionDenied, std::move(m)); }
+  static Error Unauthenticated(std::string m) { return Of(ErrorCode::kUnauthenticated, std::move(m)); }
+  static Error Precondition(std::string m) { return Of(ErrorCode::kFailedPrecondition, std::move(m)); }
+  static Error Exhausted(std::string m) { return Of(ErrorCode::kResourceExhausted, std::move(m)); }
+  static Error Infeasible(std::string m) { return Of(ErrorCode::kInfeasible, std::move(m)); }
+  static Error Io(std::string m) { return Of(ErrorCode::kIoError, std::move(m)); }
+  static Error Internal(std::string m) { return Of(ErrorCode::kInternal, std::move(m)); }
 
   // "file.pb:12: message" style prefixing, for errors that must point at their source.
-  Error At(const std::string& where) const { return {code, where + ": " + message}; }
+  Error At(const std::string& where) const {
+    Error e = *this;
+    e.message = where + ": " + message;
+    return e;
+  }
 };
 
 template <typename T>
