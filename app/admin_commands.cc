@@ -137,8 +137,8 @@ int RunRoutes(const Args& args) {
   auto flags = Flags::Parse(args, {{"db"}, {"help"}});
   if (!flags.ok()) return UsageError("routes", flags.error().message);
   if (flags->Has("help")) {
-    std::cout << "usage: ting routes --db PATH\n\nLists every HTTP route of the platform, one \"METHOD PATTERN\" a line, in the\n"
-                 "order the router tries them. (The site needs a database to start; PATH is created if missing.)\n";
+    std::cout << "usage: ting routes --db PATH\n\nLists every HTTP route of the platform, one \"METHOD PATTERN  KIND ACCESS\" a line\n"
+                 "(KIND: page, api or plain; ACCESS: public, signed-in or action:NAME), in the order added. (The site needs a database to start; PATH is created if missing.)\n";
     return 0;
   }
   auto path = flags->Require("db");
@@ -148,14 +148,12 @@ int RunRoutes(const Args& args) {
     std::cerr << "ting routes: " << db.error().message << "\n";
     return 1;
   }
-  auto site = web::Site::Create(**db);
-  if (!site.ok()) {
-    std::cerr << "ting routes: " << site.error().message << "\n";
+  auto platform = MountPlatform(**db, Env::Default());
+  if (!platform.ok()) {
+    std::cerr << "ting routes: " << platform.error().message << "\n";
     return 1;
   }
-  auto components = AllComponents();
-  for (auto& c : components) c->Register(**site);
-  for (const auto& [method, pattern] : (*site)->Routes()) std::cout << method << " " << pattern << "\n";
+  for (const auto& r : platform->site->Routes()) std::cout << r.method << " " << r.pattern << "  " << r.kind << " " << r.access << "\n";
   return 0;
 }
 

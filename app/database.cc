@@ -8,13 +8,6 @@
 
 namespace ting::app {
 
-std::vector<db::Migration> AllMigrations() {
-  std::vector<db::Migration> all = core::CoreMigrations();
-  for (const auto& component : AllComponents())
-    for (auto& m : component->Migrations()) all.push_back(std::move(m));
-  return all;
-}
-
 Result<std::unique_ptr<db::Database>> OpenDatabase(const std::string& path, bool print_migrations) {
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();

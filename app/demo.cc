@@ -85,10 +85,8 @@ Result<std::vector<DemoAccount>> FillDemo(db::Database& db) {
   }
   out.push_back({"resident", "sara@solbacka.example", "demo-resident-2026"});
 
-  TING_ASSIGN_OR_RETURN(auto site, web::Site::Create(db));
-  auto components = AllComponents();
-  for (auto& c : components) c->Register(*site);
-  web::InProcessClient api(site->Handler());
+  TING_ASSIGN_OR_RETURN(auto platform, MountPlatform(db, Env::Default()));
+  web::InProcessClient api(platform.site->Handler());
   auto Do = [&](const std::string& method, const std::string& path, const std::string& token, const json& body, int expected) -> Status {
     auto r = api.Call(method, path, token, body, expected);
     return r.ok() ? Status() : Status(r.error().At("ting demo"));

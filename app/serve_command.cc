@@ -39,6 +39,7 @@ const char* kUsage =
 
 struct Settings {
   std::string db, listen = "127.0.0.1:8080";
+  std::string uploads_dir;
   http::ServerOptions server;
   web::SiteOptions site;
 };
@@ -66,7 +67,7 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "sign_in_failures_per_account") s.site.sign_in_failures_per_account = v.get<int>();
       else if (key == "sign_in_attempts_per_ip") s.site.sign_in_attempts_per_ip = v.get<int>();
       else if (key == "registrations_per_ip_per_hour") s.site.registrations_per_ip_per_hour = v.get<int>();
-      else if (key == "uploads_dir") s.site.uploads_dir = v.get<std::string>();
+      else if (key == "uploads_dir") s.uploads_dir = v.get<std::string>();
       else return Error::Invalid(path + ": unknown setting \"" + key + "\"");
     }
   } catch (const nlohmann::json::exception& e) {
@@ -91,9 +92,9 @@ int RunServe(const Args& args) {
   if (auto db = flags->Get("db")) s.db = *db;
   if (auto listen = flags->Get("listen")) s.listen = *listen;
   if (s.db.empty()) return UsageError("serve", "missing --db PATH (see --help)");
-  if (s.site.uploads_dir.empty()) {
+  if (s.uploads_dir.empty()) {
     auto parent = std::filesystem::path(s.db).parent_path();
-    s.site.uploads_dir = ((parent.empty() ? std::filesystem::path(".") : parent) / "uploads").string();
+    s.uploads_dir = ((parent.empty() ? std::filesystem::path(".") : parent) / "uploads").string();
   }
   auto colon = s.listen.rfind(':');
   auto port = colon == std::string::npos ? std::nullopt : ParseInt64(s.listen.substr(colon + 1));
@@ -121,14 +122,13 @@ int RunServe(const Args& args) {
       return 1;
     }
   }
-  auto site = web::Site::Create(**db, s.site);
-  if (!site.ok()) {
-    std::cerr << "ting serve: " << site.error().message << "\n";
+  auto env = Env::Real(s.uploads_dir);
+  auto platform = MountPlatform(**db, *env, s.site);
+  if (!platform.ok()) {
+    std::cerr << "ting serve: " << platform.error().message << "\n";
     return 1;
   }
-  auto components = AllComponents();
-  for (auto& c : components) c->Register(**site);
-  http::Server server(s.server, (*site)->Handler());
+  http::Server server(s.server, platform->site->Handler());
   if (auto st = server.Start(); !st.ok()) {
     std::cerr << "ting serve: " << st.error().message << "\n";
     return 1;

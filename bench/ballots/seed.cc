@@ -41,11 +41,9 @@ int main(int argc, char** argv) {
   for (auto role : {core::Role::kManager, core::Role::kReviewer}) (void)accounts.Grant(org->id, manager->id, role);
   auto token = sessions.Create(manager->id, core::SessionKind::kApi);
 
-  auto site = web::Site::Create(**db);
-  if (!site.ok()) return Fail(site.error().message);
-  auto components = app::AllComponents();
-  for (auto& c : components) c->Register(**site);
-  web::InProcessClient api((*site)->Handler());
+  auto platform = app::MountPlatform(**db, Env::Default());
+  if (!platform.ok()) return Fail(platform.error().message);
+  web::InProcessClient api(platform->site->Handler());
   auto call = [&](const std::string& m, const std::string& p, const json& b, int expect) {
     auto r = api.Call(m, p, *token, b, expect);
     if (!r.ok()) {

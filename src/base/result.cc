@@ -5,6 +5,8 @@ namespace ting {
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kMalformed: return "malformed";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kAlreadyExists: return "already_exists";
     case ErrorCode::kPermissionDenied: return "permission_denied";

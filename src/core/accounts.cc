@@ -9,7 +9,6 @@
 
 namespace ting::core {
 
-int64_t NowSeconds() { return UnixSeconds(); }
 
 namespace {
 
@@ -17,6 +16,18 @@ constexpr const char* kUserColumns = "id, email, name, lang";
 User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
 
 }  // namespace
+
+const char* ActionName(Action action) {
+  switch (action) {
+    case Action::kViewAdmin: return "view_admin";
+    case Action::kManageRoles: return "manage_roles";
+    case Action::kManageProcesses: return "manage_processes";
+    case Action::kReviewProposals: return "review_proposals";
+    case Action::kModerate: return "moderate";
+    case Action::kEnterPaperBallots: return "enter_paper_ballots";
+  }
+  return "unknown";
+}
 
 const char* RoleName(Role role) {
   switch (role) {
@@ -58,10 +69,10 @@ bool Allowed(const std::vector<Role>& roles, Action action) {
 Result<User> Accounts::Register(std::string_view email_in, std::string_view password, std::string_view name_in,
                                 std::string_view lang) {
   auto email = NormaliseEmail(email_in);
-  if (!email) return Error::Invalid("auth.email_invalid");
+  if (!email) return Error::Say(ErrorCode::kInvalidArgument, "auth.email_invalid");
   std::string name(Trim(name_in));
-  if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Invalid("auth.name_required");
-  if (auto problem = CheckPassword(password, *email, name)) return Error::Invalid(*problem);
+  if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, "auth.name_required");
+  if (auto problem = CheckPassword(password, *email, name)) return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return RegisterHashed(*email, name, lang, hash);
 }
@@ -69,13 +80,13 @@ Result<User> Accounts::Register(std::string_view email_in, std::string_view pass
 Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_view name, std::string_view lang,
                                       const std::string& hash) {
   auto email = NormaliseEmail(email_in);
-  if (!email || !IsValidUtf8(*email)) return Error::Invalid("auth.email_invalid");
-  if (!IsValidUtf8(name)) return Error::Invalid("auth.name_required");
+  if (!email || !IsValidUtf8(*email)) return Error::Say(ErrorCode::kInvalidArgument, "auth.email_invalid");
+  if (!IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, "auth.name_required");
   User user{0, *email, std::string(name), std::string(lang.empty() ? "sv" : lang)};
   Status st = db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, ?, ?)",
-                    {user.email, user.name, hash, user.lang, NowSeconds()});
-    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("auth.email_taken") : r.error();
+                    {user.email, user.name, hash, user.lang, env_.NowSeconds()});
+    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Say(ErrorCode::kAlreadyExists, "auth.email_taken") : r.error();
     user.id = c.LastInsertId();
     return {};
   });
@@ -102,7 +113,7 @@ Result<User> Accounts::Authenticate(std::string_view email_in, std::string_view 
     }));
   }
   bool ok = VerifyPassword(hash, password);
-  if (!user || !ok) return Error::Unauthenticated("auth.wrong_credentials");
+  if (!user || !ok) return Error::Say(ErrorCode::kUnauthenticated, "auth.wrong_credentials");
   return *user;
 }
 
@@ -118,15 +129,15 @@ Status Accounts::ChangePassword(int64_t user_id, std::string_view current, std::
     }
     return {};
   }));
-  if (!user) return Error::NotFound("error.not_found");
-  if (!VerifyPassword(hash, current)) return Error::Invalid(kWrongCurrentPasswordKey);
+  if (!user) return Error::Say(ErrorCode::kNotFound, "error.not_found");
+  if (!VerifyPassword(hash, current)) return Error::Say(ErrorCode::kUnauthenticated, "auth.current_wrong");
   return SetPassword(user_id, next);
 }
 
 Status Accounts::SetPassword(int64_t user_id, std::string_view password) {
   TING_ASSIGN_OR_RETURN(auto user, FindById(user_id));
-  if (!user) return Error::NotFound("error.not_found");
-  if (auto problem = CheckPassword(password, user->email, user->name)) return Error::Invalid(*problem);
+  if (!user) return Error::Say(ErrorCode::kNotFound, "error.not_found");
+  if (auto problem = CheckPassword(password, user->email, user->name)) return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return db_.Write([&](db::Connection& c) -> Status {
     return StatusOf(c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
@@ -200,7 +211,7 @@ Result<std::vector<Accounts::Member>> Accounts::Members(int64_t org_id) {
 
 Result<std::string> Sessions::Create(int64_t user_id, SessionKind kind) {
   std::string token = RandomToken();
-  int64_t now = NowSeconds();
+  int64_t now = env_.NowSeconds();
   int64_t lifetime = kind == SessionKind::kWeb ? kWebLifetimeSeconds : kApiLifetimeSeconds;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     // Housekeeping rides along: expired sessions go when new ones come.
@@ -218,7 +229,7 @@ Result<std::optional<Session>> Sessions::Lookup(std::string_view token, SessionK
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT user_id FROM sessions WHERE token_hash = ? AND kind = ? AND expires_at > ?",
                                                 {Sha256Hex(token), std::string(kind == SessionKind::kWeb ? "web" : "api"),
-                                                 NowSeconds()}));
+                                                 env_.NowSeconds()}));
     if (row) session = Session{row->Int(0), kind};
     return {};
   }));
@@ -238,16 +249,24 @@ Status Sessions::DestroyAllFor(int64_t user_id) {
 }
 
 namespace {
-Organisation OrgFromRow(const db::Row& r) { return Organisation{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+Organisation OrgFromRow(const db::Row& r) {
+  Organisation o{r.Int(0), r.Str(1), r.Str(2), r.Str(3)};
+  o.time_zone = r.Str(4);
+  o.languages.clear();
+  for (auto code : Split(r.Str(5), ','))
+    if (!code.empty()) o.languages.emplace_back(code);
+  if (o.languages.empty()) o.languages = {"sv"};
+  return o;
+}
 }  // namespace
 
 Result<Organisation> Organisations::ForHost(std::string_view host) {
   std::optional<Organisation> org;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, slug, name, host FROM organisations WHERE host = ? AND host <> ''",
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, slug, name, host, time_zone, languages FROM organisations WHERE host = ? AND host <> ''",
                                                 {AsciiLower(host)}));
     if (!row) {
-      TING_ASSIGN_OR_RETURN(row, c.QueryOne("SELECT id, slug, name, host FROM organisations ORDER BY id LIMIT 1"));
+      TING_ASSIGN_OR_RETURN(row, c.QueryOne("SELECT id, slug, name, host, time_zone, languages FROM organisations ORDER BY id LIMIT 1"));
     }
     if (row) org = OrgFromRow(*row);
     return {};
@@ -260,17 +279,33 @@ Result<Organisation> Organisations::Create(std::string_view slug, std::string_vi
   Organisation org{0, std::string(slug), std::string(name), AsciiLower(host)};
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES(?, ?, ?, ?)",
-                                         {org.slug, org.name, org.host, NowSeconds()})));
+                                         {org.slug, org.name, org.host, env_.NowSeconds()})));
     org.id = c.LastInsertId();
     return {};
   }));
   return org;
 }
 
+Status Organisations::Configure(int64_t org_id, std::string_view time_zone, const std::vector<std::string>& languages) {
+  if (!Env::KnownTimeZone(time_zone)) return Error::Invalid("unknown time zone \"" + std::string(time_zone) + "\"");
+  if (languages.empty()) return Error::Invalid("an organisation needs at least one content language");
+  for (const auto& code : languages) {
+    bool ok = code.size() >= 2 && code.size() <= 8;
+    for (char ch : code) ok = ok && ((ch >= 'a' && ch <= 'z') || ch == '-');
+    if (!ok) return Error::Invalid("\"" + code + "\" is not a language code such as sv, en or ar");
+  }
+  return db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(int64_t n, c.Exec("UPDATE organisations SET time_zone = ?, languages = ? WHERE id = ?",
+                                            {std::string(time_zone), Join(languages, ","), org_id}));
+    if (n == 0) return Error::NotFound("no organisation " + std::to_string(org_id));
+    return {};
+  });
+}
+
 Result<std::vector<Organisation>> Organisations::All() {
   std::vector<Organisation> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, slug, name, host FROM organisations ORDER BY id"));
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, slug, name, host, time_zone, languages FROM organisations ORDER BY id"));
     for (const auto& r : rows) out.push_back(OrgFromRow(r));
     return {};
   }));

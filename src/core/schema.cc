@@ -44,6 +44,11 @@ CREATE TABLE settings (
          TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "organisations", "id", {"name"}));
          return db::RepairUtf8Columns(c, "users", "id", {"name"});
        }},
+      {120, "core: an organisation's time zone (phases change at its local midnight) and the languages of its content",
+       R"sql(
+ALTER TABLE organisations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Europe/Stockholm';
+ALTER TABLE organisations ADD COLUMN languages TEXT NOT NULL DEFAULT 'sv,en';
+)sql"},
   };
 }
 

@@ -31,7 +31,8 @@ void RateLimiter::Expire(std::deque<Clock::time_point>& events, Clock::time_poin
 // so that a megabyte "email" costs the limiter 32 bytes, not a megabyte per attempt.
 static std::string KeyDigest(const std::string& key) { return Sha256Hex(key).substr(0, 32); }
 
-std::optional<int64_t> RateLimiter::Blocked(const std::string& raw_key, Clock::time_point now) {
+std::optional<int64_t> RateLimiter::Blocked(const std::string& raw_key) {
+  Clock::time_point now = env_->Monotonic();
   const std::string key = KeyDigest(raw_key);
   std::lock_guard lock(mu_);
   auto it = events_.find(key);
@@ -42,7 +43,8 @@ std::optional<int64_t> RateLimiter::Blocked(const std::string& raw_key, Clock::t
   return std::max<int64_t>(1, wait + 1);
 }
 
-void RateLimiter::Record(const std::string& raw_key, Clock::time_point now) {
+void RateLimiter::Record(const std::string& raw_key) {
+  Clock::time_point now = env_->Monotonic();
   const std::string key = KeyDigest(raw_key);
   std::lock_guard lock(mu_);
   auto& events = events_[key];

@@ -38,11 +38,13 @@ Result<Catalog> Catalog::FromJson(const std::map<std::string, std::string>& file
   return c;
 }
 
-Result<Catalog> Catalog::LoadEmbedded() {
+Result<Catalog> Catalog::LoadEmbedded(const std::vector<Resource>& extra) {
   // locales/<lang>.json holds the spine's strings; locales/<lang>/<component>.json each
   // component's. They merge into one table per language; a key defined twice is an error.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> parts;
-  for (const auto& r : Resources()) {
+  std::vector<Resource> all = Resources();
+  all.insert(all.end(), extra.begin(), extra.end());
+  for (const auto& r : all) {
     if (!StartsWith(r.path, "locales/") || !EndsWith(r.path, ".json")) continue;
     std::string rest(r.path.substr(8, r.path.size() - 8 - 5));
     std::string code = rest.substr(0, rest.find('/'));

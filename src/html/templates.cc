@@ -86,9 +86,11 @@ Result<std::unique_ptr<Templates>> Templates::FromSources(const Catalog& catalog
   return t;
 }
 
-Result<std::unique_ptr<Templates>> Templates::LoadEmbedded(const Catalog& catalog) {
+Result<std::unique_ptr<Templates>> Templates::LoadEmbedded(const Catalog& catalog, const std::vector<Resource>& extra) {
   std::map<std::string, std::string> sources;
-  for (const auto& r : Resources()) {
+  std::vector<Resource> all = Resources();
+  all.insert(all.end(), extra.begin(), extra.end());
+  for (const auto& r : all) {
     if (StartsWith(r.path, "templates/") && EndsWith(r.path, ".mustache"))
       sources[std::string(r.path.substr(10, r.path.size() - 10 - 9))] = std::string(r.content);
   }

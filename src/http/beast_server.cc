@@ -131,13 +131,6 @@ std::optional<std::string> Gzip(const std::string& data) {
   return out;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The path of a request target ("/a/b?q", or absolute-form "http://host/a/b?q"), without the
 // query and percent-decoded; nullopt when it cannot be a path (NUL, broken escapes).
 std::optional<std::string> DecodePath(std::string_view target) {
@@ -147,20 +140,7 @@ std::optional<std::string> DecodePath(std::string_view target) {
     target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
   }
   if (target.empty() || target.front() != '/') return std::nullopt;
-  std::string out;
-  out.reserve(target.size());
-  for (size_t i = 0; i < target.size(); ++i) {
-    if (target[i] != '%') {
-      out += target[i];
-      continue;
-    }
-    if (i + 2 >= target.size()) return std::nullopt;
-    int hi = HexDigit(target[i + 1]), lo = HexDigit(target[i + 2]);
-    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
+  return PercentDecode(target, /*form_encoding=*/false, /*strict=*/true);
 }
 
 // "2026-11-23T00:40:01.123Z"

@@ -101,7 +101,7 @@ static int HexValue(char c) {
   return -1;
 }
 
-std::string UrlDecode(std::string_view s, bool form_encoding) {
+std::optional<std::string> PercentDecode(std::string_view s, bool form_encoding, bool strict) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -109,14 +109,20 @@ std::string UrlDecode(std::string_view s, bool form_encoding) {
     if (c == '+' && form_encoding) {
       out += ' ';
     } else if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      char decoded = static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      if (strict && decoded == '\0') return std::nullopt;
+      out += decoded;
       i += 2;
+    } else if (c == '%' && strict) {
+      return std::nullopt;
     } else {
       out += c;
     }
   }
   return out;
 }
+
+std::string UrlDecode(std::string_view s, bool form_encoding) { return *PercentDecode(s, form_encoding, /*strict=*/false); }
 
 std::string UrlEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "ting/base/digest.h"
 #include "ting/base/strings.h"
 #include "ting/http/server.h"
 
@@ -23,7 +25,7 @@ static bool NoneMatchHits(std::string_view header, const std::string& etag) {
   return false;
 }
 
-static std::string ContentType(const std::string& path) {
+std::string ContentTypeFor(std::string_view path) {
   static const std::vector<std::pair<std::string, std::string>> kTypes = {
       {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
       {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".webp", "image/webp"}, {".gif", "image/gif"},
@@ -64,7 +66,33 @@ Handler StaticFiles(std::string root, std::string prefix, std::string cache_cont
     std::ostringstream ss;
     if (!in || !(ss << in.rdbuf())) return Response::Text(404, "not found");
     r.body = ss.str();
-    r.Set("Content-Type", ContentType(file.string()));
+    r.Set("Content-Type", ContentTypeFor(file.string()));
+    return r;
+  };
+}
+
+Handler EmbeddedFiles(const std::vector<std::pair<std::string, std::string_view>>& files, std::string prefix,
+                      std::string cache_control) {
+  struct File {
+    std::string_view content;
+    std::string etag, type;
+  };
+  auto table = std::make_shared<std::map<std::string, File, std::less<>>>();
+  for (const auto& [name, content] : files)
+    (*table)[name] = {content, "\"" + Sha256Hex(content).substr(0, 20) + "\"", ContentTypeFor(name)};
+  return [table, prefix, cache_control](Request& req) -> Response {
+    if (!StartsWith(req.path, prefix)) return Response::Text(404, "not found");
+    auto it = table->find(std::string_view(req.path).substr(prefix.size()));
+    if (it == table->end()) return Response::Text(404, "not found");
+    Response r;
+    r.Set("ETag", it->second.etag);
+    r.Set("Cache-Control", cache_control);
+    if (NoneMatchHits(req.Header("If-None-Match"), it->second.etag)) {
+      r.status = 304;
+      return r;
+    }
+    r.Set("Content-Type", it->second.type);
+    r.body = std::string(it->second.content);
     return r;
   };
 }

@@ -198,7 +198,10 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   ASSERT_EQ(RunTing({"routes", "--db", TempPath("routes.db")}, &routes), 0) << routes;
   std::stringstream lines(routes);
   int state_changing = 0;
-  for (std::string method, pattern; lines >> method >> pattern;) {
+  for (std::string line; std::getline(lines, line);) {
+    std::stringstream fields(line);
+    std::string method, pattern;
+    fields >> method >> pattern;
     if (method == "GET" || method == "HEAD") continue;
     ++state_changing;
     bool tried = no_organisation_ids.count(method + " " + pattern) > 0;

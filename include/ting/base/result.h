@@ -17,6 +17,8 @@ namespace ting {
 
 enum class ErrorCode {
   kInvalidArgument,   // the caller's input is wrong (bad file, bad form field, bad flag)
+  kMalformed,         // the request cannot be read at all (not JSON, not UTF-8, a field missing)
+  kConflict,          // the request clashes with the current state (a frozen ballot)
   kNotFound,
   kAlreadyExists,
   kPermissionDenied,
@@ -57,6 +59,7 @@ struct Error {
   static Error Exists(std::string m) { return Of(ErrorCode::kAlreadyExists, std::move(m)); }
   static Error Denied(std::string m) { return Of(ErrorCode::kPermissionDenied, std::move(m)); }
   static Error Unauthenticated(std::string m) { return Of(ErrorCode::kUnauthenticated, std::move(m)); }
+  static Error Conflict(std::string m) { return Of(ErrorCode::kConflict, std::move(m)); }
   static Error Precondition(std::string m) { return Of(ErrorCode::kFailedPrecondition, std::move(m)); }
   static Error Exhausted(std::string m) { return Of(ErrorCode::kResourceExhausted, std::move(m)); }
   static Error Infeasible(std::string m) { return Of(ErrorCode::kInfeasible, std::move(m)); }

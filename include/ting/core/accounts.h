@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ting/base/env.h"
 #include "ting/base/result.h"
 #include "ting/db/database.h"
 
@@ -30,10 +31,15 @@ enum class Action {
   kEnterPaperBallots,  // staff at meetings
 };
 bool Allowed(const std::vector<Role>& roles, Action action);
+const char* ActionName(Action action);  // "manage_processes", ...
 
 struct Organisation {
   int64_t id = 0;
   std::string slug, name, host;
+  std::string time_zone = kDefaultTimeZone;  // IANA name; dates (phases) are local to it
+  // Languages its content is written in, the default first ("sv,en" stored as text).
+  std::vector<std::string> languages = {"sv", "en"};
+  const std::string& default_language() const { return languages.front(); }
 };
 
 struct User {
@@ -58,7 +64,7 @@ bool VerifyPassword(std::string_view hash, std::string_view password);
 
 class Accounts {
  public:
-  explicit Accounts(db::Database& db) : db_(db) {}
+  explicit Accounts(db::Database& db, Env& env = Env::Default()) : db_(db), env_(env) {}
 
   // Errors: kInvalidArgument with the key of the first problem; kAlreadyExists "auth.email_taken".
   Result<User> Register(std::string_view email, std::string_view password, std::string_view name,
@@ -70,7 +76,8 @@ class Accounts {
   // kUnauthenticated "auth.wrong_credentials" for an unknown email or a wrong password alike.
   Result<User> Authenticate(std::string_view email, std::string_view password);
   // The error message (catalogue key) when the current password given is wrong.
-  static constexpr const char* kWrongCurrentPasswordKey = "auth.current_wrong";
+  // A wrong current password is kUnauthenticated ("auth.current_wrong"); a new password that
+  // breaks the policy kInvalidArgument.
   Status ChangePassword(int64_t user_id, std::string_view current, std::string_view next);
   Status SetPassword(int64_t user_id, std::string_view password);  // admin/CLI, policy-checked
   Status SetLanguage(int64_t user_id, std::string_view lang);
@@ -87,6 +94,7 @@ class Accounts {
 
  private:
   db::Database& db_;
+  Env& env_;
 };
 
 enum class SessionKind { kWeb, kApi };
@@ -100,7 +108,7 @@ class Sessions {
  public:
   static constexpr int64_t kWebLifetimeSeconds = 30 * 24 * 3600;
   static constexpr int64_t kApiLifetimeSeconds = 90 * 24 * 3600;
-  explicit Sessions(db::Database& db) : db_(db) {}
+  explicit Sessions(db::Database& db, Env& env = Env::Default()) : db_(db), env_(env) {}
 
   // A new random token (only its SHA-256 is stored).
   Result<std::string> Create(int64_t user_id, SessionKind kind);
@@ -110,25 +118,29 @@ class Sessions {
 
  private:
   db::Database& db_;
+  Env& env_;
 };
 
 class Organisations {
  public:
-  explicit Organisations(db::Database& db) : db_(db) {}
+  explicit Organisations(db::Database& db, Env& env = Env::Default()) : db_(db), env_(env) {}
   // The organisation whose host matches, or the default one (lowest id).
   // kNotFound when there is no organisation at all.
   Result<Organisation> ForHost(std::string_view host);
   Result<Organisation> Create(std::string_view slug, std::string_view name, std::string_view host);
   Result<std::vector<Organisation>> All();
+  // Sets the time zone (must be known to the system's tzdata) and the content languages
+  // (two-to-eight-letter codes, the default first).
+  Status Configure(int64_t org_id, std::string_view time_zone, const std::vector<std::string>& languages);
 
  private:
   db::Database& db_;
+  Env& env_;
 };
 
 // A random secret kept in the settings table (created on first use): CSRF keys, etc.
 Result<std::string> InstanceSecret(db::Database& db, std::string_view name);
 
 std::string RandomToken(size_t bytes = 32);  // URL-safe base64, no padding
-int64_t NowSeconds();
 
 }  // namespace ting::core

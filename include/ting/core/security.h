@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "ting/base/env.h"
+
 namespace ting::core {
 
 // Stateless CSRF tokens: HMAC-SHA256(secret, binding), where binding is the browser's session
@@ -24,18 +26,19 @@ class Csrf {
   std::string secret_;
 };
 
-// Counts events per key in a sliding window. Thread-safe.
+// Counts events per key in a sliding window on the Env's monotonic clock. Thread-safe.
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
-  RateLimiter(int max_events, std::chrono::seconds window) : max_(max_events), window_(window) {}
+  RateLimiter(Env& env, int max_events, std::chrono::seconds window) : env_(&env), max_(max_events), window_(window) {}
 
   // Seconds to wait when the key has used up its events, nullopt when it may go on.
-  std::optional<int64_t> Blocked(const std::string& key, Clock::time_point now = Clock::now());
-  void Record(const std::string& key, Clock::time_point now = Clock::now());
+  std::optional<int64_t> Blocked(const std::string& key);
+  void Record(const std::string& key);
   void Reset(const std::string& key);
 
  private:
+  Env* env_;
   void Expire(std::deque<Clock::time_point>& events, Clock::time_point now);
   int max_;
   std::chrono::seconds window_;

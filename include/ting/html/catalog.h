@@ -13,6 +13,8 @@
 
 namespace ting::html {
 
+struct Resource;
+
 struct Language {
   std::string code;  // "sv"
   std::string name;  // "Svenska", in its own language
@@ -24,7 +26,8 @@ class Catalog {
   static constexpr const char* kDefaultLanguage = "sv";
 
   // Loads every web/locales/*.json from the embedded resources.
-  static Result<Catalog> LoadEmbedded();
+  // extra: more files laid out the same way (the components' catalogues).
+  static Result<Catalog> LoadEmbedded(const std::vector<Resource>& extra = {});
   // For tests: language code -> JSON text.
   static Result<Catalog> FromJson(const std::map<std::string, std::string>& files);
 

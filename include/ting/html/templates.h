@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <kainjow/mustache.hpp>
 
@@ -14,6 +15,8 @@
 #include "ting/html/catalog.h"
 
 namespace ting::html {
+
+struct Resource;
 
 using Data = kainjow::mustache::data;
 using List = kainjow::mustache::list;
@@ -25,7 +28,8 @@ class Templates {
  public:
   // Compiles every web/templates/*.mustache for every catalogue language. An unknown [[key]]
   // or a Mustache syntax error is an error here, at start-up, not at request time.
-  static Result<std::unique_ptr<Templates>> LoadEmbedded(const Catalog& catalog);
+  // extra: more files laid out the same way (the components' templates).
+  static Result<std::unique_ptr<Templates>> LoadEmbedded(const Catalog& catalog, const std::vector<Resource>& extra = {});
   static Result<std::unique_ptr<Templates>> FromSources(const Catalog& catalog,
                                                         const std::map<std::string, std::string>& sources);
 

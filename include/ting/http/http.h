@@ -62,6 +62,9 @@ struct Response {
 using Handler = std::function<Response(Request&)>;
 
 // Percent-decoding ('+' as space when form_encoding) and encoding.
+// Percent-decoding (RFC 3986): the program's one decoder. form_encoding: '+' is a space.
+// strict (paths): a broken escape or %00 is an error; otherwise they pass through as text.
+std::optional<std::string> PercentDecode(std::string_view s, bool form_encoding, bool strict);
 std::string UrlDecode(std::string_view s, bool form_encoding);
 std::string UrlEncode(std::string_view s);
 

@@ -16,6 +16,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ting/base/result.h"
@@ -88,5 +90,11 @@ class Server {
 // Serves files below root for paths under prefix, with Content-Type, ETag (If-None-Match →
 // 304) and Cache-Control. Never serves anything outside root.
 Handler StaticFiles(std::string root, std::string prefix, std::string cache_control = "public, max-age=3600");
+// The same for files held in memory (name below prefix -> content, which must outlive the
+// handler), with a content hash as ETag.
+Handler EmbeddedFiles(const std::vector<std::pair<std::string, std::string_view>>& files, std::string prefix,
+                      std::string cache_control = "public, max-age=3600");
+// The media type of a file by its extension (the program's one table).
+std::string ContentTypeFor(std::string_view path);
 
 }  // namespace ting::http

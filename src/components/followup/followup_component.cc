@@ -4,11 +4,16 @@
 
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
+#include "ting/components/followup.h"
 #include "ting/components/results.h"
 #include "ting/core/accounts.h"
 #include "ting/html/markdown.h"
 
 namespace ting::components {
+
+namespace followup {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
 
 using http::Request;
 using http::Response;
@@ -56,18 +61,17 @@ struct FundedProject {
   std::vector<Update> updates;  // newest first
 };
 
-class FollowUpComponent final : public Component {
+class FollowUpComponent final : public web::Component {
  public:
-  const char* Name() const override { return "followup"; }
-  std::vector<db::Migration> Migrations() const override { return FollowUpMigrations(); }
-
-  void Register(Site& site) override {
+  explicit FollowUpComponent(Site& site) {
     site_ = &site;
-    processes_ = std::make_unique<ProcessStore>(site.db());
-    site.Page("GET", "/processes/{slug}/followup", [this](Request& req, Context& ctx) { return ListPage(req, ctx); });
-    site.Page("POST", "/processes/{slug}/followup/{id}", [this](Request& req, Context& ctx) { return UpdateForm(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}/followup", [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
-    site.Api("POST", "/api/v1/processes/{slug}/followup/{id}", [this](Request& req, Context& ctx) { return ApiUpdate(req, ctx); });
+    processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
+    const auto anyone = web::Access::Public();
+    const auto manage = web::Access::Can(core::Action::kManageProcesses);
+    site.Page("GET", "/processes/{slug}/followup", anyone, [this](Request& req, Context& ctx) { return ListPage(req, ctx); });
+    site.Page("POST", "/processes/{slug}/followup/{id}", manage, [this](Request& req, Context& ctx) { return UpdateForm(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/followup", anyone, [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
+    site.Api("POST", "/api/v1/processes/{slug}/followup/{id}", manage, [this](Request& req, Context& ctx) { return ApiUpdate(req, ctx); });
   }
 
  private:
@@ -105,16 +109,16 @@ class FollowUpComponent final : public Component {
   // Applies a status/progress change and/or adds an update. Only for funded projects of p.
   Status Apply(const Process& p, int64_t project_id, int64_t author_id, const std::optional<std::string>& status,
                const std::optional<int64_t>& progress, const std::string& body) {
-    if (status && !ValidStatus(*status)) return Error::Invalid("followup.bad_status");
-    if (progress && (*progress < 0 || *progress > 100)) return Error::Invalid("followup.bad_progress");
-    int64_t now = core::NowSeconds();
+    if (status && !ValidStatus(*status)) return Error::Say(ErrorCode::kInvalidArgument, "followup.bad_status");
+    if (progress && (*progress < 0 || *progress > 100)) return Error::Say(ErrorCode::kInvalidArgument, "followup.bad_progress");
+    int64_t now = site_->env().NowSeconds();
     return site_->db().Write([&](db::Connection& c) -> Status {
       bool funded = false;
       for (const auto& b : p.budgets) {
         TING_ASSIGN_OR_RETURN(auto ids, FundedProjects(c, b.id));
         funded = funded || std::find(ids.begin(), ids.end(), project_id) != ids.end();
       }
-      if (!funded) return Error::NotFound("followup.not_funded");
+      if (!funded) return Error::Say(ErrorCode::kNotFound, "followup.not_funded");
       if (status || progress) {
         TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO project_progress(proposal_id, status, progress, updated_at) VALUES(?, ?, ?, ?) "
                                           "ON CONFLICT(proposal_id) DO NOTHING",
@@ -129,12 +133,11 @@ class FollowUpComponent final : public Component {
     });
   }
 
-  Response ListPage(Request& req, Context& ctx) {
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    const Process& process = std::get<Process>(p);
+  Result<Response> ListPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    const Process& process = p;
     auto projects = Load(process, ctx.lang);
-    if (!projects.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!projects.ok()) return projects.error();
     bool can_manage = ctx.Can(core::Action::kManageProcesses);
     html::Data d;
     d.set("process_slug", process.slug);
@@ -165,10 +168,9 @@ class FollowUpComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "followup/list", site_->T(ctx, "followup.title") + " – " + process.Title(ctx.lang), d);
   }
 
-  Response UpdateForm(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+  Result<Response> UpdateForm(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
     auto id = ParseInt64(req.Param("id"));
     std::string status, body, progress_text;
     for (const auto& [k, v] : req.FormFields()) {
@@ -178,21 +180,16 @@ class FollowUpComponent final : public Component {
     }
     std::optional<int64_t> progress = progress_text.empty() ? std::nullopt : ParseInt64(Trim(progress_text));
     if (!progress_text.empty() && !progress) progress = -1;
-    Status st = id ? Apply(std::get<Process>(p), *id, ctx.user->id, status.empty() ? std::nullopt : std::optional(status), progress, body)
-                   : Status(Error::NotFound("followup.not_funded"));
-    if (!st.ok()) {
-      int code = StatusFor(st.error());
-      if (code == 500) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-      return site_->ErrorPage(req, ctx, code, "form.errors_title", st.error().message);
-    }
-    return site_->RedirectWithFlash(ctx, "/processes/" + std::get<Process>(p).slug + "/followup", "followup.saved");
+    Status st = id ? Apply(p, *id, ctx.user->id, status.empty() ? std::nullopt : std::optional(status), progress, body)
+                   : Status(Error::Say(ErrorCode::kNotFound, "followup.not_funded"));
+    if (!st.ok()) return st.error();
+    return site_->RedirectWithFlash(ctx, "/processes/" + p.slug + "/followup", "followup.saved");
   }
 
-  Response ApiList(Request& req, Context& ctx) {
-    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    auto projects = Load(std::get<Process>(p), ctx.lang);
-    if (!projects.ok()) return site_->JsonError(ctx, 500, "error.server");
+  Result<Response> ApiList(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    auto projects = Load(p, ctx.lang);
+    if (!projects.ok()) return projects.error();
     json out = json::array();
     for (const auto& fp : *projects) {
       json updates = json::array();
@@ -203,21 +200,18 @@ class FollowUpComponent final : public Component {
     return Site::Json(200, {{"projects", out}});
   }
 
-  Response ApiUpdate(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    const json& body = std::get<json>(parsed);
+  Result<Response> ApiUpdate(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    web::JsonFields fields(parsed_body);
     auto id = ParseInt64(req.Param("id"));
-    std::optional<std::string> status;
-    std::optional<int64_t> progress;
-    if (body.contains("status")) status = body["status"].is_string() ? body["status"].get<std::string>() : "?";
-    if (body.contains("progress")) progress = body["progress"].is_number_integer() ? body["progress"].get<int64_t>() : -1;
-    std::string text = body.contains("update") && body["update"].is_string() ? body["update"].get<std::string>() : "";
-    Status st = id ? Apply(std::get<Process>(p), *id, ctx.user->id, status, progress, text) : Status(Error::NotFound("followup.not_funded"));
-    if (!st.ok()) return site_->JsonError(ctx, StatusFor(st.error()), st.error().code == ErrorCode::kInternal ? "error.server" : st.error().message);
+    std::optional<std::string> status = fields.OptionalText("status");
+    std::optional<int64_t> progress = fields.Int("progress");
+    std::string text = fields.Text("update");
+    TING_RETURN_IF_ERROR(fields.Check());
+    if (!id) return Error::Say(ErrorCode::kNotFound, "followup.not_funded");
+    TING_RETURN_IF_ERROR(Apply(p, *id, ctx.user->id, status, progress, text));
     return ApiList(req, ctx);
   }
 
@@ -227,6 +221,14 @@ class FollowUpComponent final : public Component {
 
 }  // namespace
 
-std::unique_ptr<Component> MakeFollowUpComponent() { return std::make_unique<FollowUpComponent>(); }
+web::Manifest FollowUpManifest() {
+  web::Manifest m;
+  m.name = "followup";
+  m.url_prefix = "/processes/{slug}/followup, /api/v1/processes/{slug}/followup";
+  m.migrations = FollowUpMigrations;
+  m.resources = []() -> const std::vector<html::Resource>& { return followup::Resources(); };
+  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<FollowUpComponent>(site); };
+  return m;
+}
 
 }  // namespace ting::components

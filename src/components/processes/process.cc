@@ -9,7 +9,7 @@
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 #include "ting/components/processes.h"
-#include "ting/web/site.h"
+#include "ting/web/json_fields.h"
 
 namespace ting::components {
 
@@ -64,7 +64,6 @@ std::optional<CountingRule> ParseCountingRule(std::string_view name) {
   return std::nullopt;
 }
 
-std::string Today() { return UtcDate(UnixSeconds()); }
 
 Phase Process::CurrentPhase(const std::string& today) const {
   if (phase_override) return *phase_override;

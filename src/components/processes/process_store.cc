@@ -5,6 +5,7 @@
 
 #include "ting/base/strings.h"
 #include "ting/components/processes.h"
+#include "ting/base/ttl_cache.h"
 #include "ting/core/accounts.h"
 
 namespace ting::components {
@@ -13,29 +14,24 @@ using json = nlohmann::json;
 
 namespace {
 
-// The process cache shared by every ProcessStore of the program (see ProcessStore::Find).
-struct ProcessCache {
-  using Key = std::tuple<const db::Database*, int64_t, std::string>;
-  std::mutex mu;
-  std::map<Key, std::pair<std::optional<Process>, std::chrono::steady_clock::time_point>> entries;
-  static ProcessCache& Get() {
-    static ProcessCache cache;
-    return cache;
-  }
-  void Clear() {
-    std::lock_guard lock(mu);
-    entries.clear();
-  }
-};
+// The process cache shared by every ProcessStore of the program (see ProcessStore::Find), on the
+// clock of the first store's Env (one Env per program).
+using CacheKey = std::tuple<const db::Database*, int64_t, std::string>;
+TtlCache<CacheKey, std::optional<Process>>& ProcessCache(Env& env) {
+  static auto* cache = new TtlCache<CacheKey, std::optional<Process>>(env, std::chrono::seconds(1), 1000);
+  return *cache;
+}
 
 constexpr const char* kProcessColumns =
-    "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at";
+    "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at, "
+    "(SELECT time_zone FROM organisations o WHERE o.id = processes.organisation_id)";
 
 Process ProcessFromRow(const db::Row& r) {
   Process p;
   p.id = r.Int(0);
   p.organisation_id = r.Int(1);
   p.slug = r.Str(2);
+  if (!r.IsNull(9)) p.time_zone = r.Str(9);
   p.title_sv = r.Str(3);
   p.title_en = r.Str(4);
   p.description_sv = r.Str(5);
@@ -118,14 +114,17 @@ Result<std::optional<Process>> ProcessStore::FindIn(db::Connection& c, int64_t p
   return FindWith(c, "id = ?", {process_id});
 }
 
-Result<Phase> ProcessStore::PhaseIn(db::Connection& c, int64_t process_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override FROM processes WHERE id = ?", {process_id}));
-  if (!row) return Error::NotFound("processes.not_found");
+Result<Phase> ProcessStore::PhaseIn(db::Connection& c, int64_t process_id, const Env& env) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override, (SELECT time_zone FROM organisations o WHERE "
+                                             "o.id = processes.organisation_id) FROM processes WHERE id = ?",
+                                             {process_id}));
+  if (!row) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
   Process p;
   p.id = process_id;
   if (!row->IsNull(0)) p.phase_override = ParsePhase(row->Str(0));
+  if (!row->IsNull(1)) p.time_zone = row->Str(1);
   TING_RETURN_IF_ERROR(LoadPhases(c, p));
-  return p.CurrentPhase(Today());
+  return p.PhaseNow(env);
 }
 
 Result<std::optional<Budget>> ProcessStore::BudgetIn(db::Connection& c, int64_t budget_id) {
@@ -142,7 +141,7 @@ Result<std::optional<int64_t>> ProcessStore::BallotVersionIn(db::Connection& c, 
 
 Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
   p.organisation_id = organisation_id;
-  int64_t now = core::NowSeconds();
+  int64_t now = env_.NowSeconds();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, "
                     "voting_opened_at, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,22 +156,15 @@ Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
     for (auto& b : p.budgets) TING_RETURN_IF_ERROR(InsertBudget(c, p.id, b, pos++));
     return {};
   }));
-  ProcessCache::Get().Clear();
+  ProcessCache(env_).Clear();
   return p;
 }
 
 Result<std::optional<Process>> ProcessStore::Find(int64_t organisation_id, std::string_view slug) {
-  ProcessCache& cache = ProcessCache::Get();
-  ProcessCache::Key key{&db_, organisation_id, std::string(slug)};
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(cache.mu);
-    if (auto it = cache.entries.find(key); it != cache.entries.end() && it->second.second > now) return it->second.first;
-  }
+  CacheKey key{&db_, organisation_id, std::string(slug)};
+  if (auto cached = ProcessCache(env_).Get(key)) return *cached;
   TING_ASSIGN_OR_RETURN(auto found, FindFresh(organisation_id, slug));
-  std::lock_guard lock(cache.mu);
-  if (cache.entries.size() > 1000) cache.entries.clear();
-  cache.entries[key] = {found, now + std::chrono::seconds(1)};
+  ProcessCache(env_).Put(key, found);
   return found;
 }
 
@@ -209,19 +201,19 @@ Result<std::vector<Process>> ProcessStore::List(int64_t organisation_id) {
   return out;
 }
 
-Status ProcessStore::MarkVotingOpened(db::Connection& c, int64_t process_id) {
-  return StatusOf(c.Exec("UPDATE processes SET voting_opened_at = ? WHERE id = ? AND voting_opened_at = 0", {core::NowSeconds(), process_id}));
+Status ProcessStore::MarkVotingOpened(db::Connection& c, int64_t process_id, int64_t now) {
+  return StatusOf(c.Exec("UPDATE processes SET voting_opened_at = ? WHERE id = ? AND voting_opened_at = 0", {now, process_id}));
 }
 
 Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view slug, const json& patch) {
   if (!patch.is_object()) return Error::Invalid("the body must be a JSON object");
-  ProcessCache::Get().Clear();
+  ProcessCache(env_).Clear();
   std::optional<Process> result;
-  std::string today = Today();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
     if (!found) return Error::NotFound("no process \"" + std::string(slug) + "\"");
     Process p = std::move(*found);
+    const std::string today = env_.Today(p.time_zone);
     bool frozen = p.VotingHasOpened(today);
     for (const auto& [key, value] : patch.items()) {
       if (key == "title" || key == "description") {
@@ -284,7 +276,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
         return Error::Invalid("cannot change \"" + key + "\"");
       }
     }
-    if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = core::NowSeconds();
+    if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = env_.NowSeconds();
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title_sv = ?, title_en = ?, description_sv = ?, description_en = ?, phase_override = ?, "
                                       "voting_opened_at = ? WHERE id = ?",
                                       {p.title_sv, p.title_en, p.description_sv, p.description_en,
@@ -293,7 +285,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
     TING_ASSIGN_OR_RETURN(result, FindWith(c, "id = ?", {p.id}));
     return {};
   }));
-  ProcessCache::Get().Clear();  // also after the commit, so no reader re-caches the old state
+  ProcessCache(env_).Clear();  // also after the commit, so no reader re-caches the old state
   return std::move(*result);
 }
 

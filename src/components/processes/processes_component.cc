@@ -6,9 +6,14 @@
 #include "processes_internal.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
+#include "ting/base/ttl_cache.h"
 #include "ting/html/markdown.h"
 
 namespace ting::components {
+
+namespace processes {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
 
 using http::Request;
 using http::Response;
@@ -37,31 +42,10 @@ std::string RuleText(const Site& site, const Context& ctx, CountingRule r) {
   return site.T(ctx, std::string("rule.text.") + CountingRuleName(r));
 }
 
-int StatusFor(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kInvalidArgument: return 422;
-    case ErrorCode::kFailedPrecondition: return 422;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kResourceExhausted: return 429;
-    default: return 500;
-  }
-}
-
-std::variant<Process, Response> ProcessForPage(Site& site, ProcessStore& store, Request& req, Context& ctx, const std::string& slug) {
-  auto p = store.Find(ctx.org.id, slug);
-  if (!p.ok()) return site.ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-  if (!*p) return site.ErrorPage(req, ctx, 404, "error.not_found_title", "processes.not_found");
-  return std::move(**p);
-}
-
-std::variant<Process, Response> ProcessForApi(Site& site, ProcessStore& store, Context& ctx, const std::string& slug) {
-  auto p = store.Find(ctx.org.id, slug);
-  if (!p.ok()) return site.JsonError(ctx, 500, "error.server");
-  if (!*p) return Site::Json(404, {{"error", site.T(ctx, "processes.not_found")}});
-  return std::move(**p);
+Result<Process> FindProcess(ProcessStore& store, const Context& ctx, const std::string& slug) {
+  TING_ASSIGN_OR_RETURN(auto p, store.Find(ctx.org.id, slug));
+  if (!p) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+  return std::move(*p);
 }
 
 namespace {
@@ -86,25 +70,31 @@ std::optional<int64_t> ParseAmount(std::string text, const std::string& currency
   return ParseInt64(digits + fraction);
 }
 
-class ProcessesComponent final : public Component {
- public:
-  const char* Name() const override { return "processes"; }
-  std::vector<db::Migration> Migrations() const override { return ProcessesMigrations(); }
+// A store error said in the catalogue's words: validation problems keep their detail (the field
+// named) inside the "processes.invalid" message.
+Error Explain(const Error& e) {
+  if (!e.key.empty() || Site::StatusFor(e.code) >= 500) return e;
+  return Error::Say(e.code, "processes.invalid", {{"detail", e.message}});
+}
 
-  void Register(Site& site) override {
+class ProcessesComponent final : public web::Component {
+ public:
+  explicit ProcessesComponent(Site& site) : list_cache_(site.env(), std::chrono::seconds(2), 1000) {
     site_ = &site;
-    store_ = std::make_unique<ProcessStore>(site.db());
-    site.Api("POST", "/api/v1/processes", [this](Request& req, Context& ctx) { return ApiCreate(req, ctx); });
-    site.Api("GET", "/api/v1/processes", [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}", [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
-    site.Api("PATCH", "/api/v1/processes/{slug}", [this](Request& req, Context& ctx) { return ApiPatch(req, ctx); });
-    site.Page("GET", "/processes/{slug}", [this](Request& req, Context& ctx) { return Show(req, ctx); });
-    site.Page("GET", "/admin/processes", [this](Request& req, Context& ctx) { return AdminList(req, ctx, {}, 200); });
-    site.Page("POST", "/admin/processes", [this](Request& req, Context& ctx) { return AdminCreate(req, ctx); });
-    site.Page("GET", "/admin/processes/{slug}", [this](Request& req, Context& ctx) { return AdminEdit(req, ctx, {}, 200); });
-    site.Page("POST", "/admin/processes/{slug}/phase", [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
-    site.Page("POST", "/admin/processes/{slug}/dates", [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
-    site.Page("POST", "/admin/processes/{slug}/budgets", [this](Request& req, Context& ctx) {
+    store_ = std::make_unique<ProcessStore>(site.db(), site.env());
+    const auto manage = web::Access::Can(core::Action::kManageProcesses);
+    const auto anyone = web::Access::Public();
+    site.Api("POST", "/api/v1/processes", manage, [this](Request& req, Context& ctx) { return ApiCreate(req, ctx); });
+    site.Api("GET", "/api/v1/processes", anyone, [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}", anyone, [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
+    site.Api("PATCH", "/api/v1/processes/{slug}", manage, [this](Request& req, Context& ctx) { return ApiPatch(req, ctx); });
+    site.Page("GET", "/processes/{slug}", anyone, [this](Request& req, Context& ctx) { return Show(req, ctx); });
+    site.Page("GET", "/admin/processes", manage, [this](Request& req, Context& ctx) { return AdminList(req, ctx, {}, 200); });
+    site.Page("POST", "/admin/processes", manage, [this](Request& req, Context& ctx) { return AdminCreate(req, ctx); });
+    site.Page("GET", "/admin/processes/{slug}", manage, [this](Request& req, Context& ctx) { return AdminEdit(req, ctx, {}, 200); });
+    site.Page("POST", "/admin/processes/{slug}/phase", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
+    site.Page("POST", "/admin/processes/{slug}/dates", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
+    site.Page("POST", "/admin/processes/{slug}/budgets", manage, [this](Request& req, Context& ctx) {
       return AdminPatch(req, ctx, json{{"budgets", json::array({BudgetFromForm(req)})}});
     });
     site.AddHomeSection([this](const Request& req, Context& ctx) { return HomeSection(req, ctx); });
@@ -112,44 +102,41 @@ class ProcessesComponent final : public Component {
 
  private:
   // --- API ---
-  Response ApiCreate(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    auto process = ProcessFromJson(std::get<json>(parsed));
-    if (!process.ok()) return Site::Json(422, {{"error", process.error().message}});
+  Result<Response> ApiCreate(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    auto process = ProcessFromJson(parsed_body);
+    if (!process.ok()) return Explain(process.error());
     auto created = store_->Create(ctx.org.id, std::move(*process));
-    if (!created.ok()) return Site::Json(StatusFor(created.error()), {{"error", created.error().message}});
-    return Site::Json(201, ProcessToJson(*created, Today()));
+    if (!created.ok()) return Explain(created.error());
+    return Site::Json(201, ProcessToJson(*created, Today(ctx)));
   }
 
-  Response ApiList(Request&, Context& ctx) {
+  Result<Response> ApiList(Request&, Context& ctx) {
     auto list = store_->List(ctx.org.id);
-    if (!list.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!list.ok()) return list.error();
     json out = json::array();
-    std::string today = Today();
+    std::string today = Today(ctx);
     for (const auto& p : *list) out.push_back(ProcessToJson(p, today));
     return Site::Json(200, {{"processes", out}});
   }
 
-  Response ApiGet(Request& req, Context& ctx) {
-    auto p = ProcessForApi(*site_, *store_, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    return Site::Json(200, ProcessToJson(std::get<Process>(p), Today()));
+  Result<Response> ApiGet(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
+    return Site::Json(200, ProcessToJson(p, Today(ctx)));
   }
 
-  Response ApiPatch(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    auto updated = store_->Update(ctx.org.id, req.Param("slug"), std::get<json>(parsed));
-    if (!updated.ok()) return Site::Json(StatusFor(updated.error()), {{"error", updated.error().message}});
-    return Site::Json(200, ProcessToJson(*updated, Today()));
+  Result<Response> ApiPatch(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    auto updated = store_->Update(ctx.org.id, req.Param("slug"), parsed_body);
+    if (!updated.ok()) return Explain(updated.error());
+    return Site::Json(200, ProcessToJson(*updated, Today(ctx)));
   }
 
   // --- public pages ---
   html::Data ProcessData(const Process& p, Context& ctx) {
-    std::string today = Today();
+    std::string today = Today(ctx);
     Phase now = p.CurrentPhase(today);
     html::Data d;
     d.set("slug", p.slug);
@@ -181,30 +168,24 @@ class ProcessesComponent final : public Component {
     return d;
   }
 
-  Response Show(Request& req, Context& ctx) {
-    auto p = ProcessForPage(*site_, *store_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    const Process& process = std::get<Process>(p);
+  Result<Response> Show(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
+    const Process& process = p;
     return site_->RenderPageTitled(req, ctx, "processes/show", process.Title(ctx.lang), ProcessData(process, ctx));
   }
 
   // The start page lists every process; that list is read at most every two seconds.
   std::shared_ptr<const std::vector<Process>> CachedList(int64_t org_id) {
-    auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(cache_mu_);
-    auto& entry = list_cache_[org_id];
-    if (!entry.first || entry.second < now) {
-      auto list = store_->List(org_id);
-      if (!list.ok()) return nullptr;
-      entry = {std::make_shared<const std::vector<Process>>(std::move(*list)), now + std::chrono::seconds(2)};
-    }
-    return entry.first;
+    if (auto cached = list_cache_.Get(org_id)) return cached;
+    auto list = store_->List(org_id);
+    if (!list.ok()) return nullptr;
+    return list_cache_.Put(org_id, std::move(*list));
   }
 
   std::string HomeSection(const Request&, Context& ctx) {
     auto list = CachedList(ctx.org.id);
     if (!list) return {};
-    std::string today = Today();
+    std::string today = Today(ctx);
     html::Data d;
     html::List items;
     for (const auto& p : *list) {
@@ -256,13 +237,13 @@ class ProcessesComponent final : public Component {
     return d;
   }
 
-  Response AdminList(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+  Result<Response> AdminList(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     auto list = store_->List(ctx.org.id);
-    if (!list.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!list.ok()) return list.error();
     html::Data d = Errors(errors);
     html::List items;
-    std::string today = Today();
+    std::string today = Today(ctx);
     for (const auto& p : *list)
       items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))}});
     d.set("processes", items);
@@ -273,26 +254,28 @@ class ProcessesComponent final : public Component {
     return site_->RenderPage(req, ctx, "processes/admin_list", "processes.admin_title", d, status);
   }
 
-  Response AdminCreate(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+  Result<Response> AdminCreate(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     json body = {{"slug", FormField(req, "slug")},
                  {"title", {{"sv", FormField(req, "title_sv")}, {"en", FormField(req, "title_en")}}},
                  {"description", {{"sv", FormField(req, "description_sv")}, {"en", FormField(req, "description_en")}}},
                  {"phase", "information"},
                  {"budgets", json::array({BudgetFromForm(req)})}};
     auto process = ProcessFromJson(body);
-    if (!process.ok()) return AdminList(req, ctx, {process.error().message}, 422);
+    if (!process.ok()) return AdminList(req, ctx, {Message(ctx, process.error())}, 422);
     auto created = store_->Create(ctx.org.id, std::move(*process));
-    if (!created.ok()) return AdminList(req, ctx, {created.error().message}, StatusFor(created.error()));
+    if (!created.ok()) {
+      if (Site::StatusFor(created.error().code) >= 500) return created.error();
+      return AdminList(req, ctx, {Message(ctx, created.error())}, Site::StatusFor(created.error().code));
+    }
     return site_->RedirectWithFlash(ctx, "/admin/processes/" + created->slug, "processes.created");
   }
 
-  Response AdminEdit(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto p = ProcessForPage(*site_, *store_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    const Process& process = std::get<Process>(p);
-    std::string today = Today();
+  Result<Response> AdminEdit(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
+    const Process& process = p;
+    std::string today = Today(ctx);
     html::Data d = ProcessData(process, ctx);
     d.set("has_errors", !errors.empty());
     html::List err_list;
@@ -333,24 +316,39 @@ class ProcessesComponent final : public Component {
     return {{"phases", phases}};
   }
 
-  Response AdminPatch(Request& req, Context& ctx, const json& patch) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
+  Result<Response> AdminPatch(Request& req, Context& ctx, const json& patch) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     auto updated = store_->Update(ctx.org.id, req.Param("slug"), patch);
     if (!updated.ok()) {
-      if (updated.error().code == ErrorCode::kNotFound) return site_->ErrorPage(req, ctx, 404, "error.not_found_title", "processes.not_found");
-      return AdminEdit(req, ctx, {updated.error().message}, StatusFor(updated.error()));
+      if (updated.error().code == ErrorCode::kNotFound) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+      if (Site::StatusFor(updated.error().code) >= 500) return updated.error();
+      return AdminEdit(req, ctx, {Message(ctx, updated.error())}, Site::StatusFor(updated.error().code));
     }
     return site_->RedirectWithFlash(ctx, "/admin/processes/" + updated->slug, "processes.saved");
   }
 
+  // An error's message in the request's language, for a form's list of problems.
+  std::string Message(const Context& ctx, const Error& e) const {
+    Error said = Explain(e);
+    return site_->T(ctx, said.key, said.args);
+  }
+  std::string Today(const Context& ctx) const { return site_->env().Today(ctx.org.time_zone); }
+
   Site* site_ = nullptr;
   std::unique_ptr<ProcessStore> store_;
-  std::mutex cache_mu_;
-  std::map<int64_t, std::pair<std::shared_ptr<const std::vector<Process>>, std::chrono::steady_clock::time_point>> list_cache_;
+  TtlCache<int64_t, std::vector<Process>> list_cache_;
 };
 
 }  // namespace
 
-std::unique_ptr<Component> MakeProcessesComponent() { return std::make_unique<ProcessesComponent>(); }
+web::Manifest ProcessesManifest() {
+  web::Manifest m;
+  m.name = "processes";
+  m.url_prefix = "/processes/{slug}, /admin/processes, /api/v1/processes";
+  m.migrations = ProcessesMigrations;
+  m.resources = []() -> const std::vector<html::Resource>& { return processes::Resources(); };
+  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProcessesComponent>(site); };
+  return m;
+}
 
 }  // namespace ting::components

@@ -81,7 +81,7 @@ class ProposalStore {
  public:
   static constexpr int64_t kCommentEditWindowSeconds = 15 * 60;
   static constexpr int64_t kMaxImages = 5;  // per proposal, across every edit
-  explicit ProposalStore(db::Database& db) : db_(db) {}
+  ProposalStore(db::Database& db, Env& env) : db_(db), env_(env) {}
 
   // Errors: kInvalidArgument with a catalogue key (proposals.problem.*); kFailedPrecondition
   // "proposals.not_proposal_phase" outside the proposals phase.
@@ -127,6 +127,7 @@ class ProposalStore {
 
  private:
   db::Database& db_;
+  Env& env_;
 };
 
 std::vector<db::Migration> ProposalMigrations();

@@ -19,6 +19,10 @@
 
 namespace ting::components {
 
+namespace proposals {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
+
 using http::Request;
 using http::Response;
 using json = nlohmann::json;
@@ -68,65 +72,58 @@ std::optional<int64_t> ParseKronor(const std::string& text) {
   return ParseInt64(digits + fraction);
 }
 
-class ProposalsComponent final : public Component {
+class ProposalsComponent final : public web::Component {
  public:
-  const char* Name() const override { return "proposals"; }
-  std::vector<db::Migration> Migrations() const override { return ProposalMigrations(); }
-
-  void Register(Site& site) override {
+  explicit ProposalsComponent(Site& site)
+      : proposal_limiter_(site.env(), 10, std::chrono::hours(1)), comment_limiter_(site.env(), 30, std::chrono::minutes(10)) {
     site_ = &site;
-    store_ = std::make_unique<ProposalStore>(site.db());
-    processes_ = std::make_unique<ProcessStore>(site.db());
+    store_ = std::make_unique<ProposalStore>(site.db(), site.env());
+    processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
+    const auto anyone = web::Access::Public();
+    const auto signed_in = web::Access::SignedIn();
     auto page = [this](auto fn) { return [this, fn](Request& req, Context& ctx) { return (this->*fn)(req, ctx); }; };
-    site.Api("POST", "/api/v1/processes/{slug}/proposals", page(&ProposalsComponent::ApiCreate));
-    site.Api("GET", "/api/v1/processes/{slug}/proposals", page(&ProposalsComponent::ApiList));
-    site.Api("GET", "/api/v1/proposals/{id}", page(&ProposalsComponent::ApiGet));
-    site.Api("PATCH", "/api/v1/proposals/{id}", page(&ProposalsComponent::ApiPatch));
-    site.Api("POST", "/api/v1/proposals/{id}/withdraw", page(&ProposalsComponent::ApiWithdraw));
-    site.Api("POST", "/api/v1/proposals/{id}/review", page(&ProposalsComponent::ApiReview));
-    site.Api("POST", "/api/v1/proposals/{id}/merge", page(&ProposalsComponent::ApiMerge));
-    site.Api("POST", "/api/v1/proposals/{id}/support", page(&ProposalsComponent::ApiSupport));
-    site.Api("DELETE", "/api/v1/proposals/{id}/support", page(&ProposalsComponent::ApiSupport));
-    site.Api("GET", "/api/v1/proposals/{id}/comments", page(&ProposalsComponent::ApiComments));
-    site.Api("POST", "/api/v1/proposals/{id}/comments", page(&ProposalsComponent::ApiAddComment));
-    site.Page("GET", "/processes/{slug}/proposals", page(&ProposalsComponent::ListPage));
-    site.Page("GET", "/processes/{slug}/proposals/new", page(&ProposalsComponent::NewPage));
-    site.Page("POST", "/processes/{slug}/proposals", page(&ProposalsComponent::CreatePage));
-    site.Page("GET", "/proposals/{id}", page(&ProposalsComponent::ShowPage));
-    site.Page("GET", "/proposals/{id}/edit", page(&ProposalsComponent::EditPage));
-    site.Page("POST", "/proposals/{id}/edit", page(&ProposalsComponent::EditSubmit));
-    site.Page("POST", "/proposals/{id}/withdraw", page(&ProposalsComponent::WithdrawPage));
-    site.Page("POST", "/proposals/{id}/support", page(&ProposalsComponent::SupportPage));
-    site.Page("POST", "/proposals/{id}/comments", page(&ProposalsComponent::CommentPage));
-    site.Page("POST", "/proposals/{id}/comments/{comment}/edit", page(&ProposalsComponent::CommentEditPage));
-    site.Page("POST", "/proposals/{id}/comments/{comment}/delete", page(&ProposalsComponent::CommentDeletePage));
-    site.Page("POST", "/proposals/{id}/comments/{comment}/hide", page(&ProposalsComponent::CommentHidePage));
-    site.Page("POST", "/proposals/{id}/review", page(&ProposalsComponent::ReviewPage));
-    site.Page("POST", "/proposals/{id}/merge", page(&ProposalsComponent::MergePage));
-    site.Page("POST", "/proposals/{id}/ballot", page(&ProposalsComponent::BallotTogglePage));
-    site.Page("POST", "/proposals/{id}/assign", page(&ProposalsComponent::AssignPage));
-    site.Page("GET", "/admin/processes/{slug}/review", page(&ProposalsComponent::ReviewQueue));
-    site.Page("GET", "/notifications", page(&ProposalsComponent::NotificationsPage));
-    site.Page("GET", "/uploads/{name}", page(&ProposalsComponent::ServeImage));
+    site.Api("POST", "/api/v1/processes/{slug}/proposals", signed_in, page(&ProposalsComponent::ApiCreate));
+    site.Api("GET", "/api/v1/processes/{slug}/proposals", anyone, page(&ProposalsComponent::ApiList));
+    site.Api("GET", "/api/v1/proposals/{id}", anyone, page(&ProposalsComponent::ApiGet));
+    site.Api("PATCH", "/api/v1/proposals/{id}", signed_in, page(&ProposalsComponent::ApiPatch));
+    site.Api("POST", "/api/v1/proposals/{id}/withdraw", signed_in, page(&ProposalsComponent::ApiWithdraw));
+    site.Api("POST", "/api/v1/proposals/{id}/review", signed_in, page(&ProposalsComponent::ApiReview));
+    site.Api("POST", "/api/v1/proposals/{id}/merge", signed_in, page(&ProposalsComponent::ApiMerge));
+    site.Api("POST", "/api/v1/proposals/{id}/support", signed_in, page(&ProposalsComponent::ApiSupport));
+    site.Api("DELETE", "/api/v1/proposals/{id}/support", signed_in, page(&ProposalsComponent::ApiSupport));
+    site.Api("GET", "/api/v1/proposals/{id}/comments", anyone, page(&ProposalsComponent::ApiComments));
+    site.Api("POST", "/api/v1/proposals/{id}/comments", signed_in, page(&ProposalsComponent::ApiAddComment));
+    site.Page("GET", "/processes/{slug}/proposals", anyone, page(&ProposalsComponent::ListPage));
+    site.Page("GET", "/processes/{slug}/proposals/new", anyone, page(&ProposalsComponent::NewPage));
+    site.Page("POST", "/processes/{slug}/proposals", signed_in, page(&ProposalsComponent::CreatePage));
+    site.Page("GET", "/proposals/{id}", anyone, page(&ProposalsComponent::ShowPage));
+    site.Page("GET", "/proposals/{id}/edit", signed_in, page(&ProposalsComponent::EditPage));
+    site.Page("POST", "/proposals/{id}/edit", signed_in, page(&ProposalsComponent::EditSubmit));
+    site.Page("POST", "/proposals/{id}/withdraw", signed_in, page(&ProposalsComponent::WithdrawPage));
+    site.Page("POST", "/proposals/{id}/support", signed_in, page(&ProposalsComponent::SupportPage));
+    site.Page("POST", "/proposals/{id}/comments", signed_in, page(&ProposalsComponent::CommentPage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/edit", signed_in, page(&ProposalsComponent::CommentEditPage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/delete", signed_in, page(&ProposalsComponent::CommentDeletePage));
+    site.Page("POST", "/proposals/{id}/comments/{comment}/hide", signed_in, page(&ProposalsComponent::CommentHidePage));
+    site.Page("POST", "/proposals/{id}/review", signed_in, page(&ProposalsComponent::ReviewPage));
+    site.Page("POST", "/proposals/{id}/merge", signed_in, page(&ProposalsComponent::MergePage));
+    site.Page("POST", "/proposals/{id}/ballot", signed_in, page(&ProposalsComponent::BallotTogglePage));
+    site.Page("POST", "/proposals/{id}/assign", signed_in, page(&ProposalsComponent::AssignPage));
+    site.Page("GET", "/admin/processes/{slug}/review", anyone, page(&ProposalsComponent::ReviewQueue));
+    site.Page("GET", "/notifications", signed_in, page(&ProposalsComponent::NotificationsPage));
+    site.Page("GET", "/uploads/{name}", anyone, page(&ProposalsComponent::ServeImage));
   }
 
  private:
   // The proposal of the path, if it belongs to a process of the request's organisation.
   Result<std::pair<Proposal, Process>> Load(const Context& ctx, const std::string& id_text) {
     auto id = ParseInt64(id_text);
-    if (!id) return Error::NotFound("proposals.not_found");
+    if (!id) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
     TING_ASSIGN_OR_RETURN(auto p, store_->Find(*id));
-    if (!p) return Error::NotFound("proposals.not_found");
+    if (!p) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
     TING_ASSIGN_OR_RETURN(auto process, processes_->FindById(p->process_id));
-    if (!process || process->organisation_id != ctx.org.id) return Error::NotFound("proposals.not_found");
+    if (!process || process->organisation_id != ctx.org.id) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
     return std::pair{std::move(*p), std::move(*process)};
-  }
-
-  // The state does not allow it (wrong phase, locked, the ballot frozen by voting): 409.
-  static bool IsConflict(const Error& e) {
-    return e.code == ErrorCode::kFailedPrecondition &&
-           (e.message == "proposals.not_proposal_phase" || e.message == "proposals.locked" || e.message == "proposals.ballot_frozen" ||
-            e.message == "proposals.ballot_frozen_withdraw");
   }
 
   // Residents' new proposals and comments per account: enough for anyone taking part, not
@@ -135,28 +132,12 @@ class ProposalsComponent final : public Component {
   Status Throttle(const Context& ctx, core::RateLimiter& limiter) {
     if (!ctx.roles.empty()) return {};
     const std::string key = std::to_string(ctx.user->id);
-    if (limiter.Blocked(key)) return Error::Exhausted("proposals.too_many");
+    if (limiter.Blocked(key)) return Error::Say(ErrorCode::kResourceExhausted, "proposals.too_many");
     limiter.Record(key);
     return {};
   }
 
-  std::string Say(const Context& ctx, const Error& e) {
-    return site_->T(ctx, e.message, {{"min", "1"}});
-  }
-
-  Response ApiFail(const Context& ctx, const Error& e) {
-    int status = StatusFor(e);
-    if (IsConflict(e)) status = 409;
-    if (status == 500) return site_->JsonError(ctx, 500, "error.server");
-    return Site::Json(status, {{"error", Say(ctx, e)}, {"code", e.message}});
-  }
-
-  Response PageFail(Request& req, Context& ctx, const Error& e) {
-    int status = StatusFor(e);
-    if (IsConflict(e)) status = 409;
-    if (status == 500) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-    return site_->ErrorPage(req, ctx, status, status == 404 ? "error.not_found_title" : "form.errors_title", e.message);
-  }
+  std::string Say(const Context& ctx, const Error& e) { return site_->T(ctx, e.key, e.args); }
 
   // The draft of a JSON body; a field of the wrong type is remembered in fields (answer 422).
   static ProposalDraft DraftFromJson(const json& b, web::JsonFields& fields) {
@@ -199,46 +180,36 @@ class ProposalsComponent final : public Component {
     std::vector<Upload> out;
     for (auto& part : web::MultipartParts(req)) {
       if (part.name != "image" || (part.filename.empty() && part.data.empty()) || part.data.empty()) continue;
-      if (part.data.size() > kMaxImageBytes) return Error::Invalid("proposals.problem.image_size");
+      if (part.data.size() > kMaxImageBytes) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_size");
       std::string type = web::SniffImageType(part.data);
-      if (type.empty()) return Error::Invalid("proposals.problem.image_type");
-      if (site_->options().uploads_dir.empty()) return Error::Invalid("proposals.problem.no_uploads");
+      if (type.empty()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_type");
+      if (!site_->env().Files().enabled()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.no_uploads");
       out.push_back({std::move(part.data), type});
     }
-    if (static_cast<int64_t>(out.size()) > ProposalStore::kMaxImages) return Error::Invalid("proposals.problem.image_count");
+    if (static_cast<int64_t>(out.size()) > ProposalStore::kMaxImages) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_count");
     return out;
   }
 
-  // Files go to the uploads folder under random names; the database keeps their type.
+  // Files go to the Env's file store under random names; the database keeps their type.
   Status StoreImages(int64_t proposal_id, const std::vector<Upload>& uploads) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(site_->options().uploads_dir, ec);
     for (const auto& u : uploads) {
       std::string ext = u.type == "image/png" ? ".png" : u.type == "image/jpeg" ? ".jpg" : u.type == "image/webp" ? ".webp" : ".gif";
       std::string name = core::RandomToken(18) + ext;
-      std::ofstream out(fs::path(site_->options().uploads_dir) / name, std::ios::binary);
-      out.write(u.data.data(), static_cast<std::streamsize>(u.data.size()));
-      out.close();
-      if (!out) return Error::Io("cannot write an uploaded image to " + site_->options().uploads_dir);
-      Status added = store_->AddImage({0, proposal_id, static_cast<int64_t>(u.data.size()), name, u.type});
-      if (!added.ok()) {
-        fs::remove(fs::path(site_->options().uploads_dir) / name, ec);  // no file without its row
-        return added;
-      }
+      TING_RETURN_IF_ERROR(site_->env().Files().Put(name, u.data));
+      // A file whose row failed stays unreferenced and is never served (names are random).
+      TING_RETURN_IF_ERROR(store_->AddImage({0, proposal_id, static_cast<int64_t>(u.data.size()), name, u.type}));
     }
     return {};
   }
 
-  Response ServeImage(Request& req, Context& ctx) {
+  Result<Response> ServeImage(Request& req, Context&) {
     std::string name = req.Param("name");
     auto image = store_->ImageByName(name);
-    if (!image.ok() || !*image || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
-      return Response::Text(404, "not found");
-    std::ifstream in(std::filesystem::path(site_->options().uploads_dir) / name, std::ios::binary);
-    if (!in) return Response::Text(404, "not found");
+    if (!image.ok() || !*image) return Response::Text(404, "not found");
+    auto bytes = site_->env().Files().Get(name);
+    if (!bytes.ok()) return Response::Text(404, "not found");
     Response r;
-    r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    r.body = std::move(*bytes);
     r.Set("Content-Type", (*image)->content_type);
     r.Set("Cache-Control", "public, max-age=86400");
     r.Set("Content-Security-Policy", "default-src 'none'; sandbox");
@@ -246,18 +217,16 @@ class ProposalsComponent final : public Component {
   }
 
   // --- API ---
-  Response ApiCreate(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
-    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    web::JsonFields fields(std::get<json>(parsed));
-    ProposalDraft draft = DraftFromJson(std::get<json>(parsed), fields);
-    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
-    if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return ApiFail(ctx, st.error());
-    auto created = store_->Create(std::get<Process>(p), ctx.user->id, draft);
-    if (!created.ok()) return ApiFail(ctx, created.error());
+  Result<Response> ApiCreate(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    web::JsonFields fields(parsed_body);
+    ProposalDraft draft = DraftFromJson(parsed_body, fields);
+    TING_RETURN_IF_ERROR(fields.Check());
+    if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return st.error();
+    auto created = store_->Create(p, ctx.user->id, draft);
+    if (!created.ok()) return created.error();
     return Site::Json(201, ProposalJson(*created));
   }
 
@@ -276,44 +245,42 @@ class ProposalsComponent final : public Component {
     return q;
   }
 
-  Response ApiList(Request& req, Context& ctx) {
-    auto p = ProcessForApi(*site_, *processes_, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
+  Result<Response> ApiList(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
     ProposalQuery q = QueryFrom(req, ctx);
     if (!req.QueryParam("per_page")) q.per_page = 200;
-    auto page = store_->List(std::get<Process>(p), q);
-    if (!page.ok()) return site_->JsonError(ctx, 500, "error.server");
+    auto page = store_->List(p, q);
+    if (!page.ok()) return page.error();
     json list = json::array();
     for (const auto& pr : page->proposals) list.push_back(ProposalJson(pr));
     return Site::Json(200, {{"proposals", list}, {"total", page->total}, {"page", q.page}});
   }
 
-  Response ApiGet(Request& req, Context& ctx) {
+  Result<Response> ApiGet(Request& req, Context& ctx) {
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     return Site::Json(200, ProposalJson(loaded->first));
   }
 
-  Response ApiPatch(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+  Result<Response> ApiPatch(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    json body = std::get<json>(parsed);
+    if (!loaded.ok()) return loaded.error();
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    json body = parsed_body;
     auto& [proposal, process] = *loaded;
     if (body.contains("on_ballot")) {
-      if (!ctx.Can(core::Action::kManageProcesses)) return site_->JsonError(ctx, 403, "error.forbidden");
+      TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
       // The shortlist is the manager's decision, an edit the author's: never half of one request.
       for (const auto& [key, value] : body.items())
         if (key != "on_ballot" && key != "reason")
-          return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.on_ballot_alone")}, {"code", "proposals.problem.on_ballot_alone"}});
+          return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.on_ballot_alone");
       web::JsonFields fields(body);
       auto on_ballot = fields.Bool("on_ballot");
       auto reason = fields.Text("reason");
-      if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
-      if (!on_ballot) return Site::Json(422, {{"error", "\"on_ballot\" must be true or false"}, {"code", "api.wrong_type"}});
-      if (auto st = store_->SetOnBallot(proposal.id, *on_ballot, ctx.user->id, reason); !st.ok()) return ApiFail(ctx, st.error());
+      TING_RETURN_IF_ERROR(fields.Check());
+      if (!on_ballot) return Error::Say(ErrorCode::kInvalidArgument, "api.wrong_type", {{"field", "on_ballot"}, {"expected", "boolean"}});
+      if (auto st = store_->SetOnBallot(proposal.id, *on_ballot, ctx.user->id, reason); !st.ok()) return st.error();
       body.erase("on_ballot");
       body.erase("reason");
     }
@@ -323,75 +290,73 @@ class ProposalsComponent final : public Component {
       for (auto& [k, v] : body.items()) merged[k] = v;
       web::JsonFields fields(merged);
       ProposalDraft draft = DraftFromJson(merged, fields);
-      if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+      TING_RETURN_IF_ERROR(fields.Check());
       auto edited = store_->Edit(process, proposal.id, ctx.user->id, draft);
-      if (!edited.ok()) return ApiFail(ctx, edited.error());
+      if (!edited.ok()) return edited.error();
     }
     return ApiGet(req, ctx);
   }
 
-  Response ApiWithdraw(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+  Result<Response> ApiWithdraw(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
-    if (auto st = store_->Withdraw(loaded->first.id, ctx.user->id); !st.ok()) return ApiFail(ctx, st.error());
+    if (!loaded.ok()) return loaded.error();
+    if (auto st = store_->Withdraw(loaded->first.id, ctx.user->id); !st.ok()) return st.error();
     return ApiGet(req, ctx);
   }
 
-  Response ApiReview(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kReviewProposals)) return std::move(*deny);
+  Result<Response> ApiReview(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kReviewProposals));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    web::JsonFields fields(std::get<json>(parsed));
+    if (!loaded.ok()) return loaded.error();
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    web::JsonFields fields(parsed_body);
     std::string explanation = fields.Text("explanation");
     std::string action = fields.Text("action");
     auto feasible = fields.Bool("feasible");
     auto cost = fields.Int("cost");
-    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
+    TING_RETURN_IF_ERROR(fields.Check());
     Status st;
     if (action == "revise") {
       st = store_->RequestRevision(loaded->first.id, ctx.user->id, explanation);
     } else {
       if (!feasible)
-        return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.feasible_missing")}, {"code", "proposals.problem.feasible_missing"}});
+        return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.feasible_missing");
       st = store_->Review(loaded->first.id, ctx.user->id, *feasible, cost, explanation);
     }
-    if (!st.ok()) return ApiFail(ctx, st.error());
+    if (!st.ok()) return st.error();
     return ApiGet(req, ctx);
   }
 
-  Response ApiMerge(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kReviewProposals)) return std::move(*deny);
+  Result<Response> ApiMerge(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kReviewProposals));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    web::JsonFields fields(std::get<json>(parsed));
+    if (!loaded.ok()) return loaded.error();
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    web::JsonFields fields(parsed_body);
     auto into = fields.Int("into");
-    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
-    if (!into) return Site::Json(422, {{"error", site_->T(ctx, "proposals.problem.merge_into")}, {"code", "proposals.problem.merge_into"}});
+    TING_RETURN_IF_ERROR(fields.Check());
+    if (!into) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_into");
     auto target = Load(ctx, std::to_string(*into));
-    if (!target.ok()) return ApiFail(ctx, target.error());
-    if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return ApiFail(ctx, st.error());
+    if (!target.ok()) return target.error();
+    if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return st.error();
     return ApiGet(req, ctx);
   }
 
-  Response ApiSupport(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+  Result<Response> ApiSupport(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     auto r = store_->Support(loaded->first.id, ctx.user->id, req.method == "POST");
-    if (!r.ok()) return ApiFail(ctx, r.error());
+    if (!r.ok()) return r.error();
     return ApiGet(req, ctx);
   }
 
-  Response ApiComments(Request& req, Context& ctx) {
+  Result<Response> ApiComments(Request& req, Context& ctx) {
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     auto comments = store_->Comments(loaded->first.id);
-    if (!comments.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!comments.ok()) return comments.error();
     json list = json::array();
     for (const auto& c : *comments)
       list.push_back({{"id", c.id}, {"parent", c.parent_id ? json(c.parent_id) : json(nullptr)}, {"author", c.author_name},
@@ -400,19 +365,18 @@ class ProposalsComponent final : public Component {
     return Site::Json(200, {{"comments", list}});
   }
 
-  Response ApiAddComment(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
+  Result<Response> ApiAddComment(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return ApiFail(ctx, loaded.error());
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    web::JsonFields fields(std::get<json>(parsed));
+    if (!loaded.ok()) return loaded.error();
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    web::JsonFields fields(parsed_body);
     int64_t parent = fields.Int("parent").value_or(0);
     std::string body = fields.Text("body");
-    if (auto wrong = site_->WrongType(ctx, fields)) return std::move(*wrong);
-    if (auto st = Throttle(ctx, comment_limiter_); !st.ok()) return ApiFail(ctx, st.error());
+    TING_RETURN_IF_ERROR(fields.Check());
+    if (auto st = Throttle(ctx, comment_limiter_); !st.ok()) return st.error();
     auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, body);
-    if (!c.ok()) return ApiFail(ctx, c.error());
+    if (!c.ok()) return c.error();
     return Site::Json(201, {{"id", c->id}, {"body", c->body}, {"parent", parent ? json(parent) : json(nullptr)}});
   }
 
@@ -455,20 +419,19 @@ class ProposalsComponent final : public Component {
     return d;
   }
 
-  Response ListPage(Request& req, Context& ctx) {
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    const Process& process = std::get<Process>(p);
+  Result<Response> ListPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    const Process& process = p;
     ProposalQuery q = QueryFrom(req, ctx);
     auto page = store_->List(process, q);
     auto categories = store_->Categories(process.id);
-    if (!page.ok() || !categories.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!page.ok() || !categories.ok()) return Error::Internal("a store call failed");
     html::Data d;
     d.set("process_slug", process.slug);
     d.set("process_title", process.Title(ctx.lang));
     d.set("q", q.text);
     d.set("total", std::to_string(page->total));
-    d.set("can_propose", process.CurrentPhase(Today()) == Phase::kProposals);
+    d.set("can_propose", process.CurrentPhase(site_->env().Today(ctx.org.time_zone)) == Phase::kProposals);
     html::List items;
     for (const auto& pr : page->proposals) {
       html::Data item = ProposalData(pr, process, ctx, /*full=*/false);
@@ -517,7 +480,7 @@ class ProposalsComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "proposals/list", site_->T(ctx, "proposals.title") + " – " + process.Title(ctx.lang), d);
   }
 
-  Response FormPage(Request& req, Context& ctx, const Process& process, const std::optional<Proposal>& existing,
+  Result<Response> FormPage(Request& req, Context& ctx, const Process& process, const std::optional<Proposal>& existing,
                     const std::vector<std::string>& errors, int status) {
     html::Data d;
     bool posted = req.method == "POST";
@@ -547,45 +510,43 @@ class ProposalsComponent final : public Component {
     return site_->RenderPage(req, ctx, "proposals/form", existing ? "proposals.edit_title" : "proposals.new_title", d, status);
   }
 
-  Response NewPage(Request& req, Context& ctx) {
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
-    const Process& process = std::get<Process>(p);
-    if (process.CurrentPhase(Today()) != Phase::kProposals)
+  Result<Response> NewPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    const Process& process = p;
+    if (process.CurrentPhase(site_->env().Today(ctx.org.time_zone)) != Phase::kProposals)
       return site_->ErrorPage(req, ctx, 409, "proposals.closed_title", "proposals.not_proposal_phase");
     return FormPage(req, ctx, process, std::nullopt, {}, 200);
   }
 
-  Response CreatePage(Request& req, Context& ctx) {
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
-    const Process& process = std::get<Process>(p);
+  Result<Response> CreatePage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    const Process& process = p;
     auto images = ImagesFrom(req);
     if (!images.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, images.error())}, 422);
     if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, st.error())}, 429);
     auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
     if (!created.ok()) {
       if (created.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, 422);
-      return PageFail(req, ctx, created.error());
+      return created.error();
     }
-    if (auto st = StoreImages(created->id, *images); !st.ok()) return PageFail(req, ctx, st.error());
+    if (auto st = StoreImages(created->id, *images); !st.ok()) return st.error();
     return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(created->id), "proposals.created");
   }
 
-  Response ShowPage(Request& req, Context& ctx) {
+  Result<Response> ShowPage(Request& req, Context& ctx) {
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     auto& [p, process] = *loaded;
     html::Data d = ProposalData(p, process, ctx);
     bool signed_in = ctx.user.has_value();
     bool author = signed_in && ctx.user->id == p.author_id;
     bool editable = author && (p.status == ProposalStatus::kRevision ||
-                               (p.status == ProposalStatus::kSubmitted && process.CurrentPhase(Today()) == Phase::kProposals));
+                               (p.status == ProposalStatus::kSubmitted && process.CurrentPhase(site_->env().Today(ctx.org.time_zone)) == Phase::kProposals));
     // While people vote on it, a project's review, merge and withdrawal are not offered: the
     // server would refuse them (the ballot is frozen); only the audited removal is.
-    const bool frozen = process.VotingHasOpened(Today());
+    const bool frozen = process.VotingHasOpened(site_->env().Today(ctx.org.time_zone));
     const bool locked_on_ballot = frozen && p.status == ProposalStatus::kFeasible && p.on_ballot;
     d.set("signed_in", signed_in);
     d.set("can_edit", editable);
@@ -599,7 +560,7 @@ class ProposalsComponent final : public Component {
     d.set("removal", false);
     if (frozen && !p.on_ballot) {
       auto changes = BallotChanges(site_->db(), p.budget_id);
-      if (!changes.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+      if (!changes.ok()) return changes.error();
       for (const auto& c : *changes)
         if (c.proposal_id == p.id) d.set("removal", html::Object{{"date", UtcDate(c.created_at)}, {"reason", c.reason}});
     }
@@ -609,7 +570,7 @@ class ProposalsComponent final : public Component {
     d.set("supported", supported);
     d.set("can_support", signed_in && p.status != ProposalStatus::kMerged && p.status != ProposalStatus::kWithdrawn);
     auto comments = store_->Comments(p.id);
-    if (!comments.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!comments.ok()) return comments.error();
     // Threads: replies under their parent, one level of indentation per level, in order.
     std::function<void(int64_t, int, html::List&)> thread = [&](int64_t parent, int depth, html::List& out) {
       for (const auto& c : *comments) {
@@ -622,7 +583,7 @@ class ProposalsComponent final : public Component {
         o["hidden"] = Bool(c.hidden && !c.deleted);
         o["visible"] = Bool(!c.deleted && !c.hidden);
         o["mine"] = Bool(mine && !c.deleted);
-        o["editable"] = Bool(mine && !c.deleted && UnixSeconds() - c.created_at <= ProposalStore::kCommentEditWindowSeconds);
+        o["editable"] = Bool(mine && !c.deleted && site_->env().NowSeconds() - c.created_at <= ProposalStore::kCommentEditWindowSeconds);
         o["edited"] = Bool(c.edited_at != 0);
         o["can_reply"] = Bool(signed_in && !c.deleted);
         out.push_back(o);
@@ -640,116 +601,115 @@ class ProposalsComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "proposals/show", p.title, d);
   }
 
-  Response EditPage(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+  Result<Response> EditPage(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
-    if (loaded->first.author_id != ctx.user->id) return site_->ErrorPage(req, ctx, 403, "error.forbidden_title", "proposals.not_author");
+    if (!loaded.ok()) return loaded.error();
+    if (loaded->first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
     return FormPage(req, ctx, loaded->second, loaded->first, {}, 200);
   }
 
-  Response EditSubmit(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+  Result<Response> EditSubmit(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     auto images = ImagesFrom(req);
     if (!images.ok()) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, images.error())}, 422);
     auto existing = store_->Images(loaded->first.id);
-    if (!existing.ok()) return PageFail(req, ctx, existing.error());
+    if (!existing.ok()) return existing.error();
     if (static_cast<int64_t>(existing->size() + images->size()) > ProposalStore::kMaxImages)
       return FormPage(req, ctx, loaded->second, loaded->first, {site_->T(ctx, "proposals.problem.image_count")}, 422);
     auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
     if (!edited.ok()) {
       if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
-      return PageFail(req, ctx, edited.error());
+      return edited.error();
     }
-    if (auto st = StoreImages(edited->id, *images); !st.ok()) return PageFail(req, ctx, st.error());
+    if (auto st = StoreImages(edited->id, *images); !st.ok()) return st.error();
     return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(edited->id), "proposals.saved");
   }
 
   // A page action on a proposal: sign-in (and a permission) required, then act, then back to it.
-  Response Act(Request& req, Context& ctx, std::optional<core::Action> action, const std::function<Status(const Proposal&)>& fn,
+  Result<Response> Act(Request& req, Context& ctx, std::optional<core::Action> action, const std::function<Status(const Proposal&)>& fn,
                const std::string& flash) {
-    if (auto deny = site_->Require(req, ctx, action)) return std::move(*deny);
+    TING_RETURN_IF_ERROR(action ? Site::RequireAction(ctx, *action) : Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
-    if (!loaded.ok()) return PageFail(req, ctx, loaded.error());
+    if (!loaded.ok()) return loaded.error();
     Status st = fn(loaded->first);
-    if (!st.ok()) return PageFail(req, ctx, st.error());
+    if (!st.ok()) return st.error();
     return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(loaded->first.id), flash);
   }
 
-  Response WithdrawPage(Request& req, Context& ctx) {
+  Result<Response> WithdrawPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) { return store_->Withdraw(p.id, ctx.user->id); }, "proposals.withdrawn");
   }
-  Response SupportPage(Request& req, Context& ctx) {
+  Result<Response> SupportPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return StatusOf(store_->Support(p.id, ctx.user->id, FormField(req, "support") != "0"));
     }, "proposals.support_saved");
   }
-  Response CommentPage(Request& req, Context& ctx) {
+  Result<Response> CommentPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) -> Status {
       TING_RETURN_IF_ERROR(Throttle(ctx, comment_limiter_));
       return StatusOf(store_->AddComment(p.id, ctx.user->id, ParseInt64(FormField(req, "parent")).value_or(0), FormField(req, "body")));
     }, "proposals.comment_saved");
   }
-  Response CommentEditPage(Request& req, Context& ctx) {
+  Result<Response> CommentEditPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return store_->EditComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "body"));
     }, "proposals.comment_saved");
   }
-  Response CommentDeletePage(Request& req, Context& ctx) {
+  Result<Response> CommentDeletePage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return store_->DeleteComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id);
     }, "proposals.comment_deleted");
   }
-  Response CommentHidePage(Request& req, Context& ctx) {
+  Result<Response> CommentHidePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kModerate, [&](const Proposal& p) {
       return store_->HideComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "reason"));
     }, "proposals.comment_hidden");
   }
-  Response ReviewPage(Request& req, Context& ctx) {
+  Result<Response> ReviewPage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
       std::string decision = FormField(req, "decision");
       std::string explanation = FormField(req, "explanation");
       if (decision == "revise") return store_->RequestRevision(p.id, ctx.user->id, explanation);
-      if (decision != "feasible" && decision != "infeasible") return Error::Invalid("proposals.problem.feasible_missing");
+      if (decision != "feasible" && decision != "infeasible") return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.feasible_missing");
       std::optional<int64_t> cost;
       if (!Trim(FormField(req, "cost")).empty()) {
         cost = ParseKronor(FormField(req, "cost"));
-        if (!cost) return Error::Invalid("proposals.problem.cost");
+        if (!cost) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.cost");
       }
       return store_->Review(p.id, ctx.user->id, decision == "feasible", cost, explanation);
     }, "proposals.reviewed");
   }
-  Response MergePage(Request& req, Context& ctx) {
+  Result<Response> MergePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
       auto target = Load(ctx, FormField(req, "into"));
-      if (!target.ok()) return Error::Invalid("proposals.problem.merge_into");
+      if (!target.ok()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_into");
       return store_->Merge(p.id, target->first.id);
     }, "proposals.merged");
   }
-  Response BallotTogglePage(Request& req, Context& ctx) {
+  Result<Response> BallotTogglePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) {
       return store_->SetOnBallot(p.id, FormField(req, "on_ballot") == "1", ctx.user->id, FormField(req, "reason"));
     }, "proposals.saved");
   }
-  Response AssignPage(Request& req, Context& ctx) {
+  Result<Response> AssignPage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) -> Status {
       // Only someone who may review in this organisation can be assigned: not a resident, not
       // another organisation's user.
       auto reviewer = ParseInt64(FormField(req, "reviewer"));
-      if (!reviewer) return Error::Invalid("proposals.problem.reviewer");
+      if (!reviewer) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.reviewer");
       TING_ASSIGN_OR_RETURN(auto roles, site_->accounts().RolesOf(ctx.org.id, *reviewer));
-      if (!core::Allowed(roles, core::Action::kReviewProposals)) return Error::Invalid("proposals.problem.reviewer");
+      if (!core::Allowed(roles, core::Action::kReviewProposals)) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.reviewer");
       return store_->Assign(p.id, *reviewer);
     }, "proposals.assigned");
   }
 
-  Response ReviewQueue(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kReviewProposals)) return std::move(*deny);
-    auto p = ProcessForPage(*site_, *processes_, req, ctx, req.Param("slug"));
-    if (auto* r = std::get_if<Response>(&p)) return std::move(*r);
-    const Process& process = std::get<Process>(p);
+  Result<Response> ReviewQueue(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kReviewProposals));
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
+    const Process& process = p;
     ProposalQuery q;
     q.per_page = 200;
     q.status = "submitted";
@@ -757,7 +717,7 @@ class ProposalsComponent final : public Component {
     q.status = "revision";
     auto revision = store_->List(process, q);
     auto members = site_->accounts().Members(ctx.org.id);
-    if (!submitted.ok() || !revision.ok() || !members.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!submitted.ok() || !revision.ok() || !members.ok()) return Error::Internal("a store call failed");
     bool can_assign = ctx.Can(core::Action::kManageProcesses);
     html::List reviewers;
     for (const auto& m : *members)
@@ -790,10 +750,10 @@ class ProposalsComponent final : public Component {
     return site_->RenderPage(req, ctx, "proposals/review_queue", "proposals.queue_title", d);
   }
 
-  Response NotificationsPage(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
+  Result<Response> NotificationsPage(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto list = store_->Notifications(ctx.user->id);
-    if (!list.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!list.ok()) return list.error();
     html::List items;
     for (const auto& n : *list) {
       html::Object o{{"text", site_->T(ctx, n.key, n.vars)}, {"link", n.link}, {"date", UtcDateTime(n.created_at)}};
@@ -808,14 +768,22 @@ class ProposalsComponent final : public Component {
   }
 
   Site* site_ = nullptr;
-  core::RateLimiter proposal_limiter_{10, std::chrono::hours(1)};
-  core::RateLimiter comment_limiter_{30, std::chrono::minutes(10)};
+  core::RateLimiter proposal_limiter_;
+  core::RateLimiter comment_limiter_;
   std::unique_ptr<ProposalStore> store_;
   std::unique_ptr<ProcessStore> processes_;
 };
 
 }  // namespace
 
-std::unique_ptr<Component> MakeProposalsComponent() { return std::make_unique<ProposalsComponent>(); }
+web::Manifest ProposalsManifest() {
+  web::Manifest m;
+  m.name = "proposals";
+  m.url_prefix = "/processes/{slug}/proposals, /proposals/{id}, /api/v1/proposals";
+  m.migrations = ProposalMigrations;
+  m.resources = []() -> const std::vector<html::Resource>& { return proposals::Resources(); };
+  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProposalsComponent>(site); };
+  return m;
+}
 
 }  // namespace ting::components

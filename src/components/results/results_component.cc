@@ -12,6 +12,10 @@
 
 namespace ting::components {
 
+namespace results {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
+
 using http::Request;
 using http::Response;
 using json = nlohmann::json;
@@ -103,21 +107,20 @@ std::string VotesChart(const Site& site, const Context& ctx, const BudgetResult&
   return svg.str();
 }
 
-class ResultsComponent final : public Component {
+class ResultsComponent final : public web::Component {
  public:
-  const char* Name() const override { return "results"; }
-  std::vector<db::Migration> Migrations() const override { return ResultsMigrations(); }
-
-  void Register(Site& site) override {
+  explicit ResultsComponent(Site& site) {
     site_ = &site;
-    processes_ = std::make_unique<ProcessStore>(site.db());
+    processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
+    const auto anyone = web::Access::Public();
+    const auto manage = web::Access::Can(core::Action::kManageProcesses);
     if (auto secret = core::InstanceSecret(site.db(), "export"); secret.ok()) export_secret_ = *secret;
-    site.Api("POST", "/api/v1/processes/{slug}/budgets/{budget}/count", [this](Request& req, Context& ctx) { return ApiCount(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/results", [this](Request& req, Context& ctx) { return ApiResults(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.pb", [this](Request& req, Context& ctx) { return ExportPb(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.csv", [this](Request& req, Context& ctx) { return ExportCsv(req, ctx); });
-    site.Page("GET", "/processes/{slug}/results/{budget}", [this](Request& req, Context& ctx) { return Page(req, ctx); });
-    site.Page("POST", "/processes/{slug}/results/{budget}/count", [this](Request& req, Context& ctx) { return PageCount(req, ctx); });
+    site.Api("POST", "/api/v1/processes/{slug}/budgets/{budget}/count", manage, [this](Request& req, Context& ctx) { return ApiCount(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/results", anyone, [this](Request& req, Context& ctx) { return ApiResults(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.pb", anyone, [this](Request& req, Context& ctx) { return ExportPb(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/export.csv", anyone, [this](Request& req, Context& ctx) { return ExportCsv(req, ctx); });
+    site.Page("GET", "/processes/{slug}/results/{budget}", anyone, [this](Request& req, Context& ctx) { return Page(req, ctx); });
+    site.Page("POST", "/processes/{slug}/results/{budget}/count", manage, [this](Request& req, Context& ctx) { return PageCount(req, ctx); });
   }
 
  private:
@@ -126,24 +129,22 @@ class ResultsComponent final : public Component {
     Budget budget;
   };
 
-  std::variant<Target, std::pair<int, std::string>> Find(const Context& ctx, const std::string& slug, const std::string& budget) {
-    auto p = processes_->Find(ctx.org.id, slug);
-    if (!p.ok()) return std::pair{500, std::string("error.server")};
-    if (!*p) return std::pair{404, std::string("processes.not_found")};
-    const Budget* b = (*p)->FindBudget(budget);
-    if (!b) return std::pair{404, std::string("voting.no_budget")};
-    return Target{**p, *b};
+  Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, slug));
+    const Budget* b = p.FindBudget(budget);
+    if (!b) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
+    return Target{p, *b};
   }
 
-  // Counts and stores. Error kFailedPrecondition while voting is still open.
+  // Counts and stores. Error kConflict while voting is still open.
   Result<BudgetResult> Count(const Target& t, int64_t user_id) {
-    Phase phase = t.process.CurrentPhase(Today());
-    if (phase < Phase::kResults) return Error::Precondition("results.voting_not_closed");
+    Phase phase = t.process.PhaseNow(site_->env());
+    if (phase < Phase::kResults) return Error::Say(ErrorCode::kConflict, "results.voting_not_closed");
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), t.budget.id));
     TING_ASSIGN_OR_RETURN(auto ballots, LoadBallots(site_->db(), t.budget));
     TING_ASSIGN_OR_RETURN(auto changes, BallotChanges(site_->db(), t.budget.id));
     TING_ASSIGN_OR_RETURN(BudgetResult result, CountBudget(t.budget, projects, ballots, changes));
-    result.counted_at = core::NowSeconds();
+    result.counted_at = site_->env().NowSeconds();
     std::string outcome = result.ToJson().dump();
     TING_RETURN_IF_ERROR(site_->db().Write([&](db::Connection& c) -> Status {
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO results(budget_id, outcome, counted_at, counted_by) VALUES(?, ?, ?, ?) "
@@ -173,47 +174,38 @@ class ResultsComponent final : public Component {
     return j;
   }
 
-  Response ApiError(const Context& ctx, const std::pair<int, std::string>& e) { return site_->JsonError(ctx, e.first, e.second); }
-
-  Response ApiCount(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
-    auto r = Count(std::get<Target>(t), ctx.user->id);
-    if (!r.ok()) {
-      if (r.error().code == ErrorCode::kFailedPrecondition) return site_->JsonError(ctx, 409, r.error().message);
-      return Site::Json(500, {{"error", r.error().message}});
-    }
-    return Site::Json(200, ResultJson(ctx, std::get<Target>(t), *r));
+  Result<Response> ApiCount(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    auto r = Count(t, ctx.user->id);
+    if (!r.ok()) return r.error();
+    return Site::Json(200, ResultJson(ctx, t, *r));
   }
 
-  Response ApiResults(Request& req, Context& ctx) {
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
-    auto r = LoadResult(site_->db(), std::get<Target>(t).budget.id);
-    if (!r.ok()) return site_->JsonError(ctx, 500, "error.server");
-    if (!*r) return site_->JsonError(ctx, 404, "results.not_counted_api");
-    return Site::Json(200, ResultJson(ctx, std::get<Target>(t), **r));
+  Result<Response> ApiResults(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    auto r = LoadResult(site_->db(), t.budget.id);
+    if (!r.ok()) return r.error();
+    if (!*r) return Error::Say(ErrorCode::kNotFound, "results.not_counted_api");
+    return Site::Json(200, ResultJson(ctx, t, **r));
   }
 
   // Open data: published once the budget has been counted.
-  std::variant<std::tuple<Target, std::vector<Project>, std::vector<StoredBallot>, BudgetResult>, Response> ExportData(Request& req, Context& ctx) {
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (auto* e = std::get_if<std::pair<int, std::string>>(&t)) return ApiError(ctx, *e);
-    const Target& target = std::get<Target>(t);
+  Result<std::tuple<Target, std::vector<Project>, std::vector<StoredBallot>, BudgetResult>> ExportData(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    const Target& target = t;
     auto r = LoadResult(site_->db(), target.budget.id);
-    if (!r.ok()) return site_->JsonError(ctx, 500, "error.server");
-    if (!*r) return site_->JsonError(ctx, 404, "results.not_counted_api");
+    if (!r.ok()) return r.error();
+    if (!*r) return Error::Say(ErrorCode::kNotFound, "results.not_counted_api");
     auto projects = BallotProjects(site_->db(), target.budget.id);
     auto ballots = LoadBallots(site_->db(), target.budget);
-    if (!projects.ok() || !ballots.ok()) return site_->JsonError(ctx, 500, "error.server");
+    if (!projects.ok() || !ballots.ok()) return Error::Internal("a store call failed");
     return std::tuple{target, std::move(*projects), std::move(*ballots), std::move(**r)};
   }
 
-  Response ExportPb(Request& req, Context& ctx) {
-    auto data = ExportData(req, ctx);
-    if (auto* r = std::get_if<Response>(&data)) return std::move(*r);
-    auto& [t, projects, ballots, result] = std::get<0>(data);
+  Result<Response> ExportPb(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(auto data, ExportData(req, ctx));
+    auto& [t, projects, ballots, result] = data;
     Response res = Response::Text(200, ExportPabulib(t.process, t.budget, projects, ballots, result, export_secret_));
     res.Set("Content-Disposition", "attachment; filename=\"" + t.process.slug + "_" + t.budget.slug + ".pb\"");
     return res;
@@ -230,10 +222,9 @@ class ResultsComponent final : public Component {
     return out + "\"";
   }
 
-  Response ExportCsv(Request& req, Context& ctx) {
-    auto data = ExportData(req, ctx);
-    if (auto* r = std::get_if<Response>(&data)) return std::move(*r);
-    auto& [t, projects, ballots, result] = std::get<0>(data);
+  Result<Response> ExportCsv(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(auto data, ExportData(req, ctx));
+    auto& [t, projects, ballots, result] = data;
     std::string csv = "project_id,title,cost,votes,funded,position,explanation\r\n";
     for (const auto& p : result.projects)
       csv += std::to_string(p.id) + "," + CsvField(p.title) + "," + std::to_string(p.cost) + "," + std::to_string(p.votes) + "," +
@@ -245,19 +236,17 @@ class ResultsComponent final : public Component {
     return res;
   }
 
-  Response Page(Request& req, Context& ctx) {
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (auto* e = std::get_if<std::pair<int, std::string>>(&t))
-      return site_->ErrorPage(req, ctx, e->first, e->first == 404 ? "error.not_found_title" : "error.server_title", e->second);
-    const Target& target = std::get<Target>(t);
+  Result<Response> Page(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    const Target& target = t;
     auto r = LoadResult(site_->db(), target.budget.id);
-    if (!r.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!r.ok()) return r.error();
     html::Data d;
     d.set("process_slug", target.process.slug);
     d.set("process_title", target.process.Title(ctx.lang));
     d.set("budget_slug", target.budget.slug);
     d.set("budget_name", target.budget.Name(ctx.lang));
-    d.set("can_count", ctx.Can(core::Action::kManageProcesses) && target.process.CurrentPhase(Today()) >= Phase::kResults);
+    d.set("can_count", ctx.Can(core::Action::kManageProcesses) && target.process.PhaseNow(site_->env()) >= Phase::kResults);
     d.set("counted", r->has_value());
     if (*r) {
       const BudgetResult& res = **r;
@@ -298,15 +287,13 @@ class ResultsComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "results/page", site_->T(ctx, "results.title", {{"budget", target.budget.Name(ctx.lang)}}), d);
   }
 
-  Response PageCount(Request& req, Context& ctx) {
-    if (auto deny = site_->Require(req, ctx, core::Action::kManageProcesses)) return std::move(*deny);
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (auto* e = std::get_if<std::pair<int, std::string>>(&t))
-      return site_->ErrorPage(req, ctx, e->first, e->first == 404 ? "error.not_found_title" : "error.server_title", e->second);
-    auto r = Count(std::get<Target>(t), ctx.user->id);
+  Result<Response> PageCount(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    auto r = Count(t, ctx.user->id);
     if (!r.ok()) {
-      if (r.error().code == ErrorCode::kFailedPrecondition) return site_->ErrorPage(req, ctx, 409, "results.cannot_count", r.error().message);
-      return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+      if (r.error().code == ErrorCode::kConflict) return site_->ErrorPage(req, ctx, 409, "results.cannot_count", r.error().key);
+      return r.error();
     }
     return site_->RedirectWithFlash(ctx, req.path.substr(0, req.path.size() - 6), "results.counted");
   }
@@ -318,6 +305,14 @@ class ResultsComponent final : public Component {
 
 }  // namespace
 
-std::unique_ptr<Component> MakeResultsComponent() { return std::make_unique<ResultsComponent>(); }
+web::Manifest ResultsManifest() {
+  web::Manifest m;
+  m.name = "results";
+  m.url_prefix = "/processes/{slug}/results/{budget}, /api/v1/processes/{slug}/budgets/{budget}/results";
+  m.migrations = ResultsMigrations;
+  m.resources = []() -> const std::vector<html::Resource>& { return results::Resources(); };
+  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ResultsComponent>(site); };
+  return m;
+}
 
 }  // namespace ting::components

@@ -10,9 +10,14 @@
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 #include "ting/components/voting.h"
+#include "ting/base/ttl_cache.h"
 #include "ting/core/accounts.h"
 
 namespace ting::components {
+
+namespace voting {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
 
 using http::Request;
 using http::Response;
@@ -59,19 +64,17 @@ std::vector<Project> VoterOrder(std::vector<Project> projects, int64_t voter_id,
   return projects;
 }
 
-class VotingComponent final : public Component {
+class VotingComponent final : public web::Component {
  public:
-  const char* Name() const override { return "voting"; }
-  std::vector<db::Migration> Migrations() const override { return VotingMigrations(); }
-
-  void Register(Site& site) override {
+  explicit VotingComponent(Site& site) : ballot_cache_(site.env(), std::chrono::seconds(1), 10000) {
     site_ = &site;
-    processes_ = std::make_unique<ProcessStore>(site.db());
-    site.Page("GET", "/processes/{slug}/vote/{budget}", [this](Request& req, Context& ctx) { return BallotPage(req, ctx); });
-    site.Page("POST", "/processes/{slug}/vote/{budget}", [this](Request& req, Context& ctx) { return SubmitForm(req, ctx); });
-    site.Page("GET", "/processes/{slug}/vote/{budget}/receipt", [this](Request& req, Context& ctx) { return Receipt(req, ctx); });
-    site.Api("PUT", "/api/v1/processes/{slug}/budgets/{budget}/ballot", [this](Request& req, Context& ctx) { return ApiPut(req, ctx); });
-    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/ballot", [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
+    processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
+    const auto signed_in = web::Access::SignedIn();
+    site.Page("GET", "/processes/{slug}/vote/{budget}", signed_in, [this](Request& req, Context& ctx) { return BallotPage(req, ctx); });
+    site.Page("POST", "/processes/{slug}/vote/{budget}", signed_in, [this](Request& req, Context& ctx) { return SubmitForm(req, ctx); });
+    site.Page("GET", "/processes/{slug}/vote/{budget}/receipt", signed_in, [this](Request& req, Context& ctx) { return Receipt(req, ctx); });
+    site.Api("PUT", "/api/v1/processes/{slug}/budgets/{budget}/ballot", signed_in, [this](Request& req, Context& ctx) { return ApiPut(req, ctx); });
+    site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/ballot", signed_in, [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
   }
 
  private:
@@ -84,10 +87,10 @@ class VotingComponent final : public Component {
   // change made on this server); each ballot's write checks them again as stored.
   Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget_slug) {
     TING_ASSIGN_OR_RETURN(auto process, processes_->Find(ctx.org.id, slug));
-    if (!process) return Error::NotFound("processes.not_found");
+    if (!process) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
     Target t{std::move(*process), nullptr};
     t.budget = t.process.FindBudget(budget_slug);
-    if (!t.budget) return Error::NotFound("voting.no_budget");
+    if (!t.budget) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
     return t;
   }
 
@@ -100,7 +103,7 @@ class VotingComponent final : public Component {
 
   static Result<BallotCopy> ReadBallot(db::Connection& c, int64_t budget_id) {
     TING_ASSIGN_OR_RETURN(auto budget, ProcessStore::BudgetIn(c, budget_id));
-    if (!budget) return Error::NotFound("voting.no_budget");
+    if (!budget) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(c, budget_id));
     return BallotCopy{std::move(*budget), std::move(projects)};
   }
@@ -109,20 +112,14 @@ class VotingComponent final : public Component {
   // ballot's write compares the version and checks again when anything has changed since.
   // Shared, never copied: every ballot reads the same copy of a budget's projects.
   Result<std::shared_ptr<const BallotCopy>> CurrentBallot(int64_t budget_id, bool fresh = false) {
-    auto now = std::chrono::steady_clock::now();
-    if (!fresh) {
-      std::lock_guard lock(mu_);
-      if (auto it = ballot_cache_.find(budget_id); it != ballot_cache_.end() && it->second.second > now) return it->second.first;
-    }
+    if (!fresh)
+      if (auto cached = ballot_cache_.Get(budget_id)) return cached;
     std::optional<BallotCopy> copy;
     TING_RETURN_IF_ERROR(site_->db().Read([&](db::Connection& c) -> Status {
       TING_ASSIGN_OR_RETURN(copy, ReadBallot(c, budget_id));
       return {};
     }));
-    auto shared = std::make_shared<const BallotCopy>(std::move(*copy));
-    std::lock_guard lock(mu_);
-    ballot_cache_[budget_id] = {shared, now + std::chrono::seconds(1)};
-    return shared;
+    return ballot_cache_.Put(budget_id, std::move(*copy));
   }
 
   Result<std::vector<Project>> Projects(int64_t budget_id) {
@@ -166,7 +163,7 @@ class VotingComponent final : public Component {
         return {Outcome::kInvalid, ProblemText(*site_, ctx, *problem, copy->budget)};
     }
     std::string choices = ballot.ToJson().dump();
-    int64_t now = core::NowSeconds();
+    int64_t now = site_->env().NowSeconds();
     bool not_voting = false;
     std::optional<BallotProblem> late_problem;
     std::optional<Budget> budget_now;
@@ -175,7 +172,7 @@ class VotingComponent final : public Component {
       // rules and projects: the copy checked above may be a second old (voting may just have
       // opened with other rules, or a project just left the ballot), so when the budget's ballot
       // version has moved since, the ballot is checked again against what is stored now.
-      TING_ASSIGN_OR_RETURN(Phase phase, ProcessStore::PhaseIn(c, t.process.id));
+      TING_ASSIGN_OR_RETURN(Phase phase, ProcessStore::PhaseIn(c, t.process.id, site_->env()));
       TING_ASSIGN_OR_RETURN(auto version, ProcessStore::BallotVersionIn(c, t.budget->id));
       if (phase != Phase::kVoting || !version) {
         not_voting = true;
@@ -191,12 +188,11 @@ class VotingComponent final : public Component {
           "ON CONFLICT(budget_id, voter_id) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, updated_at = excluded.updated_at",
           {t.budget->id, ctx.user->id, choices, now, now})));
       // Recorded once per process; the cached process says whether that happened already.
-      return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id);
+      return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id, now);
     });
     if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
     if (late_problem) {
-      std::lock_guard lock(mu_);
-      ballot_cache_.erase(t.budget->id);
+      ballot_cache_.Erase(t.budget->id);
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, budget_now ? *budget_now : *t.budget)};
     }
     if (!st.ok()) return {Outcome::kError, st.error().message};
@@ -204,22 +200,21 @@ class VotingComponent final : public Component {
   }
 
   // --- API ---
-  Response ApiPut(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (!t.ok()) return t.error().code == ErrorCode::kNotFound ? site_->JsonError(ctx, 404, t.error().message) : site_->JsonError(ctx, 500, "error.server");
-    auto parsed = site_->ParseJsonBody(req, ctx);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    auto ballot = Ballot::FromJson(t->budget->ballot.type, std::get<json>(parsed));
-    if (!ballot.ok()) return Site::Json(422, {{"error", ballot.error().message}});
+  Result<Response> ApiPut(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    TING_ASSIGN_OR_RETURN(Target target, Find(ctx, req.Param("slug"), req.Param("budget")));
+    const Target* t = &target;
+    TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
+    auto ballot = Ballot::FromJson(t->budget->ballot.type, parsed_body);
+    if (!ballot.ok()) return Error::Say(ErrorCode::kInvalidArgument, "voting.bad_ballot", {{"detail", ballot.error().message}});
     CastResult r = Cast(ctx, *t, *ballot);
     switch (r.outcome) {
-      case Outcome::kRecorded: return Site::Json(200, BallotJson(*t, *ballot, core::NowSeconds()));
-      case Outcome::kInvalid: return Site::Json(422, {{"error", r.message}});
-      case Outcome::kNotVoting: return Site::Json(409, {{"error", r.message}});
-      case Outcome::kError: return site_->JsonError(ctx, 500, "error.server");
+      case Outcome::kRecorded: return Site::Json(200, BallotJson(*t, *ballot, site_->env().NowSeconds()));
+      case Outcome::kInvalid: return Site::Json(422, {{"error", r.message}, {"code", "voting.invalid"}});
+      case Outcome::kNotVoting: return Site::Json(409, {{"error", r.message}, {"code", "voting.closed"}});
+      case Outcome::kError: return Error::Internal("a store call failed");
     }
-    return site_->JsonError(ctx, 500, "error.server");
+    return Error::Internal("a store call failed");
   }
 
   static json BallotJson(const Target& t, const Ballot& b, int64_t updated_at) {
@@ -230,26 +225,19 @@ class VotingComponent final : public Component {
     return j;
   }
 
-  Response ApiGet(Request& req, Context& ctx) {
-    if (auto deny = site_->RequireApiUser(ctx)) return std::move(*deny);
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (!t.ok()) return t.error().code == ErrorCode::kNotFound ? site_->JsonError(ctx, 404, t.error().message) : site_->JsonError(ctx, 500, "error.server");
+  Result<Response> ApiGet(Request& req, Context& ctx) {
+    TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    TING_ASSIGN_OR_RETURN(Target target, Find(ctx, req.Param("slug"), req.Param("budget")));
+    const Target* t = &target;
     auto stored = Load(t->budget->id, ctx.user->id, t->budget->ballot.type);
-    if (!stored.ok()) return site_->JsonError(ctx, 500, "error.server");
-    if (!*stored) return site_->JsonError(ctx, 404, "voting.no_ballot");
+    if (!stored.ok()) return stored.error();
+    if (!*stored) return Error::Say(ErrorCode::kNotFound, "voting.no_ballot");
     json j = BallotJson(*t, (*stored)->ballot, (*stored)->updated_at);
     j["created_at"] = (*stored)->created_at;
     return Site::Json(200, j);
   }
 
   // --- pages ---
-  std::variant<Target, Response> PageTarget(Request& req, Context& ctx) {
-    auto t = Find(ctx, req.Param("slug"), req.Param("budget"));
-    if (t.ok()) return std::move(*t);
-    if (t.error().code == ErrorCode::kNotFound) return site_->ErrorPage(req, ctx, 404, "error.not_found_title", t.error().message);
-    return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-  }
-
   // The ballot from a submitted form, or what is wrong with the form itself.
   static std::variant<Ballot, BallotProblem> FromForm(const Request& req, BallotType type) {
     Ballot b;
@@ -281,7 +269,7 @@ class VotingComponent final : public Component {
     return b;
   }
 
-  Response RenderBallot(Request& req, Context& ctx, const Target& t, const std::vector<Project>& projects, const std::optional<Ballot>& current,
+  Result<Response> RenderBallot(Request& req, Context& ctx, const Target& t, const std::vector<Project>& projects, const std::optional<Ballot>& current,
                         const std::vector<std::string>& errors, int status) {
     const Budget& b = *t.budget;
     html::Data d;
@@ -335,25 +323,19 @@ class VotingComponent final : public Component {
     return site_->RenderPageTitled(req, ctx, "voting/ballot", site_->T(ctx, "voting.title", {{"budget", b.Name(ctx.lang)}}), d, status);
   }
 
-  Response BallotPage(Request& req, Context& ctx) {
-    auto target = PageTarget(req, ctx);
-    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
-    const Target& t = std::get<Target>(target);
-    if (t.process.CurrentPhase(Today()) != Phase::kVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
+  Result<Response> BallotPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(const Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
+    if (t.process.PhaseNow(site_->env()) != Phase::kVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
     auto projects = Projects(t.budget->id);
     auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
-    if (!projects.ok() || !stored.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (!projects.ok() || !stored.ok()) return Error::Internal("a store call failed");
     std::optional<Ballot> current;
     if (*stored) current = (*stored)->ballot;
     return RenderBallot(req, ctx, t, *projects, current, {}, 200);
   }
 
-  Response SubmitForm(Request& req, Context& ctx) {
-    auto target = PageTarget(req, ctx);
-    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
-    const Target& t = std::get<Target>(target);
+  Result<Response> SubmitForm(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(const Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
     auto parsed = FromForm(req, t.budget->ballot.type);
     if (auto* problem = std::get_if<BallotProblem>(&parsed)) {
       auto projects = Projects(t.budget->id);
@@ -365,20 +347,17 @@ class VotingComponent final : public Component {
     if (r.outcome == Outcome::kRecorded)
       return site_->RedirectWithFlash(ctx, "/processes/" + t.process.slug + "/vote/" + t.budget->slug + "/receipt", "voting.recorded");
     if (r.outcome == Outcome::kNotVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
-    if (r.outcome == Outcome::kError) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
+    if (r.outcome == Outcome::kError) return Error::Internal("a store call failed");
     auto projects = Projects(t.budget->id);
     return RenderBallot(req, ctx, t, projects.ok() ? *projects : std::vector<Project>{}, ballot, {r.message}, 422);
   }
 
-  Response Receipt(Request& req, Context& ctx) {
-    auto target = PageTarget(req, ctx);
-    if (auto* r = std::get_if<Response>(&target)) return std::move(*r);
-    if (auto deny = site_->Require(req, ctx, std::nullopt)) return std::move(*deny);
-    const Target& t = std::get<Target>(target);
+  Result<Response> Receipt(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(const Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
     auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
     auto projects = BallotProjects(site_->db(), t.budget->id);
-    if (!stored.ok() || !projects.ok()) return site_->ErrorPage(req, ctx, 500, "error.server_title", "error.server");
-    if (!*stored) return site_->ErrorPage(req, ctx, 404, "voting.no_ballot_title", "voting.no_ballot");
+    if (!stored.ok() || !projects.ok()) return Error::Internal("a store call failed");
+    if (!*stored) return Error::Say(ErrorCode::kNotFound, "voting.no_ballot");
     const Ballot& b = (*stored)->ballot;
     std::map<int64_t, const Project*> by_id;
     for (const auto& p : *projects) by_id[p.id] = &p;
@@ -412,14 +391,13 @@ class VotingComponent final : public Component {
     d.set("changed", (*stored)->updated_at != (*stored)->created_at);
     d.set("is_knapsack", b.type == BallotType::kKnapsack);
     d.set("total_cost", FormatMoney({total_cost, t.budget->currency}, ctx.lang));
-    d.set("can_change", t.process.CurrentPhase(Today()) == Phase::kVoting);
+    d.set("can_change", t.process.PhaseNow(site_->env()) == Phase::kVoting);
     return site_->RenderPage(req, ctx, "voting/receipt", "voting.receipt_title", d);
   }
 
   Site* site_ = nullptr;
   std::unique_ptr<ProcessStore> processes_;
-  std::mutex mu_;
-  std::map<int64_t, std::pair<std::shared_ptr<const BallotCopy>, std::chrono::steady_clock::time_point>> ballot_cache_;
+  TtlCache<int64_t, BallotCopy> ballot_cache_;
 };
 
 }  // namespace
@@ -440,6 +418,14 @@ Result<std::vector<StoredBallot>> LoadBallots(db::Database& db, const Budget& bu
   return out;
 }
 
-std::unique_ptr<Component> MakeVotingComponent() { return std::make_unique<VotingComponent>(); }
+web::Manifest VotingManifest() {
+  web::Manifest m;
+  m.name = "voting";
+  m.url_prefix = "/processes/{slug}/vote/{budget}, /api/v1/processes/{slug}/budgets/{budget}/ballot";
+  m.migrations = VotingMigrations;
+  m.resources = []() -> const std::vector<html::Resource>& { return voting::Resources(); };
+  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<VotingComponent>(site); };
+  return m;
+}
 
 }  // namespace ting::components

@@ -1,0 +1,66 @@
+#include "accounts_internal.h"
+
+#include "ting/base/strings.h"
+
+namespace ting::components {
+
+namespace accounts {
+const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
+}
+
+using web::Access;
+using web::Context;
+
+AccountsComponent::AccountsComponent(web::Site& site)
+    : site_(site),
+      ip_limiter_(site.env(), site.options().sign_in_attempts_per_ip, std::chrono::minutes(5)),
+      account_limiter_(site.env(), site.options().sign_in_failures_per_account, std::chrono::minutes(15)),
+      password_limiter_(site.env(), site.options().sign_in_failures_per_account, std::chrono::minutes(15)),
+      registration_limiter_(site.env(), site.options().registrations_per_ip_per_hour, std::chrono::hours(1)) {
+  auto bind = [this](auto method) {
+    return [this, method](Request& req, Context& ctx) { return (this->*method)(req, ctx); };
+  };
+  site.Page("GET", "/register", Access::Public(), bind(&AccountsComponent::RegisterForm));
+  site.Page("POST", "/register", Access::Public(), bind(&AccountsComponent::RegisterSubmit));
+  site.Page("GET", "/sign-in", Access::Public(), bind(&AccountsComponent::SignInForm));
+  site.Page("POST", "/sign-in", Access::Public(), bind(&AccountsComponent::SignInSubmit));
+  site.Page("POST", "/sign-out", Access::Public(), bind(&AccountsComponent::SignOut));
+  site.Page("GET", "/account", Access::SignedIn(), bind(&AccountsComponent::AccountPage));
+  site.Page("POST", "/account/password", Access::SignedIn(), bind(&AccountsComponent::ChangePassword));
+  site.Page("POST", "/language", Access::Public(), bind(&AccountsComponent::ChangeLanguage));
+  site.Page("GET", "/admin", Access::Can(core::Action::kViewAdmin),
+            [this](Request& req, Context& ctx) { return AdminPage(req, ctx); });
+  site.Page("POST", "/admin/roles", Access::Can(core::Action::kManageRoles), bind(&AccountsComponent::GrantRole));
+  site.Api("POST", "/api/v1/session", Access::Public(), bind(&AccountsComponent::ApiCreateSession));
+  site.Api("DELETE", "/api/v1/session", Access::SignedIn(), bind(&AccountsComponent::ApiDeleteSession));
+  site.Api("GET", "/api/v1/me", Access::SignedIn(), bind(&AccountsComponent::ApiMe));
+  site.Api("POST", "/api/v1/users", Access::Public(), bind(&AccountsComponent::ApiCreateUser));
+}
+
+std::optional<int64_t> AccountsComponent::SignInBlocked(const std::string& ip, const std::string& email) {
+  if (auto wait = ip_limiter_.Blocked("ip:" + ip)) return wait;
+  return account_limiter_.Blocked("acct:" + AsciiLower(Trim(email)));
+}
+
+void AccountsComponent::SignInFailed(const std::string& ip, const std::string& email) {
+  ip_limiter_.Record("ip:" + ip);
+  account_limiter_.Record("acct:" + AsciiLower(Trim(email)));
+}
+
+std::optional<int64_t> AccountsComponent::RegistrationBlocked(const std::string& ip) {
+  if (auto wait = registration_limiter_.Blocked("reg:" + ip)) return wait;
+  registration_limiter_.Record("reg:" + ip);
+  return std::nullopt;
+}
+
+web::Manifest AccountsManifest() {
+  web::Manifest m;
+  m.name = "accounts";
+  m.url_prefix = "/account, /admin, /register, /sign-in, /api/v1/session";
+  m.migrations = [] { return std::vector<db::Migration>{}; };  // the tables are core's (ting/core/accounts.h)
+  m.resources = [] () -> const std::vector<html::Resource>& { return accounts::Resources(); };
+  m.mount = [](web::Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<AccountsComponent>(site); };
+  return m;
+}
+
+}  // namespace ting::components

@@ -1,0 +1,51 @@
+#pragma once
+// The accounts component's handlers, shared by pages.cc and api.cc.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ting/components/accounts.h"
+#include "ting/core/security.h"
+
+namespace ting::components {
+
+class AccountsComponent final : public web::Component {
+ public:
+  explicit AccountsComponent(web::Site& site);
+
+ private:
+  using Request = http::Request;
+  using Response = http::Response;
+  using Context = web::Context;
+
+  // Pages (pages.cc).
+  Result<Response> RegisterForm(Request& req, Context& ctx);
+  Result<Response> RegisterSubmit(Request& req, Context& ctx);
+  Result<Response> SignInForm(Request& req, Context& ctx);
+  Result<Response> SignInSubmit(Request& req, Context& ctx);
+  Result<Response> SignOut(Request& req, Context& ctx);
+  Result<Response> AccountPage(Request& req, Context& ctx);
+  Result<Response> ChangePassword(Request& req, Context& ctx);
+  Result<Response> ChangeLanguage(Request& req, Context& ctx);
+  Result<Response> AdminPage(Request& req, Context& ctx, std::vector<std::string> errors = {}, int status = 200);
+  Result<Response> GrantRole(Request& req, Context& ctx);
+  // API (api.cc).
+  Result<Response> ApiCreateSession(Request& req, Context& ctx);
+  Result<Response> ApiDeleteSession(Request& req, Context& ctx);
+  Result<Response> ApiMe(Request& req, Context& ctx);
+  Result<Response> ApiCreateUser(Request& req, Context& ctx);
+
+  // Sign-in limits count failed attempts only: nullopt when allowed, else seconds to wait.
+  std::optional<int64_t> SignInBlocked(const std::string& ip, const std::string& email);
+  void SignInFailed(const std::string& ip, const std::string& email);
+  // Registrations count every attempt.
+  std::optional<int64_t> RegistrationBlocked(const std::string& ip);
+
+  web::Site& site_;
+  core::RateLimiter ip_limiter_, account_limiter_;
+  core::RateLimiter password_limiter_;      // failed current-password checks per account
+  core::RateLimiter registration_limiter_;  // registrations per client address
+};
+
+}  // namespace ting::components

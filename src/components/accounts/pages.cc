@@ -1,0 +1,181 @@
+// The account pages: register, sign in/out, account (password, language), admin shell.
+
+#include "accounts_internal.h"
+#include "ting/base/strings.h"
+
+namespace ting::components {
+
+using http::Request;
+using http::Response;
+using web::Context;
+using web::FormField;
+using web::SafeLocalPath;
+
+namespace {
+
+html::Data FormData(std::vector<std::string> errors) {
+  html::Data d;
+  html::List list;
+  for (auto& e : errors) list.push_back(html::Data(e));
+  d.set("has_errors", !errors.empty());
+  d.set("errors", list);
+  return d;
+}
+
+std::string Seconds(int64_t s) { return std::to_string(s); }
+
+}  // namespace
+
+Result<Response> AccountsComponent::RegisterForm(Request& req, Context& ctx) {
+  if (ctx.user) return Response::Redirect("/account");
+  html::Data d = FormData({});
+  d.set("form_name", "");
+  d.set("form_email", "");
+  return site_.RenderPage(req, ctx, "accounts/register", "register.title", d);
+}
+
+Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
+  std::string name = FormField(req, "name"), email = FormField(req, "email"), password = FormField(req, "password");
+  auto form = [&](const std::string& message, int status) {
+    html::Data d = FormData({message});
+    d.set("form_name", name);
+    d.set("form_email", email);
+    return site_.RenderPage(req, ctx, "accounts/register", "register.title", d, status);
+  };
+  if (auto wait = RegistrationBlocked(req.remote_ip)) {
+    Response r = form(site_.T(ctx, "auth.registrations_limited", {{"seconds", Seconds(*wait)}}), 429);
+    r.Set("Retry-After", Seconds(*wait));
+    return r;
+  }
+  auto user = site_.accounts().Register(email, password, name, ctx.lang);
+  if (!user.ok()) {
+    const Error& e = user.error();
+    if (e.code != ErrorCode::kInvalidArgument && e.code != ErrorCode::kAlreadyExists) return e;
+    return form(site_.T(ctx, e.key, e.args), web::Site::StatusFor(e.code));
+  }
+  site_.StartSession(req, ctx, *user);
+  return site_.RedirectWithFlash(ctx, "/", "auth.registered");
+}
+
+Result<Response> AccountsComponent::SignInForm(Request& req, Context& ctx) {
+  html::Data d = FormData({});
+  d.set("next", SafeLocalPath(req.QueryParam("next").value_or("/")));
+  d.set("form_email", "");
+  return site_.RenderPage(req, ctx, "sign_in", "sign_in.title", d);
+}
+
+Result<Response> AccountsComponent::SignInSubmit(Request& req, Context& ctx) {
+  std::string email = FormField(req, "email"), password = FormField(req, "password");
+  std::string next = SafeLocalPath(FormField(req, "next"));
+  auto form = [&](const std::string& message, int status) {
+    html::Data d = FormData({message});
+    d.set("next", next);
+    d.set("form_email", email);
+    return site_.RenderPage(req, ctx, "sign_in", "sign_in.title", d, status);
+  };
+  if (auto wait = SignInBlocked(req.remote_ip, email)) {
+    Response r = form(site_.T(ctx, "auth.rate_limited", {{"seconds", Seconds(*wait)}}), 429);
+    r.Set("Retry-After", Seconds(*wait));
+    return r;
+  }
+  auto user = site_.accounts().Authenticate(email, password);
+  if (!user.ok()) {
+    if (user.error().code != ErrorCode::kUnauthenticated) return user.error();
+    SignInFailed(req.remote_ip, email);
+    return form(site_.T(ctx, "auth.wrong_credentials"), 401);
+  }
+  site_.StartSession(req, ctx, *user);
+  return site_.RedirectWithFlash(ctx, next, "auth.signed_in");
+}
+
+Result<Response> AccountsComponent::SignOut(Request&, Context& ctx) {
+  site_.EndSession(ctx);
+  return site_.RedirectWithFlash(ctx, "/", "auth.signed_out");
+}
+
+Result<Response> AccountsComponent::AccountPage(Request& req, Context& ctx) {
+  html::Data d = FormData({});
+  d.set("account_name", ctx.user->name);
+  d.set("account_email", ctx.user->email);
+  html::List roles;
+  for (auto r : ctx.roles) roles.push_back(html::Data(site_.T(ctx, std::string("role.") + core::RoleName(r))));
+  d.set("roles", roles);
+  return site_.RenderPage(req, ctx, "accounts/account", "account.title", d);
+}
+
+Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
+  auto form = [&](const std::string& message, int status) {
+    html::Data d = FormData({message});
+    d.set("account_name", ctx.user->name);
+    d.set("account_email", ctx.user->email);
+    d.set("roles", html::List{});
+    return site_.RenderPage(req, ctx, "accounts/account", "account.title", d, status);
+  };
+  // Guessing the current password through this form is limited like signing in: failures per
+  // account, and the client address's sign-in attempts.
+  const std::string account_key = "pw:" + std::to_string(ctx.user->id);
+  std::optional<int64_t> wait = password_limiter_.Blocked(account_key);
+  if (!wait) wait = ip_limiter_.Blocked("ip:" + req.remote_ip);
+  if (wait) {
+    Response r = form(site_.T(ctx, "auth.rate_limited", {{"seconds", Seconds(*wait)}}), 429);
+    r.Set("Retry-After", Seconds(*wait));
+    return r;
+  }
+  Status st = site_.accounts().ChangePassword(ctx.user->id, FormField(req, "current"), FormField(req, "new"));
+  if (!st.ok()) {
+    const Error& e = st.error();
+    if (e.code == ErrorCode::kUnauthenticated) {  // the current password was wrong
+      password_limiter_.Record(account_key);
+      ip_limiter_.Record("ip:" + req.remote_ip);
+    } else if (e.code != ErrorCode::kInvalidArgument) {
+      return e;
+    }
+    return form(site_.T(ctx, e.key, e.args), 422);
+  }
+  // A changed password signs out every other browser and API client of this account.
+  (void)site_.sessions().DestroyAllFor(ctx.user->id);
+  site_.ForgetSessions();
+  ctx.session_token.clear();
+  site_.StartSession(req, ctx, *ctx.user);
+  return site_.RedirectWithFlash(ctx, "/account", "auth.password_changed");
+}
+
+Result<Response> AccountsComponent::ChangeLanguage(Request& req, Context& ctx) {
+  std::string lang = FormField(req, "lang");
+  std::string next = SafeLocalPath(FormField(req, "next"));
+  if (!site_.catalog().Has(lang)) return Response::Redirect(next);
+  web::Site::SetCookie(ctx, "ting_lang", lang, 365 * 24 * 3600);
+  if (ctx.user) (void)site_.accounts().SetLanguage(ctx.user->id, lang);
+  return site_.RedirectWithFlash(ctx, next, "language.changed");
+}
+
+Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::vector<std::string> errors, int status) {
+  TING_ASSIGN_OR_RETURN(auto members, site_.accounts().Members(ctx.org.id));
+  html::Data d = FormData(std::move(errors));
+  html::List rows;
+  for (const auto& m : members) {
+    std::vector<std::string> names;
+    for (auto r : m.roles) names.push_back(site_.T(ctx, std::string("role.") + core::RoleName(r)));
+    rows.push_back(html::Object{{"name", m.user.name}, {"email", m.user.email}, {"roles", Join(names, ", ")}});
+  }
+  d.set("members", rows);
+  d.set("can_manage_roles", ctx.Can(core::Action::kManageRoles));
+  html::List options;
+  for (auto r : core::AllRoles())
+    options.push_back(html::Object{{"value", core::RoleName(r)}, {"label", site_.T(ctx, std::string("role.") + core::RoleName(r))}});
+  d.set("role_options", options);
+  return site_.RenderPage(req, ctx, "accounts/admin", "admin.title", d, status);
+}
+
+Result<Response> AccountsComponent::GrantRole(Request& req, Context& ctx) {
+  std::string email = FormField(req, "email");
+  auto role = core::ParseRole(FormField(req, "role"));
+  if (!role) return AdminPage(req, ctx, {site_.T(ctx, "admin.role_invalid")}, 422);
+  TING_ASSIGN_OR_RETURN(auto user, site_.accounts().FindByEmail(email));
+  if (!user) return AdminPage(req, ctx, {site_.T(ctx, "admin.user_not_found", {{"email", email}})}, 422);
+  TING_RETURN_IF_ERROR(site_.accounts().Grant(ctx.org.id, user->id, *role));
+  site_.ForgetSessions();  // the new role applies to the next request
+  return site_.RedirectWithFlash(ctx, "/admin", "admin.role_granted_short");
+}
+
+}  // namespace ting::components

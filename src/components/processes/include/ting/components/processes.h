@@ -1,0 +1,151 @@
+#pragma once
+// Processes (one participatory budget each), their phases and their budgets. Other components
+// look processes and budgets up through ProcessStore.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ting/base/env.h"
+#include "ting/base/result.h"
+#include "ting/web/component.h"
+#include "ting/db/database.h"
+
+namespace ting::components {
+
+enum class Phase { kInformation, kProposals, kReview, kVoting, kResults, kFollowUp };
+constexpr int kPhaseCount = 6;
+const char* PhaseName(Phase p);  // "information", "proposals", "review", "voting", "results", "followup"
+std::optional<Phase> ParsePhase(std::string_view name);
+const std::vector<Phase>& AllPhases();
+
+struct PhaseDates {
+  Phase phase;
+  std::string starts_on, ends_on;  // "YYYY-MM-DD" or empty
+};
+
+enum class BallotType { kApproval, kKnapsack, kCumulative, kRanking };
+const char* BallotTypeName(BallotType t);
+std::optional<BallotType> ParseBallotType(std::string_view name);
+
+enum class CountingRule { kGreedy, kMes };
+const char* CountingRuleName(CountingRule r);
+std::optional<CountingRule> ParseCountingRule(std::string_view name);
+
+struct BallotRules {
+  BallotType type = BallotType::kApproval;
+  int min = 0;              // approval/ranking: fewest choices (0 = none required)
+  int max = 0;              // approval/ranking: most choices (0 = no limit)
+  int points = 0;           // cumulative: points to spread
+  int max_per_project = 0;  // cumulative: most points on one project (0 = no limit)
+  bool operator==(const BallotRules&) const = default;
+};
+
+struct Budget {
+  int64_t id = 0;
+  int64_t process_id = 0;
+  std::string slug, name_sv, name_en;
+  int64_t amount = 0;  // minor units
+  std::string currency = "SEK";
+  BallotRules ballot;
+  CountingRule rule = CountingRule::kGreedy;
+  // Changes (in the database, by triggers) whenever the amount, the ballot rules, the counting
+  // rule or the set or costs of the projects on its ballot change: a copy of the ballot read at
+  // the same version is still exact.
+  int64_t ballot_version = 0;
+  const std::string& Name(std::string_view lang) const { return lang == "en" && !name_en.empty() ? name_en : name_sv; }
+};
+
+// Budgets one process may hold (a city's districts or wards); keeps every sum of budget amounts
+// far inside int64.
+inline constexpr size_t kMaxBudgetsPerProcess = 100;
+
+struct Process {
+  int64_t id = 0;
+  int64_t organisation_id = 0;
+  std::string slug, title_sv, title_en, description_sv, description_en;
+  std::optional<Phase> phase_override;  // set by hand; otherwise the dates decide
+  std::vector<PhaseDates> phases;       // in phase order; a skipped phase is absent
+  std::vector<Budget> budgets;
+  int64_t voting_opened_at = 0;         // first time voting opened (0: never); freezes ballot rules
+  std::string time_zone = kDefaultTimeZone;  // its organisation's: dates are local to it
+
+  // The phase today ("YYYY-MM-DD"): the override if set, else the last phase whose start date
+  // has come, else the first phase.
+  Phase CurrentPhase(const std::string& today) const;
+  bool HasPhase(Phase p) const;
+  // The phase now, by the local date in the process's time zone.
+  Phase PhaseNow(const Env& env) const { return CurrentPhase(env.Today(time_zone)); }
+  const std::string& Title(std::string_view lang) const { return lang == "en" && !title_en.empty() ? title_en : title_sv; }
+  const std::string& Description(std::string_view lang) const {
+    return lang == "en" && !description_en.empty() ? description_en : description_sv;
+  }
+  const Budget* FindBudget(std::string_view slug) const;
+  // Ballot rules freeze once voting has opened: by phase, by date, or by a cast ballot.
+  bool VotingHasOpened(const std::string& today) const {
+    return voting_opened_at != 0 || CurrentPhase(today) >= Phase::kVoting;
+  }
+};
+
+
+// Validates the JSON form of a process (the API's and the admin form's) into a Process.
+// Errors are kInvalidArgument with a message for a person (English; field named).
+Result<Process> ProcessFromJson(const nlohmann::json& body);
+nlohmann::json ProcessToJson(const Process& p, const std::string& today);
+nlohmann::json BallotRulesToJson(const BallotRules& r);
+Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);
+
+class ProcessStore {
+ public:
+  ProcessStore(db::Database& db, Env& env) : db_(db), env_(env) {}
+
+  // kAlreadyExists when the slug (or a budget slug within it) is taken.
+  Result<Process> Create(int64_t organisation_id, Process p);
+  // Every page reads its process, so Find answers from a short cache shared by every store in
+  // the program and cleared by every change made through one. (Another server process on the
+  // same database sees a change within a second.) Exact checks (a ballot's phase) read inside
+  // their own transaction instead.
+  Result<std::optional<Process>> Find(int64_t organisation_id, std::string_view slug);
+  Result<std::optional<Process>> FindById(int64_t process_id);
+  Result<std::vector<Process>> List(int64_t organisation_id);
+
+  // Applies a PATCH: title, description, phase ("auto" clears the override), phases,
+  // budgets (by slug; new slugs are added). A budget's ballot rules and counting rule are
+  // frozen once voting has opened: changing them is kFailedPrecondition.
+  Result<Process> Update(int64_t organisation_id, std::string_view slug, const nlohmann::json& patch);
+
+  // Records that voting has opened (idempotent); the ballot component calls it with each
+  // ballot, inside the ballot's own write.
+  static Status MarkVotingOpened(db::Connection& c, int64_t process_id, int64_t now);
+
+  // Reads past the cache.
+  Result<std::optional<Process>> FindFresh(int64_t organisation_id, std::string_view slug);
+  // Reads a process inside a caller's transaction (exact checks: is the ballot frozen?).
+  static Result<std::optional<Process>> FindIn(db::Connection& c, int64_t process_id);
+  // The current phase of a process, read inside a caller's transaction (2 small queries).
+  static Result<Phase> PhaseIn(db::Connection& c, int64_t process_id, const Env& env);
+  // One budget and its ballot version, inside a caller's transaction.
+  static Result<std::optional<Budget>> BudgetIn(db::Connection& c, int64_t budget_id);
+  // Only the ballot version of a budget (one indexed read), or nullopt when it is gone.
+  static Result<std::optional<int64_t>> BallotVersionIn(db::Connection& c, int64_t budget_id);
+
+ private:
+  db::Database& db_;
+  Env& env_;
+};
+
+// Texts shown with processes and budgets, in the request's language.
+std::string PhaseLabel(const web::Site& site, const web::Context& ctx, Phase p);
+std::string BallotText(const web::Site& site, const web::Context& ctx, const BallotRules& r);
+std::string RuleText(const web::Site& site, const web::Context& ctx, CountingRule r);
+
+// The process named in the path for the request's organisation, or kNotFound
+// ("processes.not_found").
+Result<Process> FindProcess(ProcessStore& store, const web::Context& ctx, const std::string& slug);
+
+web::Manifest ProcessesManifest();
+
+}  // namespace ting::components

@@ -1,0 +1,24 @@
+#include "registry.h"
+
+#include "ting/components/accounts.h"
+#include "ting/components/followup.h"
+#include "ting/components/processes.h"
+#include "ting/components/proposals.h"
+#include "ting/components/results.h"
+#include "ting/components/voting.h"
+
+namespace ting::components {
+
+const std::vector<web::Manifest>& Registry() {
+  static const std::vector<web::Manifest> kRegistry = {
+      AccountsManifest(),
+      ProcessesManifest(),
+      ProposalsManifest(),
+      VotingManifest(),
+      ResultsManifest(),
+      FollowUpManifest(),
+  };
+  return kRegistry;
+}
+
+}  // namespace ting::components
