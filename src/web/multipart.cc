@@ -6,10 +6,15 @@ namespace ting::web {
 
 namespace {
 
-// The value of a parameter in a header value: boundary=..., name="...".
+// The value of a parameter in a header value: boundary=..., name="...". A quoted value runs to
+// its closing quote and may hold ';' (browsers send a file "a;b.png" as filename="a;b.png":
+// they escape only '"', CR and LF in names, as %22, %0D and %0A, never with a backslash).
 std::string HeaderParam(std::string_view header, std::string_view param) {
-  for (auto piece : Split(header, ';')) {
-    piece = Trim(piece);
+  for (size_t i = 0; i < header.size(); ++i) {
+    size_t start = i;
+    for (bool quoted = false; i < header.size() && (quoted || header[i] != ';'); ++i)
+      if (header[i] == '"') quoted = !quoted;
+    std::string_view piece = Trim(header.substr(start, i - start));
     auto eq = piece.find('=');
     if (eq == std::string_view::npos || AsciiLower(Trim(piece.substr(0, eq))) != param) continue;
     std::string_view v = Trim(piece.substr(eq + 1));
