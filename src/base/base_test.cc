@@ -47,10 +47,16 @@ TEST(Digest, KnownVector) {
   EXPECT_EQ(h.FinishHex(), Sha256Hex("abc"));
 }
 
-TEST(Money, FormatsPerLanguage) {
-  EXPECT_EQ(FormatMoney({150000000, "SEK"}, "sv"), "1\u00a0500\u00a0000\u00a0kr");
-  EXPECT_EQ(FormatMoney({150000050, "SEK"}, "en"), "SEK\u00a01,500,000.50");
-  EXPECT_EQ(FormatMoney({-5, "EUR"}, "en"), "-\u20ac0.05");
+TEST(Money, FormatsByTheLanguagesFormat) {
+  MoneyFormat sv{",", "\u00a0", {{"SEK", "{amount}\u00a0kr"}, {"default", "{amount}\u00a0{code}"}}};
+  MoneyFormat en;  // the defaults: "." and "," and "SEK 1,500,000.50"
+  en.patterns["EUR"] = "\u20ac{amount}";
+  EXPECT_EQ(FormatMoney({150000000, "SEK"}, sv), "1\u00a0500\u00a0000\u00a0kr");
+  EXPECT_EQ(FormatMoney({150000050, "SEK"}, en), "SEK\u00a01,500,000.50");
+  EXPECT_EQ(FormatMoney({-5, "EUR"}, en), "-\u20ac0.05");
+  EXPECT_EQ(FormatMoney({123456, "NOK"}, sv), "1\u00a0234,56\u00a0NOK") << "the default pattern names the code";
+  EXPECT_EQ(FormatMoney({1000, "JPY"}, en), "JPY\u00a01,000") << "no minor units";
+  EXPECT_EQ(FormatMoney({INT64_MIN, "SEK"}, en), "-SEK\u00a092,233,720,368,547,758.08");
 }
 
 TEST(Time, UtcFormatting) {

@@ -21,25 +21,25 @@ std::string Group(uint64_t v, std::string_view sep) {
 }
 }  // namespace
 
-std::string FormatMoney(const Money& m, std::string_view lang) {
+std::string FormatMoney(const Money& m, const MoneyFormat& format) {
   int exp = CurrencyExponent(m.currency);
   int64_t scale = 1;
   for (int i = 0; i < exp; ++i) scale *= 10;
   bool neg = m.minor < 0;
   uint64_t abs = neg ? static_cast<uint64_t>(-(m.minor + 1)) + 1 : static_cast<uint64_t>(m.minor);
-  uint64_t major = abs / scale, minor = abs % scale;
-  bool sv = lang == "sv";
-  std::string num = Group(major, sv ? "\u00a0" : ",");
+  uint64_t major = abs / static_cast<uint64_t>(scale), minor = abs % static_cast<uint64_t>(scale);
+  std::string num = Group(major, format.group);
   if (minor) {
     std::string frac = std::to_string(minor);
     frac.insert(0, exp - frac.size(), '0');
-    num += (sv ? "," : ".") + frac;
+    num += format.decimal + frac;
   }
-  std::string sign = neg ? "-" : "";
-  if (m.currency == "SEK") return sv ? sign + num + "\u00a0kr" : sign + "SEK\u00a0" + num;
-  if (m.currency == "EUR") return sv ? sign + num + "\u00a0\u20ac" : sign + "\u20ac" + num;
-  if (m.currency == "USD") return sign + "$" + num;
-  return sv ? sign + num + "\u00a0" + m.currency : sign + m.currency + "\u00a0" + num;
+  auto it = format.patterns.find(m.currency);
+  if (it == format.patterns.end()) it = format.patterns.find("default");
+  std::string out = it == format.patterns.end() ? "{code}\u00a0{amount}" : it->second;
+  for (auto [key, value] : {std::pair<std::string_view, const std::string*>{"{amount}", &num}, {"{code}", &m.currency}})
+    if (auto at = out.find(key); at != std::string::npos) out.replace(at, key.size(), *value);
+  return (neg ? "-" : "") + out;
 }
 
 }  // namespace ting

@@ -17,8 +17,24 @@ Result<Catalog> Catalog::FromJson(const std::map<std::string, std::string>& file
     auto& table = c.strings_[code];
     for (auto& [key, value] : json.items()) {
       if (key == "_meta") {
+        if (!value.is_object()) return Error::Invalid("locales/" + code + ".json: _meta must be an object");
         lang.name = value.value("name", code);
         lang.dir = value.value("dir", "ltr");
+        try {
+          if (value.contains("number")) {
+            lang.money.decimal = value["number"].value("decimal", lang.money.decimal);
+            lang.money.group = value["number"].value("group", lang.money.group);
+          }
+          if (value.contains("money"))
+            for (auto& [currency, pattern] : value["money"].items()) {
+              std::string p = pattern.get<std::string>();
+              if (p.find("{amount}") == std::string::npos)
+                return Error::Invalid("locales/" + code + ".json: _meta.money." + currency + " must contain {amount}");
+              lang.money.patterns[currency] = p;
+            }
+        } catch (const nlohmann::json::exception&) {
+          return Error::Invalid("locales/" + code + ".json: _meta.number and _meta.money hold texts");
+        }
         if (lang.dir != "ltr" && lang.dir != "rtl")
           return Error::Invalid("locales/" + code + ".json: _meta.dir must be ltr or rtl");
         continue;

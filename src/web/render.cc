@@ -17,6 +17,10 @@ std::string Site::T(const Context& ctx, const std::string& key, const std::map<s
   return catalog_.Format(ctx.lang, key, vars);
 }
 
+std::string Site::FormatMoney(const Context& ctx, const Money& money) const {
+  return ::ting::FormatMoney(money, catalog_.Lang(ctx.lang).money);
+}
+
 Response Site::RenderPage(const Request& req, Context& ctx, const std::string& name, const std::string& title_key,
                           html::Data data, int status) {
   return RenderPageTitled(req, ctx, name, T(ctx, title_key), std::move(data), status);

@@ -2,6 +2,8 @@
 // Money is an integer count of minor units (öre, cents) with an ISO 4217 currency code.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -20,8 +22,19 @@ struct Money {
 // Minor units per major unit for the currency (2 for SEK/EUR/USD; 0 for JPY, ...).
 int CurrencyExponent(std::string_view currency);
 
-// "1 500 000 kr" / "SEK 1,500,000" style, grouping digits per language ("sv" or "en").
-// Minor units are shown only when they are not zero.
-std::string FormatMoney(const Money& m, std::string_view lang);
+// How a language writes amounts. Comes from the "_meta" of the language's catalogue
+// (html::Catalog), so adding a language is adding its catalogue:
+//   "number": {"decimal": ",", "group": "\u00a0"},
+//   "money": {"SEK": "{amount}\u00a0kr", "USD": "${amount}", "default": "{amount}\u00a0{code}"}
+struct MoneyFormat {
+  std::string decimal = ".";
+  std::string group = ",";
+  // Currency code -> pattern with {amount} (and {code}); "default" for the other currencies.
+  std::map<std::string, std::string, std::less<>> patterns = {{"default", "{code}\u00a0{amount}"}};
+};
+
+// "1 500 000 kr" / "SEK 1,500,000.50": digits grouped by threes, minor units shown only when
+// they are not zero, a minus sign before the whole.
+std::string FormatMoney(const Money& m, const MoneyFormat& format);
 
 }  // namespace ting

@@ -1,7 +1,11 @@
 #pragma once
-// User-facing strings per language. Catalogues are flat JSON files, web/locales/<lang>.json:
-//   {"_meta": {"name": "Svenska", "dir": "ltr"}, "nav.home": "Start", "hello": "Hej {{name}}"}
-// Adding a language is adding a file: translate the values, set "dir" ("rtl" for Arabic).
+// User-facing strings per language. Catalogues are flat JSON files, web/locales/<lang>.json
+// (the spine's) and src/components/<name>/locales/<lang>.json (each component's):
+//   {"_meta": {"name": "Svenska", "dir": "ltr", "number": {"decimal": ",", "group": " "},
+//              "money": {"SEK": "{amount} kr", "default": "{amount} {code}"}},
+//    "nav.home": "Start", "hello": "Hej {{name}}"}
+// Adding a language is adding its files: translate the values, set "dir" ("rtl" for Arabic) and
+// how it writes numbers and amounts.
 // A key missing in a language falls back to the default language (Swedish).
 
 #include <map>
@@ -9,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ting/base/money.h"
 #include "ting/base/result.h"
 
 namespace ting::html {
@@ -19,6 +24,7 @@ struct Language {
   std::string code;  // "sv"
   std::string name;  // "Svenska", in its own language
   std::string dir;   // "ltr" or "rtl"
+  MoneyFormat money;  // "_meta": "number" and "money"
 };
 
 class Catalog {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ting/base/env.h"
+#include "ting/base/money.h"
 #include "ting/base/result.h"
 #include "ting/base/ttl_cache.h"
 #include "ting/core/accounts.h"
@@ -101,6 +102,8 @@ class Site {
 
   // --- Rendering (render.cc) ---
   std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const;
+  // An amount as the request's language writes it (its catalogue's _meta).
+  std::string FormatMoney(const Context& ctx, const Money& money) const;
   // Renders template inside the layout. title_key is a catalogue key.
   http::Response RenderPage(const http::Request& req, Context& ctx, const std::string& name,
                             const std::string& title_key, html::Data data, int status = 200);

@@ -156,7 +156,7 @@ class ProcessesComponent final : public web::Component {
     html::List budgets;
     for (const auto& b : p.budgets) {
       html::Object o{{"name", b.Name(ctx.lang)}, {"slug", b.slug}, {"process_slug", p.slug},
-                     {"amount", FormatMoney({b.amount, b.currency}, ctx.lang)}, {"ballot_text", BallotText(*site_, ctx, b.ballot)},
+                     {"amount", site_->FormatMoney(ctx, {b.amount, b.currency})}, {"ballot_text", BallotText(*site_, ctx, b.ballot)},
                      {"rule_text", RuleText(*site_, ctx, b.rule)}};
       o["can_vote"] = html::Data(now == Phase::kVoting ? html::Data::type::bool_true : html::Data::type::bool_false);
       o["has_results"] = html::Data(now >= Phase::kResults ? html::Data::type::bool_true : html::Data::type::bool_false);
@@ -194,7 +194,7 @@ class ProcessesComponent final : public web::Component {
       for (const auto& b : p.budgets) total += b.amount;
       items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))},
                                    {"budget_summary", site_->T(ctx, "processes.budget_summary", {{"count", std::to_string(p.budgets.size())},
-                                                                                                 {"amount", FormatMoney({total, currency}, ctx.lang)}})}});
+                                                                                                 {"amount", site_->FormatMoney(ctx, {total, currency})}})}});
     }
     d.set("has_processes", !list->empty());
     d.set("processes", items);

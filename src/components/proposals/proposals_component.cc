@@ -394,9 +394,9 @@ class ProposalsComponent final : public web::Component {
     d.set("budget_name", b ? b->Name(ctx.lang) : p.budget_slug);
     d.set("category", p.category);
     d.set("has_category", !p.category.empty());
-    d.set("cost", FormatMoney({p.cost, currency}, ctx.lang));
+    d.set("cost", site_->FormatMoney(ctx, {p.cost, currency}));
     d.set("has_review_cost", p.review_cost.has_value() && *p.review_cost != p.cost);
-    d.set("review_cost", p.review_cost ? FormatMoney({*p.review_cost, currency}, ctx.lang) : "");
+    d.set("review_cost", p.review_cost ? site_->FormatMoney(ctx, {*p.review_cost, currency}) : "");
     d.set("status", ProposalStatusName(p.status));
     d.set("status_label", site_->T(ctx, std::string("proposals.status.") + ProposalStatusName(p.status)));
     d.set("explanation", p.review_explanation);

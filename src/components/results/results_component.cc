@@ -76,7 +76,7 @@ std::string Explain(const Site& site, const Context& ctx, const BudgetResult& r,
   }
   for (auto& [k, v] : vars)
     if (k == "left" || k == "cost" || k == "price")
-      if (auto minor = ParseInt64(v)) v = FormatMoney({*minor, r.currency}, ctx.lang);
+      if (auto minor = ParseInt64(v)) v = site.FormatMoney(ctx, {*minor, r.currency});
   // A price that is not a whole number of minor units is shown rounded: say so.
   if (vars.count("price") && p.vars.value("price_per_supporter", std::string()).find('/') != std::string::npos)
     vars["price"] = site.T(ctx, "results.about", {{"amount", vars["price"]}});
@@ -251,21 +251,21 @@ class ResultsComponent final : public web::Component {
     if (*r) {
       const BudgetResult& res = **r;
       d.set("ballots", std::to_string(res.ballots));
-      d.set("amount", FormatMoney({res.budget, res.currency}, ctx.lang));
-      d.set("spent", FormatMoney({res.spent, res.currency}, ctx.lang));
-      d.set("left", FormatMoney({res.budget - res.spent, res.currency}, ctx.lang));
+      d.set("amount", site_->FormatMoney(ctx, {res.budget, res.currency}));
+      d.set("spent", site_->FormatMoney(ctx, {res.spent, res.currency}));
+      d.set("left", site_->FormatMoney(ctx, {res.budget - res.spent, res.currency}));
       d.set("rule_text", RuleText(*site_, ctx, target.budget.rule));
       d.set("chart", VotesChart(*site_, ctx, res));
       html::List funded, rows;
       for (const auto& p : res.projects) {
         html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"votes", std::to_string(p.votes)},
-                       {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}, {"explanation", Explain(*site_, ctx, res, p)}};
+                       {"cost", site_->FormatMoney(ctx, {p.cost, res.currency})}, {"explanation", Explain(*site_, ctx, res, p)}};
         o["funded"] = html::Data(p.funded ? html::Data::type::bool_true : html::Data::type::bool_false);
         rows.push_back(o);
       }
       for (int64_t id : res.selected)
         for (const auto& p : res.projects)
-          if (p.id == id) funded.push_back(html::Object{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", FormatMoney({p.cost, res.currency}, ctx.lang)}});
+          if (p.id == id) funded.push_back(html::Object{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", site_->FormatMoney(ctx, {p.cost, res.currency})}});
       d.set("funded", funded);
       d.set("rows", rows);
       d.set("none_funded", res.selected.empty());

@@ -51,7 +51,7 @@ std::string ProblemText(const Site& site, const Context& ctx, const BallotProble
   auto vars = problem.vars;
   for (const char* money : {"cost", "amount"})
     if (auto it = vars.find(money); it != vars.end())
-      it->second = FormatMoney({ParseInt64(it->second).value_or(0), budget.currency}, ctx.lang);
+      it->second = site.FormatMoney(ctx, {ParseInt64(it->second).value_or(0), budget.currency});
   return site.T(ctx, problem.key, vars);
 }
 
@@ -277,7 +277,7 @@ class VotingComponent final : public web::Component {
     d.set("process_title", t.process.Title(ctx.lang));
     d.set("budget_slug", b.slug);
     d.set("budget_name", b.Name(ctx.lang));
-    d.set("amount", FormatMoney({b.amount, b.currency}, ctx.lang));
+    d.set("amount", site_->FormatMoney(ctx, {b.amount, b.currency}));
     d.set("amount_minor", std::to_string(b.amount));
     d.set("currency", b.currency);
     d.set("ballot_text", BallotText(*site_, ctx, b.ballot));
@@ -296,7 +296,7 @@ class VotingComponent final : public web::Component {
     if (b.ballot.max) rank_slots = std::min(rank_slots, b.ballot.max);
     html::List items;
     for (const auto& p : VoterOrder(projects, ctx.user->id, b.id)) {
-      html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", FormatMoney({p.cost, b.currency}, ctx.lang)},
+      html::Object o{{"id", std::to_string(p.id)}, {"title", p.title}, {"cost", site_->FormatMoney(ctx, {p.cost, b.currency})},
                      {"cost_minor", std::to_string(p.cost)}};
       bool chosen = false;
       int64_t pts = 0;
@@ -377,7 +377,7 @@ class VotingComponent final : public web::Component {
         ++rank;
         auto it = by_id.find(id);
         add(id, b.type == BallotType::kRanking ? site_->T(ctx, "voting.rank", {{"rank", std::to_string(rank)}})
-                                               : (it == by_id.end() ? "" : FormatMoney({it->second->cost, t.budget->currency}, ctx.lang)));
+                                               : (it == by_id.end() ? "" : site_->FormatMoney(ctx, {it->second->cost, t.budget->currency})));
       }
     }
     html::Data d;
@@ -390,7 +390,7 @@ class VotingComponent final : public web::Component {
     d.set("first_at", UtcDateTime((*stored)->created_at));
     d.set("changed", (*stored)->updated_at != (*stored)->created_at);
     d.set("is_knapsack", b.type == BallotType::kKnapsack);
-    d.set("total_cost", FormatMoney({total_cost, t.budget->currency}, ctx.lang));
+    d.set("total_cost", site_->FormatMoney(ctx, {total_cost, t.budget->currency}));
     d.set("can_change", t.process.PhaseNow(site_->env()) == Phase::kVoting);
     return site_->RenderPage(req, ctx, "voting/receipt", "voting.receipt_title", d);
   }
