@@ -66,8 +66,7 @@ int RunUser(const Args& args) {
   auto user = accounts.Register(email, *flags->Get("password"), name, "sv");
   if (!user.ok()) {
     std::string message = user.error().message;
-    if (catalog.ok()) message = catalog->Format("en", message, {{"min", std::to_string(core::PasswordPolicy::kMinLength)},
-                                                               {"max", std::to_string(core::PasswordPolicy::kMaxLength)}});
+    if (catalog.ok() && !user.error().key.empty()) message = catalog->Format("en", user.error().key, user.error().args);
     std::cerr << "ting user add: " << message << "\n";
     return 1;
   }
@@ -100,36 +99,69 @@ int RunUser(const Args& args) {
 
 int RunOrg(const Args& args) {
   const char* usage =
-      "usage: ting org add --db PATH --slug SLUG --name NAME [--host HOST]\n\n"
-      "Adds an organisation (a municipality, district or housing company). Requests whose host\n"
-      "name is HOST are served as this organisation; unknown hosts go to the first one.\n";
+      "usage: ting org add --db PATH --slug SLUG --name NAME [--host HOST] [--time-zone ZONE] [--languages sv,en,...]\n"
+      "       ting org set --db PATH --slug SLUG [--time-zone ZONE] [--languages sv,en,...]\n\n"
+      "Adds an organisation (a municipality, district or housing company), or changes one. Requests\n"
+      "whose host name is HOST are served as this organisation; unknown hosts go to the first one.\n"
+      "  --time-zone ZONE     IANA time zone its dates are in: phases start and end at its local\n"
+      "                       midnight (default Europe/Stockholm)\n"
+      "  --languages LIST     the languages its content (titles, descriptions, budget names) is\n"
+      "                       written in, the default first (default sv,en)\n";
   if (args.empty() || args[0] == "--help") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
   }
-  if (args[0] != "add") return UsageError("org", "unknown subcommand '" + args[0] + "' (try: ting org add --help)");
-  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"db", "slug", "name", "host"}, {"help"}});
-  if (!flags.ok()) return UsageError("org add", flags.error().message);
+  const std::string sub = args[0];
+  if (sub != "add" && sub != "set") return UsageError("org", "unknown subcommand '" + sub + "' (try: ting org --help)");
+  const std::string command = "org " + sub;
+  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"db", "slug", "name", "host", "time-zone", "languages"}, {"help"}});
+  if (!flags.ok()) return UsageError(command, flags.error().message);
   if (flags->Has("help")) {
     std::cout << usage;
     return 0;
   }
-  for (const char* required : {"db", "slug", "name"})
-    if (!flags->Get(required)) return UsageError("org add", std::string("missing required flag --") + required);
-  std::string slug = *flags->Get("slug"), name = *flags->Get("name"), host = flags->GetOr("host", "");
-  if (!IsValidUtf8(name) || name.empty() || slug.empty() || slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-    return UsageError("org add", "--slug must be lower-case letters, digits and dashes, and --name non-empty UTF-8 text");
+  for (const char* required : {"db", "slug"})
+    if (!flags->Get(required)) return UsageError(command, std::string("missing required flag --") + required);
+  if (sub == "add" && !flags->Get("name")) return UsageError(command, "missing required flag --name");
+  std::string slug = *flags->Get("slug"), name = flags->GetOr("name", ""), host = flags->GetOr("host", "");
+  if ((sub == "add" && (!IsValidUtf8(name) || name.empty())) || slug.empty() ||
+      slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return UsageError(command, "--slug must be lower-case letters, digits and dashes, and --name non-empty UTF-8 text");
   auto db = OpenDatabase(*flags->Get("db"));
   if (!db.ok()) {
-    std::cerr << "ting org add: " << db.error().message << "\n";
+    std::cerr << "ting " << command << ": " << db.error().message << "\n";
     return 1;
   }
-  auto org = core::Organisations(**db).Create(slug, name, host);
+  core::Organisations orgs(**db);
+  Result<core::Organisation> org = Error::NotFound("no organisation with slug '" + slug + "'");
+  if (sub == "add") {
+    org = orgs.Create(slug, name, host);
+    if (!org.ok() && org.error().code == ErrorCode::kAlreadyExists) org = Error::Exists("slug '" + slug + "' is taken");
+  } else if (auto all = orgs.All(); all.ok()) {
+    for (const auto& o : *all)
+      if (o.slug == slug) org = o;
+  }
   if (!org.ok()) {
-    std::cerr << "ting org add: " << (org.error().code == ErrorCode::kAlreadyExists ? "slug '" + slug + "' is taken" : org.error().message) << "\n";
+    std::cerr << "ting " << command << ": " << org.error().message << "\n";
     return 1;
   }
-  std::cout << "organisation " << org->slug << " (id " << org->id << ")" << (host.empty() ? "" : " for host " + host) << "\n";
+  if (flags->Get("time-zone") || flags->Get("languages")) {
+    std::vector<std::string> languages = org->languages;
+    if (auto list = flags->Get("languages")) {
+      languages.clear();
+      for (auto code : Split(*list, ','))
+        if (!Trim(code).empty()) languages.emplace_back(Trim(code));
+    }
+    std::string zone = flags->GetOr("time-zone", org->time_zone);
+    if (auto st = orgs.Configure(org->id, zone, languages); !st.ok()) {
+      std::cerr << "ting " << command << ": " << st.error().message << "\n";
+      return 1;
+    }
+    org->time_zone = zone;
+    org->languages = languages;
+  }
+  std::cout << "organisation " << org->slug << " (id " << org->id << ")" << (host.empty() ? "" : " for host " + host) << ", time zone "
+            << org->time_zone << ", content languages " << Join(org->languages, ",") << "\n";
   return 0;
 }
 

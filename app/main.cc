@@ -18,7 +18,7 @@ constexpr Command kCommands[] = {
     {"serve", "serve the web platform (HTTP) from a database", RunServe},
     {"migrate", "create or upgrade the database schema", RunMigrate},
     {"user", "manage accounts: ting user add --db PATH --email E --password P", RunUser},
-    {"org", "manage organisations (tenants): ting org add --db PATH --slug S --name N --host H", RunOrg},
+    {"org", "add or change an organisation (tenant): host, time zone, content languages", RunOrg},
     {"routes", "list every HTTP route (method and pattern) of the platform", RunRoutes},
     {"demo", "create a demo organisation with Swedish and English content", RunDemo},
     {"count", "count a participatory budget from a Pabulib .pb file", RunCount},

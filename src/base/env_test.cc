@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ting/base/translated.h"
 #include "ting/base/ttl_cache.h"
 
 namespace ting {
@@ -86,6 +87,26 @@ TEST(TtlCacheTest, AReaderKeepsItsValueWhenTheEntryIsReplaced) {
   cache.Put(1, "new");
   EXPECT_EQ(*held, "old");
   EXPECT_EQ(*cache.Get(1), "new");
+}
+
+TEST(TranslatedTest, FallsBackToTheDefaultLanguageThenAny) {
+  Translated t("sv", "Medborgarbudget");
+  t.Set("ar", "\u0645\u064a\u0632\u0627\u0646\u064a\u0629");
+  EXPECT_EQ(t.Get("ar", "sv"), "\u0645\u064a\u0632\u0627\u0646\u064a\u0629");
+  EXPECT_EQ(t.Get("en", "sv"), "Medborgarbudget") << "requested, then the organisation's default";
+  EXPECT_EQ(t.Get("en", "fi"), "\u0645\u064a\u0632\u0627\u0646\u064a\u0629") << "then any (first by code: ar)";
+  t.Set("ar", "");
+  EXPECT_FALSE(t.Has("ar")) << "an empty text is no text";
+  EXPECT_EQ(Translated().Get("sv", "sv"), "");
+}
+
+TEST(TranslatedTest, StoredAsAJsonObjectOrAPlainOldString) {
+  Translated t("sv", "Norr");
+  t.Set("en", "North");
+  EXPECT_EQ(t.ToJson().dump(), R"({"en":"North","sv":"Norr"})");
+  EXPECT_EQ(Translated::FromStored(t.ToJson().dump(), "sv"), t);
+  EXPECT_EQ(Translated::FromStored("Norr", "sv").Get("en", "sv"), "Norr");
+  EXPECT_TRUE(Translated::FromStored(R"({"sv": 5, "en": ""})", "sv").empty()) << "wrong types and empty texts are skipped";
 }
 
 }  // namespace

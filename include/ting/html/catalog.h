@@ -15,10 +15,9 @@
 
 #include "ting/base/money.h"
 #include "ting/base/result.h"
+#include "ting/html/resources.h"
 
 namespace ting::html {
-
-struct Resource;
 
 struct Language {
   std::string code;  // "sv"

@@ -12,11 +12,10 @@
 #include <kainjow/mustache.hpp>
 
 #include "ting/base/result.h"
+#include "ting/html/resources.h"
 #include "ting/html/catalog.h"
 
 namespace ting::html {
-
-struct Resource;
 
 using Data = kainjow::mustache::data;
 using List = kainjow::mustache::list;

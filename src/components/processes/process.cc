@@ -104,24 +104,29 @@ bool ValidDate(const std::string& d) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-// {"sv": "...", "en": "..."} or a plain string (then both languages).
-Status Localised(const json& j, const char* field, std::string& sv, std::string& en, bool required) {
-  if (!j.contains(field)) {
+// {"sv": "...", "ar": "..."} in the organisation's languages, or a plain string (the default
+// language's text).
+Status Texts(const json& j, const char* field, const std::vector<std::string>& languages, Translated& out, bool required) {
+  if (!j.contains(field) || j[field].is_null()) {
     if (required) return Error::Invalid(std::string("\"") + field + "\" is required");
     return {};
   }
   const json& v = j[field];
+  out = Translated();
   if (v.is_string()) {
-    sv = en = v.get<std::string>();
+    out.Set(languages.front(), v.get<std::string>());
   } else if (v.is_object()) {
-    if (v.contains("sv") && v["sv"].is_string()) sv = v["sv"].get<std::string>();
-    if (v.contains("en") && v["en"].is_string()) en = v["en"].get<std::string>();
-    if (sv.empty()) sv = en;
-    if (en.empty()) en = sv;
+    for (const auto& [lang, text] : v.items()) {
+      if (std::find(languages.begin(), languages.end(), lang) == languages.end())
+        return Error::Invalid(std::string("\"") + field + "\": \"" + lang + "\" is not one of this organisation's languages (" +
+                              Join(languages, ", ") + ")");
+      if (!text.is_string() && !text.is_null()) return Error::Invalid(std::string("\"") + field + "\": the " + lang + " text must be a string");
+      if (text.is_string()) out.Set(lang, text.get<std::string>());
+    }
   } else {
-    return Error::Invalid(std::string("\"") + field + "\" must be a string or {\"sv\": ..., \"en\": ...}");
+    return Error::Invalid(std::string("\"") + field + "\" must be a string or {\"" + Join(languages, "\": ..., \"") + "\": ...}");
   }
-  if (required && sv.empty()) return Error::Invalid(std::string("\"") + field + "\" must not be empty");
+  if (required && out.empty()) return Error::Invalid(std::string("\"") + field + "\" must not be empty");
   return {};
 }
 
@@ -170,15 +175,14 @@ json BallotRulesToJson(const BallotRules& r) {
   return j;
 }
 
-static Result<Budget> BudgetFromJson(const json& b) {
+static Result<Budget> BudgetFromJson(const json& b, const std::vector<std::string>& languages) {
   if (!b.is_object()) return Error::Invalid("each budget must be an object");
   Budget budget;
   if (!b.contains("slug") || !b["slug"].is_string() || !ValidSlug(b["slug"].get<std::string>()))
     return Error::Invalid("budget \"slug\" must be lower-case letters, digits and dashes");
   budget.slug = b["slug"].get<std::string>();
-  TING_RETURN_IF_ERROR(Localised(b, "name", budget.name_sv, budget.name_en, /*required=*/true).ok()
-                           ? Status()
-                           : Status(Error::Invalid("budget " + budget.slug + ": \"name\" is required")));
+  if (Status named = Texts(b, "name", languages, budget.name, /*required=*/true); !named.ok())
+    return Error::Invalid("budget " + budget.slug + ": " + named.error().message);
   auto amount = b.contains("amount") ? JsonInt(b["amount"]) : std::nullopt;
   if (!amount || *amount <= 0 || *amount > kMaxAmountMinor)
     return Error::Invalid("budget " + budget.slug + ": \"amount\" must be a positive whole number of minor units, at most " +
@@ -228,13 +232,14 @@ static Status PhasesFromJson(const json& j, Process& p) {
   return {};
 }
 
-Result<Process> ProcessFromJson(const json& body) {
+Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>& languages) {
   Process p;
   if (!body.contains("slug") || !body["slug"].is_string() || !ValidSlug(body["slug"].get<std::string>()))
     return Error::Invalid("\"slug\" must be 1-64 lower-case letters, digits and dashes");
   p.slug = body["slug"].get<std::string>();
-  TING_RETURN_IF_ERROR(Localised(body, "title", p.title_sv, p.title_en, true));
-  TING_RETURN_IF_ERROR(Localised(body, "description", p.description_sv, p.description_en, false));
+  p.languages = languages;
+  TING_RETURN_IF_ERROR(Texts(body, "title", languages, p.title, true));
+  TING_RETURN_IF_ERROR(Texts(body, "description", languages, p.description, false));
   if (body.contains("phases")) {
     TING_RETURN_IF_ERROR(PhasesFromJson(body["phases"], p));
   } else {
@@ -250,7 +255,8 @@ Result<Process> ProcessFromJson(const json& body) {
   if (body["budgets"].size() > kMaxBudgetsPerProcess)
     return Error::Invalid("a process holds at most " + std::to_string(kMaxBudgetsPerProcess) + " budgets");
   for (const auto& b : body["budgets"]) {
-    TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b));
+    TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b, languages));
+    budget.default_language = languages.front();
     if (p.FindBudget(budget.slug)) return Error::Invalid("budget slug \"" + budget.slug + "\" is used twice");
     p.budgets.push_back(std::move(budget));
   }
@@ -262,12 +268,12 @@ json ProcessToJson(const Process& p, const std::string& today) {
   for (const auto& pd : p.phases) phases.push_back({{"phase", PhaseName(pd.phase)}, {"start", pd.starts_on}, {"end", pd.ends_on}});
   json budgets = json::array();
   for (const auto& b : p.budgets) {
-    budgets.push_back({{"slug", b.slug}, {"name", {{"sv", b.name_sv}, {"en", b.name_en}}}, {"amount", b.amount},
+    budgets.push_back({{"slug", b.slug}, {"name", b.name.ToJson()}, {"amount", b.amount},
                        {"currency", b.currency}, {"ballot", BallotRulesToJson(b.ballot)}, {"rule", CountingRuleName(b.rule)}});
   }
   return {{"slug", p.slug},
-          {"title", {{"sv", p.title_sv}, {"en", p.title_en}}},
-          {"description", {{"sv", p.description_sv}, {"en", p.description_en}}},
+          {"title", p.title.ToJson()},
+          {"description", p.description.ToJson()},
           {"phase", PhaseName(p.CurrentPhase(today))},
           {"phase_set_by_hand", p.phase_override.has_value()},
           {"phases", phases},

@@ -22,27 +22,30 @@ TtlCache<CacheKey, std::optional<Process>>& ProcessCache(Env& env) {
   return *cache;
 }
 
+// A process with its organisation's time zone and content languages.
 constexpr const char* kProcessColumns =
-    "id, organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, voting_opened_at, "
-    "(SELECT time_zone FROM organisations o WHERE o.id = processes.organisation_id)";
+    "p.id, p.organisation_id, p.slug, p.title, p.description, p.phase_override, p.voting_opened_at, o.time_zone, o.languages "
+    "FROM processes p JOIN organisations o ON o.id = p.organisation_id";
 
 Process ProcessFromRow(const db::Row& r) {
   Process p;
   p.id = r.Int(0);
   p.organisation_id = r.Int(1);
   p.slug = r.Str(2);
-  if (!r.IsNull(9)) p.time_zone = r.Str(9);
-  p.title_sv = r.Str(3);
-  p.title_en = r.Str(4);
-  p.description_sv = r.Str(5);
-  p.description_en = r.Str(6);
-  if (!r.IsNull(7)) p.phase_override = ParsePhase(r.Str(7));
-  p.voting_opened_at = r.Int(8);
+  p.time_zone = r.Str(7);
+  p.languages.clear();
+  for (auto code : Split(r.Str(8), ','))
+    if (!code.empty()) p.languages.emplace_back(code);
+  if (p.languages.empty()) p.languages = {"sv"};
+  p.title = Translated::FromStored(r.Str(3), p.default_language());
+  p.description = Translated::FromStored(r.Str(4), p.default_language());
+  if (!r.IsNull(5)) p.phase_override = ParsePhase(r.Str(5));
+  p.voting_opened_at = r.Int(6);
   return p;
 }
 
 constexpr const char* kBudgetColumns =
-    "id, process_id, slug, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, ballot_points, "
+    "id, process_id, slug, name, amount, currency, ballot_type, ballot_min, ballot_max, ballot_points, "
     "ballot_max_per_project, rule, ballot_version";
 
 Budget BudgetFromRow(const db::Row& r) {
@@ -50,17 +53,16 @@ Budget BudgetFromRow(const db::Row& r) {
   b.id = r.Int(0);
   b.process_id = r.Int(1);
   b.slug = r.Str(2);
-  b.name_sv = r.Str(3);
-  b.name_en = r.Str(4);
-  b.amount = r.Int(5);
-  b.currency = r.Str(6);
-  b.ballot.type = ParseBallotType(r.Str(7)).value_or(BallotType::kApproval);
-  b.ballot.min = static_cast<int>(r.Int(8));
-  b.ballot.max = static_cast<int>(r.Int(9));
-  b.ballot.points = static_cast<int>(r.Int(10));
-  b.ballot.max_per_project = static_cast<int>(r.Int(11));
-  b.rule = ParseCountingRule(r.Str(12)).value_or(CountingRule::kGreedy);
-  b.ballot_version = r.Int(13);
+  b.name = Translated::FromStored(r.Str(3), "sv");
+  b.amount = r.Int(4);
+  b.currency = r.Str(5);
+  b.ballot.type = ParseBallotType(r.Str(6)).value_or(BallotType::kApproval);
+  b.ballot.min = static_cast<int>(r.Int(7));
+  b.ballot.max = static_cast<int>(r.Int(8));
+  b.ballot.points = static_cast<int>(r.Int(9));
+  b.ballot.max_per_project = static_cast<int>(r.Int(10));
+  b.rule = ParseCountingRule(r.Str(11)).value_or(CountingRule::kGreedy);
+  b.ballot_version = r.Int(12);
   return b;
 }
 
@@ -75,7 +77,10 @@ Status LoadChildren(db::Connection& c, Process& p) {
   TING_RETURN_IF_ERROR(LoadPhases(c, p));
   TING_ASSIGN_OR_RETURN(auto budgets, c.Query(std::string("SELECT ") + kBudgetColumns + " FROM budgets WHERE process_id = ? ORDER BY position, id",
                                               {p.id}));
-  for (const auto& r : budgets) p.budgets.push_back(BudgetFromRow(r));
+  for (const auto& r : budgets) {
+    p.budgets.push_back(BudgetFromRow(r));
+    p.budgets.back().default_language = p.default_language();
+  }
   return {};
 }
 
@@ -89,9 +94,9 @@ Status WritePhases(db::Connection& c, const Process& p) {
 }
 
 Status InsertBudget(db::Connection& c, int64_t process_id, Budget& b, int64_t position) {
-  auto r = c.Exec("INSERT INTO budgets(process_id, slug, position, name_sv, name_en, amount, currency, ballot_type, ballot_min, ballot_max, "
-                  "ballot_points, ballot_max_per_project, rule) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  {process_id, b.slug, position, b.name_sv, b.name_en, b.amount, b.currency, std::string(BallotTypeName(b.ballot.type)),
+  auto r = c.Exec("INSERT INTO budgets(process_id, slug, position, name, amount, currency, ballot_type, ballot_min, ballot_max, "
+                  "ballot_points, ballot_max_per_project, rule) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {process_id, b.slug, position, b.name.ToJson().dump(), b.amount, b.currency, std::string(BallotTypeName(b.ballot.type)),
                    int64_t{b.ballot.min}, int64_t{b.ballot.max}, int64_t{b.ballot.points}, int64_t{b.ballot.max_per_project},
                    std::string(CountingRuleName(b.rule))});
   if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("budget slug \"" + b.slug + "\" is taken") : r.error();
@@ -101,7 +106,7 @@ Status InsertBudget(db::Connection& c, int64_t process_id, Budget& b, int64_t po
 }
 
 Result<std::optional<Process>> FindWith(db::Connection& c, const std::string& where, const db::Params& params) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kProcessColumns + " FROM processes WHERE " + where, params));
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kProcessColumns + " WHERE " + where, params));
   if (!row) return std::optional<Process>();
   Process p = ProcessFromRow(*row);
   TING_RETURN_IF_ERROR(LoadChildren(c, p));
@@ -111,12 +116,12 @@ Result<std::optional<Process>> FindWith(db::Connection& c, const std::string& wh
 }  // namespace
 
 Result<std::optional<Process>> ProcessStore::FindIn(db::Connection& c, int64_t process_id) {
-  return FindWith(c, "id = ?", {process_id});
+  return FindWith(c, "p.id = ?", {process_id});
 }
 
 Result<Phase> ProcessStore::PhaseIn(db::Connection& c, int64_t process_id, const Env& env) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT phase_override, (SELECT time_zone FROM organisations o WHERE "
-                                             "o.id = processes.organisation_id) FROM processes WHERE id = ?",
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT p.phase_override, o.time_zone FROM processes p "
+                                             "JOIN organisations o ON o.id = p.organisation_id WHERE p.id = ?",
                                              {process_id}));
   if (!row) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
   Process p;
@@ -143,9 +148,9 @@ Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
   p.organisation_id = organisation_id;
   int64_t now = env_.NowSeconds();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
-    auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title_sv, title_en, description_sv, description_en, phase_override, "
-                    "voting_opened_at, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {organisation_id, p.slug, p.title_sv, p.title_en, p.description_sv, p.description_en,
+    auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title, description, phase_override, "
+                    "voting_opened_at, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                    {organisation_id, p.slug, p.title.ToJson().dump(), p.description.ToJson().dump(),
                      p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull,
                      p.phase_override && *p.phase_override >= Phase::kVoting ? db::Value(now) : db::Value(int64_t{0}), now});
     if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("a process with slug \"" + p.slug + "\" exists") : r.error();
@@ -171,7 +176,7 @@ Result<std::optional<Process>> ProcessStore::Find(int64_t organisation_id, std::
 Result<std::optional<Process>> ProcessStore::FindFresh(int64_t organisation_id, std::string_view slug) {
   std::optional<Process> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(out, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
+    TING_ASSIGN_OR_RETURN(out, FindWith(c, "p.organisation_id = ? AND p.slug = ?", {organisation_id, std::string(slug)}));
     return {};
   }));
   return out;
@@ -180,7 +185,7 @@ Result<std::optional<Process>> ProcessStore::FindFresh(int64_t organisation_id, 
 Result<std::optional<Process>> ProcessStore::FindById(int64_t process_id) {
   std::optional<Process> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(out, FindWith(c, "id = ?", {process_id}));
+    TING_ASSIGN_OR_RETURN(out, FindWith(c, "p.id = ?", {process_id}));
     return {};
   }));
   return out;
@@ -189,7 +194,7 @@ Result<std::optional<Process>> ProcessStore::FindById(int64_t process_id) {
 Result<std::vector<Process>> ProcessStore::List(int64_t organisation_id) {
   std::vector<Process> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kProcessColumns + " FROM processes WHERE organisation_id = ? ORDER BY created_at DESC, id DESC",
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kProcessColumns + " WHERE p.organisation_id = ? ORDER BY p.created_at DESC, p.id DESC",
                                              {organisation_id}));
     for (const auto& r : rows) {
       Process p = ProcessFromRow(r);
@@ -210,7 +215,7 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
   ProcessCache(env_).Clear();
   std::optional<Process> result;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto found, FindWith(c, "organisation_id = ? AND slug = ?", {organisation_id, std::string(slug)}));
+    TING_ASSIGN_OR_RETURN(auto found, FindWith(c, "p.organisation_id = ? AND p.slug = ?", {organisation_id, std::string(slug)}));
     if (!found) return Error::NotFound("no process \"" + std::string(slug) + "\"");
     Process p = std::move(*found);
     const std::string today = env_.Today(p.time_zone);
@@ -218,15 +223,13 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
     for (const auto& [key, value] : patch.items()) {
       if (key == "title" || key == "description") {
         // Reuse the create-time validation by building a minimal body.
-        json probe = {{"slug", p.slug}, {"title", key == "title" ? value : json(p.title_sv)}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
+        json probe = {{"slug", p.slug}, {"title", key == "title" ? value : p.title.ToJson()}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
         if (key == "description") probe["description"] = value;
-        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe, p.languages));
         if (key == "title") {
-          p.title_sv = parsed.title_sv;
-          p.title_en = parsed.title_en;
+          p.title = parsed.title;
         } else {
-          p.description_sv = parsed.description_sv;
-          p.description_en = parsed.description_en;
+          p.description = parsed.description;
         }
       } else if (key == "phase") {
         if (!value.is_string()) return Error::Invalid("\"phase\" must be a phase name or \"auto\"");
@@ -238,31 +241,31 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           p.phase_override = ph;
         }
       } else if (key == "phases") {
-        json probe = {{"slug", p.slug}, {"title", p.title_sv}, {"phases", value}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
-        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+        json probe = {{"slug", p.slug}, {"title", "x"}, {"phases", value}, {"budgets", json::array({{{"slug", "x"}, {"name", "x"}, {"amount", 1}}})}};
+        TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe, p.languages));
         p.phases = parsed.phases;
       } else if (key == "budgets") {
         if (!value.is_array()) return Error::Invalid("\"budgets\" must be a list");
         for (const auto& b : value) {
-          json probe = {{"slug", p.slug}, {"title", p.title_sv}, {"budgets", json::array({b})}};
+          json probe = {{"slug", p.slug}, {"title", "x"}, {"budgets", json::array({b})}};
           // A partial budget patch: fill what it leaves out from the stored budget.
           const Budget* existing = b.is_object() && b.contains("slug") && b["slug"].is_string() ? p.FindBudget(b["slug"].get<std::string>()) : nullptr;
           if (existing) {
-            json full = {{"slug", existing->slug}, {"name", {{"sv", existing->name_sv}, {"en", existing->name_en}}}, {"amount", existing->amount},
+            json full = {{"slug", existing->slug}, {"name", existing->name.ToJson()}, {"amount", existing->amount},
                          {"currency", existing->currency}, {"ballot", BallotRulesToJson(existing->ballot)}, {"rule", CountingRuleName(existing->rule)}};
             for (const auto& [k, v] : b.items()) full[k] = v;
             probe["budgets"] = json::array({full});
           }
-          TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe));
+          TING_ASSIGN_OR_RETURN(Process parsed, ProcessFromJson(probe, p.languages));
           Budget nb = parsed.budgets.front();
           if (existing) {
             if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule || nb.amount != existing->amount ||
                            nb.currency != existing->currency))
               return Error::Precondition("voting has opened: the amount, the ballot type, its limits and the counting rule of budget \"" +
                                          nb.slug + "\" can no longer change");
-            TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET name_sv = ?, name_en = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
+            TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET name = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
                                               "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ? WHERE id = ?",
-                                              {nb.name_sv, nb.name_en, nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),
+                                              {nb.name.ToJson().dump(), nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),
                                                int64_t{nb.ballot.min}, int64_t{nb.ballot.max}, int64_t{nb.ballot.points},
                                                int64_t{nb.ballot.max_per_project}, std::string(CountingRuleName(nb.rule)), existing->id})));
           } else {
@@ -277,12 +280,12 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
       }
     }
     if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = env_.NowSeconds();
-    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title_sv = ?, title_en = ?, description_sv = ?, description_en = ?, phase_override = ?, "
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title = ?, description = ?, phase_override = ?, "
                                       "voting_opened_at = ? WHERE id = ?",
-                                      {p.title_sv, p.title_en, p.description_sv, p.description_en,
+                                      {p.title.ToJson().dump(), p.description.ToJson().dump(),
                                        p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at, p.id})));
     TING_RETURN_IF_ERROR(WritePhases(c, p));
-    TING_ASSIGN_OR_RETURN(result, FindWith(c, "id = ?", {p.id}));
+    TING_ASSIGN_OR_RETURN(result, FindWith(c, "p.id = ?", {p.id}));
     return {};
   }));
   ProcessCache(env_).Clear();  // also after the commit, so no reader re-caches the old state

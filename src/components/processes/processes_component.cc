@@ -95,7 +95,7 @@ class ProcessesComponent final : public web::Component {
     site.Page("POST", "/admin/processes/{slug}/phase", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
     site.Page("POST", "/admin/processes/{slug}/dates", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
     site.Page("POST", "/admin/processes/{slug}/budgets", manage, [this](Request& req, Context& ctx) {
-      return AdminPatch(req, ctx, json{{"budgets", json::array({BudgetFromForm(req)})}});
+      return AdminPatch(req, ctx, json{{"budgets", json::array({BudgetFromForm(ctx, req)})}});
     });
     site.AddHomeSection([this](const Request& req, Context& ctx) { return HomeSection(req, ctx); });
   }
@@ -105,7 +105,7 @@ class ProcessesComponent final : public web::Component {
   Result<Response> ApiCreate(Request& req, Context& ctx) {
     TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
-    auto process = ProcessFromJson(parsed_body);
+    auto process = ProcessFromJson(parsed_body, ctx.org.languages);
     if (!process.ok()) return Explain(process.error());
     auto created = store_->Create(ctx.org.id, std::move(*process));
     if (!created.ok()) return Explain(created.error());
@@ -202,11 +202,38 @@ class ProcessesComponent final : public web::Component {
   }
 
   // --- admin pages ---
-  static void SetBudgetFormDefaults(html::Data& d, const Request* req) {
+  // One form field per content language of the organisation (field_<code>), the default
+  // language's first and required; labelled with the language's own name.
+  html::List LanguageFields(const Context& ctx, const std::string& field, const std::string& label_key, const Request* req,
+                            bool required) const {
+    html::List out;
+    for (const auto& code : ctx.org.languages) {
+      bool known = site_->catalog().Has(code);
+      std::string language = known ? site_->catalog().Lang(code).name : code;
+      html::Object o{{"name", field + "_" + code},
+                     {"code", code},
+                     {"dir", known ? site_->catalog().Lang(code).dir : std::string("auto")},
+                     {"label", site_->T(ctx, label_key, {{"language", language}})},
+                     {"value", req ? FormField(*req, field + "_" + code) : std::string()}};
+      o["required"] = html::Data(required && code == ctx.org.default_language() ? html::Data::type::bool_true
+                                                                                : html::Data::type::bool_false);
+      out.push_back(o);
+    }
+    return out;
+  }
+
+  // {"sv": ..., "ar": ...} from the form's field_<code> inputs (empty ones left out).
+  static json TextsFromForm(const Context& ctx, const Request& req, const std::string& field) {
+    json texts = json::object();
+    for (const auto& code : ctx.org.languages)
+      if (auto v = FormField(req, field + "_" + code); !v.empty()) texts[code] = v;
+    return texts;
+  }
+
+  void SetBudgetFormDefaults(html::Data& d, const Context& ctx, const Request* req) const {
     auto f = [&](const char* name, const char* fallback) { return req ? FormField(*req, name) : std::string(fallback); };
     d.set("b_slug", f("b_slug", ""));
-    d.set("b_name_sv", f("b_name_sv", ""));
-    d.set("b_name_en", f("b_name_en", ""));
+    d.set("b_name_fields", LanguageFields(ctx, "b_name", "processes.field_budget_name", req, true));
     d.set("b_amount", f("b_amount", ""));
     d.set("b_max", f("b_max", "3"));
     d.set("b_points", f("b_points", "10"));
@@ -217,11 +244,11 @@ class ProcessesComponent final : public web::Component {
     d.set("b_mes", rule == "mes");
   }
 
-  static json BudgetFromForm(const Request& req) {
+  static json BudgetFromForm(const Context& ctx, const Request& req) {
     json ballot = {{"type", FormField(req, "b_ballot").empty() ? "approval" : FormField(req, "b_ballot")}};
     if (auto max = ParseInt64(Trim(FormField(req, "b_max")))) ballot["max"] = *max;
     if (auto points = ParseInt64(Trim(FormField(req, "b_points")))) ballot["points"] = *points;
-    json b = {{"slug", FormField(req, "b_slug")}, {"name", {{"sv", FormField(req, "b_name_sv")}, {"en", FormField(req, "b_name_en")}}},
+    json b = {{"slug", FormField(req, "b_slug")}, {"name", TextsFromForm(ctx, req, "b_name")},
               {"ballot", ballot}, {"rule", FormField(req, "b_rule").empty() ? "greedy" : FormField(req, "b_rule")}, {"currency", "SEK"}};
     auto amount = ParseAmount(FormField(req, "b_amount"), "SEK");
     b["amount"] = amount ? json(*amount) : json("invalid");
@@ -248,20 +275,21 @@ class ProcessesComponent final : public web::Component {
       items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))}});
     d.set("processes", items);
     bool posted = req.method == "POST";
-    for (const char* f : {"slug", "title_sv", "title_en", "description_sv", "description_en"})
-      d.set(std::string("f_") + f, posted ? FormField(req, f) : "");
-    SetBudgetFormDefaults(d, posted ? &req : nullptr);
+    d.set("f_slug", posted ? FormField(req, "slug") : "");
+    d.set("title_fields", LanguageFields(ctx, "title", "processes.field_title", posted ? &req : nullptr, true));
+    d.set("description_fields", LanguageFields(ctx, "description", "processes.field_description", posted ? &req : nullptr, false));
+    SetBudgetFormDefaults(d, ctx, posted ? &req : nullptr);
     return site_->RenderPage(req, ctx, "processes/admin_list", "processes.admin_title", d, status);
   }
 
   Result<Response> AdminCreate(Request& req, Context& ctx) {
     TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     json body = {{"slug", FormField(req, "slug")},
-                 {"title", {{"sv", FormField(req, "title_sv")}, {"en", FormField(req, "title_en")}}},
-                 {"description", {{"sv", FormField(req, "description_sv")}, {"en", FormField(req, "description_en")}}},
+                 {"title", TextsFromForm(ctx, req, "title")},
+                 {"description", TextsFromForm(ctx, req, "description")},
                  {"phase", "information"},
-                 {"budgets", json::array({BudgetFromForm(req)})}};
-    auto process = ProcessFromJson(body);
+                 {"budgets", json::array({BudgetFromForm(ctx, req)})}};
+    auto process = ProcessFromJson(body, ctx.org.languages);
     if (!process.ok()) return AdminList(req, ctx, {Message(ctx, process.error())}, 422);
     auto created = store_->Create(ctx.org.id, std::move(*process));
     if (!created.ok()) {
@@ -300,7 +328,7 @@ class ProcessesComponent final : public web::Component {
     }
     d.set("phase_options", options);
     d.set("phase_rows", rows);
-    SetBudgetFormDefaults(d, req.method == "POST" ? &req : nullptr);
+    SetBudgetFormDefaults(d, ctx, req.method == "POST" ? &req : nullptr);
     return site_->RenderPage(req, ctx, "processes/admin_edit", "processes.admin_title", d, status);
   }
 

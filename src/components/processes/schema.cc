@@ -54,6 +54,22 @@ CREATE TRIGGER budgets_ballot_version AFTER UPDATE OF amount, currency, ballot_t
 BEGIN
   UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.id;
 END;
+)sql"},
+          {230, "processes: titles, descriptions and budget names in any language (language -> text, as JSON)", R"sql(
+ALTER TABLE processes ADD COLUMN title TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE processes ADD COLUMN description TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE budgets ADD COLUMN name TEXT NOT NULL DEFAULT '{}';
+UPDATE processes SET
+  title = json_patch(json_object(), json_object('sv', NULLIF(title_sv, ''), 'en', NULLIF(NULLIF(title_en, ''), title_sv))),
+  description = json_patch(json_object(), json_object('sv', NULLIF(description_sv, ''),
+                                                      'en', NULLIF(NULLIF(description_en, ''), description_sv)));
+UPDATE budgets SET name = json_patch(json_object(), json_object('sv', NULLIF(name_sv, ''), 'en', NULLIF(NULLIF(name_en, ''), name_sv)));
+ALTER TABLE processes DROP COLUMN title_sv;
+ALTER TABLE processes DROP COLUMN title_en;
+ALTER TABLE processes DROP COLUMN description_sv;
+ALTER TABLE processes DROP COLUMN description_en;
+ALTER TABLE budgets DROP COLUMN name_sv;
+ALTER TABLE budgets DROP COLUMN name_en;
 )sql"}};
 }
 

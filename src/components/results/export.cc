@@ -18,11 +18,11 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
   bool cumulative = budget.ballot.type == BallotType::kCumulative;
   bool ranking = budget.ballot.type == BallotType::kRanking;
   e.vote_type = cumulative ? pb::VoteType::kCumulative : ranking ? pb::VoteType::kOrdinal : pb::VoteType::kApproval;
-  e.meta = {{"description", process.title_en.empty() ? process.title_sv : process.title_en},
+  e.meta = {{"description", process.Title("en")},
             {"country", "Sweden"},
             {"unit", process.slug},
             {"instance", budget.slug},
-            {"subunit", budget.name_sv},
+            {"subunit", budget.Name(budget.default_language)},
             {"num_projects", std::to_string(projects.size())},
             {"num_votes", std::to_string(ballots.size())},
             {"budget", pb::FormatDecimal(budget.amount, e.money_decimals)},

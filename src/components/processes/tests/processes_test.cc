@@ -35,7 +35,24 @@ TEST(Process, PhaseFollowsDatesUnlessSetByHand) {
   p->phase_override = Phase::kReview;
   EXPECT_EQ(p->CurrentPhase("2026-05-10"), Phase::kReview);
   EXPECT_EQ(p->FindBudget("syd")->ballot.points, 10);
-  EXPECT_EQ(p->FindBudget("syd")->name_en, "Syd");
+  EXPECT_EQ(p->FindBudget("syd")->Name("en"), "Syd") << "a plain string is the default language's, shown in every language";
+}
+
+TEST(Process, ContentInAnyOfTheOrganisationsLanguages) {
+  json j = Sample();
+  j["title"] = {{"sv", "Medborgarbudget"}, {"ar", "\u0645\u064a\u0632\u0627\u0646\u064a\u0629"}};
+  EXPECT_FALSE(ProcessFromJson(j).ok()) << "ar is not enabled by default (sv, en)";
+  auto p = ProcessFromJson(j, {"sv", "ar", "en"});
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->Title("ar"), "\u0645\u064a\u0632\u0627\u0646\u064a\u0629");
+  EXPECT_EQ(p->Title("en"), "Medborgarbudget") << "no English text: the default language's";
+  EXPECT_EQ(ProcessToJson(*p, "2026-01-01")["title"], j["title"]);
+  j["title"] = {{"sv", 5}};
+  EXPECT_FALSE(ProcessFromJson(j, {"sv"}).ok());
+  j["title"] = json::object();
+  EXPECT_FALSE(ProcessFromJson(j, {"sv"}).ok()) << "a title in no language is no title";
+  auto fi = ProcessFromJson(Sample(), {"fi", "sv"});
+  ASSERT_FALSE(fi.ok()) << "sample names sv and en; en is not enabled";
 }
 
 TEST(Process, InvalidInputIsExplained) {
@@ -110,9 +127,45 @@ TEST_F(StoreTest, BallotRulesFreezeOnceVotingHasOpened) {
   EXPECT_FALSE(store.Update(org_, "mb-2026", json::parse(R"({"budgets": [{"slug": "norr", "rule": "mes"}]})")).ok());
   auto renamed = store.Update(org_, "mb-2026", json::parse(R"({"budgets": [{"slug": "norr", "name": {"sv": "Norra", "en": "Northern"}}]})"));
   ASSERT_TRUE(renamed.ok()) << "names may still change: " << renamed.error().message;
-  EXPECT_EQ(renamed->FindBudget("norr")->name_sv, "Norra");
+  EXPECT_EQ(renamed->FindBudget("norr")->Name("sv"), "Norra");
+  EXPECT_EQ(renamed->FindBudget("norr")->Name("en"), "Northern");
   EXPECT_EQ(store.Update(org_, "nope", json{{"phase", "voting"}}).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store.Update(org_, "mb-2026", json{{"colour", "red"}}).error().code, ErrorCode::kInvalidArgument);
+}
+
+// A database from before content had languages (title_sv, title_en, ... columns) keeps every
+// text: a copy of the Swedish text in English (a plain string then) becomes one Swedish text.
+TEST(ProcessesMigration, OldLanguageColumnsBecomeTranslatedTexts) {
+  auto path = std::filesystem::temp_directory_path() / ("ting_proc_upgrade_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  auto db = std::move(*db::OpenSqlite(path.string(), {.durable = false}));
+  auto all = core::CoreMigrations();
+  for (auto& m : ProcessesMigrations()) all.push_back(m);
+  std::vector<db::Migration> before;
+  for (const auto& m : all)
+    if (m.version < 230) before.push_back(m);
+  ASSERT_TRUE(db::Migrate(*db, before).ok());
+  ASSERT_TRUE(db->Write([](db::Connection& c) -> Status {
+                  TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES('o', 'O', '', 0)")));
+                  TING_RETURN_IF_ERROR(StatusOf(c.Exec(
+                      "INSERT INTO processes(organisation_id, slug, title_sv, title_en, description_sv, description_en, created_at) "
+                      "VALUES(1, 'a', 'Budget', 'Budget', 'Om', 'About', 0), (1, 'b', 'Bara svenska', '', '', '', 0)")));
+                  return StatusOf(c.Exec("INSERT INTO budgets(process_id, slug, name_sv, name_en, amount, ballot_type, rule) "
+                                         "VALUES(1, 'norr', 'Norr', 'North', 100, 'approval', 'greedy')"));
+                }).ok());
+  auto migrated = db::Migrate(*db, all);
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  FakeEnv env;
+  ProcessStore store(*db, env);
+  auto a = store.FindFresh(1, "a");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->title.ToJson(), json({{"sv", "Budget"}})) << "the English copy of the Swedish text is dropped";
+  EXPECT_EQ((*a)->description.ToJson(), json({{"sv", "Om"}, {"en", "About"}}));
+  EXPECT_EQ((*a)->budgets.at(0).name.ToJson(), json({{"sv", "Norr"}, {"en", "North"}}));
+  auto b = store.FindFresh(1, "b");
+  EXPECT_EQ((*b)->Title("en"), "Bara svenska");
+  EXPECT_TRUE((*b)->description.empty());
+  std::filesystem::remove(path);
 }
 
 // Phases change at local midnight in the organisation's time zone (Europe/Stockholm unless it

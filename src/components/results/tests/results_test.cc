@@ -21,7 +21,7 @@ Budget MakeBudget(BallotType type, CountingRule rule, int64_t amount) {
   Budget b;
   b.id = 7;
   b.slug = "norr";
-  b.name_sv = "Norr";
+  b.name = Translated("sv", "Norr");
   b.amount = amount;
   b.ballot.type = type;
   b.ballot.points = 10;
@@ -141,7 +141,7 @@ TEST(Export, PabulibRoundTripsAndCountsTheSame) {
   Process process;
   process.id = 1;
   process.slug = "mb";
-  process.title_sv = "Medborgarbudget";
+  process.title = Translated("sv", "Medborgarbudget");
   auto result = CountBudget(budget, kProjects, ballots);
   ASSERT_TRUE(result.ok());
   std::string text = ExportPabulib(process, budget, kProjects, ballots, *result, "secret");

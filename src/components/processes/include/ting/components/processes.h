@@ -11,6 +11,7 @@
 
 #include "ting/base/env.h"
 #include "ting/base/result.h"
+#include "ting/base/translated.h"
 #include "ting/web/component.h"
 #include "ting/db/database.h"
 
@@ -47,7 +48,9 @@ struct BallotRules {
 struct Budget {
   int64_t id = 0;
   int64_t process_id = 0;
-  std::string slug, name_sv, name_en;
+  std::string slug;
+  Translated name;                     // in the organisation's content languages
+  std::string default_language = "sv";  // the organisation's, for the fallback
   int64_t amount = 0;  // minor units
   std::string currency = "SEK";
   BallotRules ballot;
@@ -56,7 +59,7 @@ struct Budget {
   // rule or the set or costs of the projects on its ballot change: a copy of the ballot read at
   // the same version is still exact.
   int64_t ballot_version = 0;
-  const std::string& Name(std::string_view lang) const { return lang == "en" && !name_en.empty() ? name_en : name_sv; }
+  const std::string& Name(std::string_view lang) const { return name.Get(lang, default_language); }
 };
 
 // Budgets one process may hold (a city's districts or wards); keeps every sum of budget amounts
@@ -66,12 +69,14 @@ inline constexpr size_t kMaxBudgetsPerProcess = 100;
 struct Process {
   int64_t id = 0;
   int64_t organisation_id = 0;
-  std::string slug, title_sv, title_en, description_sv, description_en;
+  std::string slug;
+  Translated title, description;  // in the organisation's content languages
   std::optional<Phase> phase_override;  // set by hand; otherwise the dates decide
   std::vector<PhaseDates> phases;       // in phase order; a skipped phase is absent
   std::vector<Budget> budgets;
   int64_t voting_opened_at = 0;         // first time voting opened (0: never); freezes ballot rules
   std::string time_zone = kDefaultTimeZone;  // its organisation's: dates are local to it
+  std::vector<std::string> languages = {"sv", "en"};  // its organisation's content languages, default first
 
   // The phase today ("YYYY-MM-DD"): the override if set, else the last phase whose start date
   // has come, else the first phase.
@@ -79,10 +84,10 @@ struct Process {
   bool HasPhase(Phase p) const;
   // The phase now, by the local date in the process's time zone.
   Phase PhaseNow(const Env& env) const { return CurrentPhase(env.Today(time_zone)); }
-  const std::string& Title(std::string_view lang) const { return lang == "en" && !title_en.empty() ? title_en : title_sv; }
-  const std::string& Description(std::string_view lang) const {
-    return lang == "en" && !description_en.empty() ? description_en : description_sv;
-  }
+  const std::string& default_language() const { return languages.front(); }
+  // The text in lang, else in the organisation's default language, else any.
+  const std::string& Title(std::string_view lang) const { return title.Get(lang, default_language()); }
+  const std::string& Description(std::string_view lang) const { return description.Get(lang, default_language()); }
   const Budget* FindBudget(std::string_view slug) const;
   // Ballot rules freeze once voting has opened: by phase, by date, or by a cast ballot.
   bool VotingHasOpened(const std::string& today) const {
@@ -92,8 +97,10 @@ struct Process {
 
 
 // Validates the JSON form of a process (the API's and the admin form's) into a Process.
+// Translatable fields (title, description, a budget's name) are {"sv": ..., "ar": ...} in any of
+// languages (the organisation's, default first), or a plain string meaning the default language.
 // Errors are kInvalidArgument with a message for a person (English; field named).
-Result<Process> ProcessFromJson(const nlohmann::json& body);
+Result<Process> ProcessFromJson(const nlohmann::json& body, const std::vector<std::string>& languages = {"sv", "en"});
 nlohmann::json ProcessToJson(const Process& p, const std::string& today);
 nlohmann::json BallotRulesToJson(const BallotRules& r);
 Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);

@@ -1,0 +1,40 @@
+#pragma once
+// Content written in several languages (a process's title, a budget's name): language code ->
+// text. Read with a fallback chain: the language asked for, then the organisation's default
+// language, then any language that has a text. Stored as a JSON object, {"sv": "...", "ar": "..."};
+// an empty text is no text.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace ting {
+
+class Translated {
+ public:
+  Translated() = default;
+  Translated(std::string lang, std::string text) { Set(std::move(lang), std::move(text)); }
+
+  // The text in lang, else in fallback, else the first by language code, else "".
+  const std::string& Get(std::string_view lang, std::string_view fallback) const;
+  // Whether lang itself has a text (no fallback).
+  bool Has(std::string_view lang) const { return texts_.count(lang) > 0; }
+  void Set(std::string lang, std::string text);  // an empty text removes lang
+  bool empty() const { return texts_.empty(); }
+  const std::map<std::string, std::string, std::less<>>& texts() const { return texts_; }
+
+  nlohmann::json ToJson() const;
+  // From stored JSON: an object of strings (anything else is skipped), or a plain string as
+  // the text of default_lang (rows written before content had languages).
+  static Translated FromStored(std::string_view stored, std::string_view default_lang);
+
+  bool operator==(const Translated&) const = default;
+
+ private:
+  std::map<std::string, std::string, std::less<>> texts_;
+};
+
+}  // namespace ting

@@ -1,0 +1,38 @@
+#include "ting/base/translated.h"
+
+namespace ting {
+
+const std::string& Translated::Get(std::string_view lang, std::string_view fallback) const {
+  static const std::string kNone;
+  if (auto it = texts_.find(lang); it != texts_.end()) return it->second;
+  if (auto it = texts_.find(fallback); it != texts_.end()) return it->second;
+  return texts_.empty() ? kNone : texts_.begin()->second;
+}
+
+void Translated::Set(std::string lang, std::string text) {
+  if (text.empty()) {
+    texts_.erase(lang);
+  } else {
+    texts_[std::move(lang)] = std::move(text);
+  }
+}
+
+nlohmann::json Translated::ToJson() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [lang, text] : texts_) out[lang] = text;
+  return out;
+}
+
+Translated Translated::FromStored(std::string_view stored, std::string_view default_lang) {
+  Translated t;
+  auto j = nlohmann::json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    for (const auto& [lang, text] : j.items())
+      if (text.is_string()) t.Set(lang, text.get<std::string>());
+  } else if (!stored.empty()) {
+    t.Set(std::string(default_lang), std::string(stored));
+  }
+  return t;
+}
+
+}  // namespace ting
