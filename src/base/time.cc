@@ -16,9 +16,6 @@ std::string Format(int64_t unix_seconds, const char* format) {
 }
 }  // namespace
 
-int64_t UnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 std::string UtcDate(int64_t unix_seconds) { return Format(unix_seconds, "%Y-%m-%d"); }
 std::string UtcDateTime(int64_t unix_seconds) { return Format(unix_seconds, "%Y-%m-%d %H:%M UTC"); }
 

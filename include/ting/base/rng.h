@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ting {
 
@@ -21,6 +23,13 @@ class DeterministicRng {
   uint64_t NextWord();
   // Uniform in [0, n). REQUIRES: n > 0.
   uint64_t Uniform(uint64_t n);
+  // Shuffles items in place (Fisher-Yates from the back, each swap partner drawn by Uniform), so
+  // the same seed gives the same order everywhere: a ballot's per-voter project order, a
+  // visitor's random list of proposals.
+  template <typename T>
+  void Shuffle(std::vector<T>& items) {
+    for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[Uniform(i)]);
+  }
   // Number of words consumed so far (for logs).
   uint64_t words_used() const { return words_used_; }
 

@@ -1,5 +1,7 @@
 #include "proposal_store.h"
 
+#include "ting/base/rng.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -298,8 +300,7 @@ Result<ProposalPage> ProposalStore::List(const Process& p, const ProposalQuery& 
     // The same visitor (seed) sees the same order on every page; ids sorted first so that the
     // order does not depend on how rows came back.
     std::sort(kept.begin(), kept.end(), [](const Proposal& a, const Proposal& b) { return a.id < b.id; });
-    std::mt19937_64 rng(q.seed);
-    for (size_t i = kept.size(); i > 1; --i) std::swap(kept[i - 1], kept[rng() % i]);
+    DeterministicRng("proposal-order:" + std::to_string(q.seed)).Shuffle(kept);
   }
   ProposalPage page;
   page.total = static_cast<int64_t>(kept.size());

@@ -10,6 +10,7 @@
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 #include "ting/components/voting.h"
+#include "ting/base/rng.h"
 #include "ting/base/ttl_cache.h"
 #include "ting/core/accounts.h"
 
@@ -58,9 +59,7 @@ std::string ProblemText(const Site& site, const Context& ctx, const BallotProble
 // Projects in a per-voter order: shuffled so that the first places do not favour the same
 // projects for everyone, yet stable for one voter across reloads.
 std::vector<Project> VoterOrder(std::vector<Project> projects, int64_t voter_id, int64_t budget_id) {
-  std::string digest = Sha256Hex("ballot-order:" + std::to_string(voter_id) + ":" + std::to_string(budget_id));
-  std::mt19937_64 rng(std::stoull(digest.substr(0, 16), nullptr, 16));
-  for (size_t i = projects.size(); i > 1; --i) std::swap(projects[i - 1], projects[rng() % i]);
+  DeterministicRng("ballot-order:" + std::to_string(voter_id) + ":" + std::to_string(budget_id)).Shuffle(projects);
   return projects;
 }
 
