@@ -16,6 +16,7 @@ Result<Platform> MountPlatform(db::Database& db, Env& env, web::SiteOptions opti
   Platform p;
   TING_ASSIGN_OR_RETURN(p.site, web::Site::Create(db, env, options, resources));
   for (const auto& m : components::Registry()) p.components.push_back(m.mount(*p.site));
+  TING_RETURN_IF_ERROR(p.site->CheckKeys());
   return p;
 }
 

@@ -1,4 +1,5 @@
 #include "ting/core/accounts.h"
+#include "ting/base/keys.h"
 
 #include <algorithm>
 #include <chrono>
@@ -69,9 +70,9 @@ bool Allowed(const std::vector<Role>& roles, Action action) {
 Result<User> Accounts::Register(std::string_view email_in, std::string_view password, std::string_view name_in,
                                 std::string_view lang) {
   auto email = NormaliseEmail(email_in);
-  if (!email) return Error::Say(ErrorCode::kInvalidArgument, "auth.email_invalid");
+  if (!email) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.email_invalid"));
   std::string name(Trim(name_in));
-  if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, "auth.name_required");
+  if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.name_required"));
   if (auto problem = CheckPassword(password, *email, name)) return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return RegisterHashed(*email, name, lang, hash);
@@ -80,13 +81,13 @@ Result<User> Accounts::Register(std::string_view email_in, std::string_view pass
 Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_view name, std::string_view lang,
                                       const std::string& hash) {
   auto email = NormaliseEmail(email_in);
-  if (!email || !IsValidUtf8(*email)) return Error::Say(ErrorCode::kInvalidArgument, "auth.email_invalid");
-  if (!IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, "auth.name_required");
+  if (!email || !IsValidUtf8(*email)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.email_invalid"));
+  if (!IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.name_required"));
   User user{0, *email, std::string(name), std::string(lang.empty() ? "sv" : lang)};
   Status st = db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO users(email, name, password_hash, lang, created_at) VALUES(?, ?, ?, ?, ?)",
                     {user.email, user.name, hash, user.lang, env_.NowSeconds()});
-    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Say(ErrorCode::kAlreadyExists, "auth.email_taken") : r.error();
+    if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Say(ErrorCode::kAlreadyExists, TING_KEY("auth.email_taken")) : r.error();
     user.id = c.LastInsertId();
     return {};
   });
@@ -113,7 +114,7 @@ Result<User> Accounts::Authenticate(std::string_view email_in, std::string_view 
     }));
   }
   bool ok = VerifyPassword(hash, password);
-  if (!user || !ok) return Error::Say(ErrorCode::kUnauthenticated, "auth.wrong_credentials");
+  if (!user || !ok) return Error::Say(ErrorCode::kUnauthenticated, TING_KEY("auth.wrong_credentials"));
   return *user;
 }
 
@@ -129,14 +130,14 @@ Status Accounts::ChangePassword(int64_t user_id, std::string_view current, std::
     }
     return {};
   }));
-  if (!user) return Error::Say(ErrorCode::kNotFound, "error.not_found");
-  if (!VerifyPassword(hash, current)) return Error::Say(ErrorCode::kUnauthenticated, "auth.current_wrong");
+  if (!user) return Error::Say(ErrorCode::kNotFound, TING_KEY("error.not_found"));
+  if (!VerifyPassword(hash, current)) return Error::Say(ErrorCode::kUnauthenticated, TING_KEY("auth.current_wrong"));
   return SetPassword(user_id, next);
 }
 
 Status Accounts::SetPassword(int64_t user_id, std::string_view password) {
   TING_ASSIGN_OR_RETURN(auto user, FindById(user_id));
-  if (!user) return Error::Say(ErrorCode::kNotFound, "error.not_found");
+  if (!user) return Error::Say(ErrorCode::kNotFound, TING_KEY("error.not_found"));
   if (auto problem = CheckPassword(password, user->email, user->name)) return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   return db_.Write([&](db::Connection& c) -> Status {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/core/accounts.h"
 
 namespace ting::core {
@@ -53,16 +54,16 @@ std::optional<std::string> CheckPassword(std::string_view password, std::string_
   size_t chars = 0;
   for (unsigned char c : password)
     if ((c & 0xC0) != 0x80) ++chars;
-  if (chars < PasswordPolicy::kMinLength) return "auth.password_short";
-  if (password.size() > PasswordPolicy::kMaxLength) return "auth.password_long";
+  if (chars < PasswordPolicy::kMinLength) return TING_KEY("auth.password_short");
+  if (password.size() > PasswordPolicy::kMaxLength) return TING_KEY("auth.password_long");
   std::string lower = AsciiLower(password);
   if (std::find(kCommonPasswords.begin(), kCommonPasswords.end(), lower) != kCommonPasswords.end())
-    return "auth.password_common";
+    return TING_KEY("auth.password_common");
   if (std::all_of(lower.begin(), lower.end(), [&](char c) { return c == lower.front(); }))
-    return "auth.password_common";
+    return TING_KEY("auth.password_common");
   if (lower == AsciiLower(Trim(email)) || lower == AsciiLower(Trim(name)) ||
       (!email.empty() && lower == AsciiLower(email.substr(0, email.find('@')))))
-    return "auth.password_is_email";
+    return TING_KEY("auth.password_is_email");
   return std::nullopt;
 }
 

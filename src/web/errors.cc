@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/web/site.h"
 
 namespace ting::web {
@@ -17,28 +18,28 @@ namespace {
 // What a person is told when an error carries no key of its own.
 const char* GenericKey(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "error.invalid";
-    case ErrorCode::kMalformed: return "error.bad_request";
-    case ErrorCode::kNotFound: return "error.not_found";
+    case ErrorCode::kInvalidArgument: return TING_KEY("error.invalid");
+    case ErrorCode::kMalformed: return TING_KEY("error.bad_request");
+    case ErrorCode::kNotFound: return TING_KEY("error.not_found");
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kConflict: return "error.conflict";
-    case ErrorCode::kPermissionDenied: return "error.forbidden";
-    case ErrorCode::kUnauthenticated: return "api.unauthenticated";
-    case ErrorCode::kFailedPrecondition: return "error.precondition";
-    case ErrorCode::kResourceExhausted: return "error.too_many";
-    default: return "error.server";
+    case ErrorCode::kConflict: return TING_KEY("error.conflict");
+    case ErrorCode::kPermissionDenied: return TING_KEY("error.forbidden");
+    case ErrorCode::kUnauthenticated: return TING_KEY("api.unauthenticated");
+    case ErrorCode::kFailedPrecondition: return TING_KEY("error.precondition");
+    case ErrorCode::kResourceExhausted: return TING_KEY("error.too_many");
+    default: return TING_KEY("error.server");
   }
 }
 
 const char* GenericTitle(int status) {
   switch (status) {
     case 400:
-    case 422: return "error.invalid_title";
-    case 403: return "error.forbidden_title";
-    case 404: return "error.not_found_title";
-    case 409: return "error.conflict_title";
-    case 429: return "error.too_many_title";
-    default: return "error.server_title";
+    case 422: return TING_KEY("error.invalid_title");
+    case 403: return TING_KEY("error.forbidden_title");
+    case 404: return TING_KEY("error.not_found_title");
+    case 409: return TING_KEY("error.conflict_title");
+    case 429: return TING_KEY("error.too_many_title");
+    default: return TING_KEY("error.server_title");
   }
 }
 
@@ -62,13 +63,13 @@ int Site::StatusFor(ErrorCode code) {
 }
 
 Status Site::RequireUser(const Context& ctx) {
-  if (!ctx.user) return Error::Say(ErrorCode::kUnauthenticated, ctx.api ? "api.unauthenticated" : "auth.sign_in_required");
+  if (!ctx.user) return Error::Say(ErrorCode::kUnauthenticated, ctx.api ? TING_KEY("api.unauthenticated") : TING_KEY("auth.sign_in_required"));
   return {};
 }
 
 Status Site::RequireAction(const Context& ctx, core::Action action) {
   TING_RETURN_IF_ERROR(RequireUser(ctx));
-  if (!ctx.Can(action)) return Error::Say(ErrorCode::kPermissionDenied, "error.forbidden");
+  if (!ctx.Can(action)) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("error.forbidden"));
   return {};
 }
 
@@ -95,7 +96,7 @@ Response Site::ErrorResponse(const Request& req, Context& ctx, const Error& erro
     d.set("next", SafeLocalPath(req.target));
     d.set("form_email", "");
     d.set("has_errors", false);
-    res = RenderPage(req, ctx, "sign_in", "sign_in.title", d, 401);
+    res = RenderPage(req, ctx, "sign_in", TING_KEY("sign_in.title"), d, 401);
   } else {
     std::string title = catalog_.HasKey(catalog_.kDefaultLanguage, key + "_title") ? key + "_title" : GenericTitle(status);
     res = ErrorPage(req, ctx, status, title, key, args);

@@ -1,4 +1,5 @@
 #include "ting/web/json_fields.h"
+#include "ting/base/keys.h"
 
 #include "ting/base/strings.h"
 
@@ -19,8 +20,8 @@ Result<json> JsonBody(const http::Request& req) {
   auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) {
     // nlohmann's parser refuses ill-formed UTF-8 in strings; say so when that was the problem.
-    if (!IsValidUtf8(req.body)) return Error::Say(ErrorCode::kMalformed, "api.bad_utf8");
-    return Error::Say(ErrorCode::kMalformed, "api.bad_json");
+    if (!IsValidUtf8(req.body)) return Error::Say(ErrorCode::kMalformed, TING_KEY("api.bad_utf8"));
+    return Error::Say(ErrorCode::kMalformed, TING_KEY("api.bad_json"));
   }
   return body;
 }
@@ -73,13 +74,13 @@ std::optional<bool> JsonFields::Bool(const char* field) {
 Result<std::string> JsonFields::Required(const char* field) {
   auto text = OptionalText(field);
   TING_RETURN_IF_ERROR(Check());
-  if (!text) return Error::Say(ErrorCode::kMalformed, "api.missing_field", {{"field", field}});
+  if (!text) return Error::Say(ErrorCode::kMalformed, TING_KEY("api.missing_field"), {{"field", field}});
   return *text;
 }
 
 Status JsonFields::Check() const {
   if (wrong_field_.empty()) return {};
-  return Error::Say(ErrorCode::kInvalidArgument, "api.wrong_type", {{"field", wrong_field_}, {"expected", expected_}});
+  return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("api.wrong_type"), {{"field", wrong_field_}, {"expected", expected_}});
 }
 
 }  // namespace ting::web

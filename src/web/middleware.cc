@@ -5,6 +5,7 @@
 //   Organisation → Session (bearer token) → Language (Accept-Language) → Utf8Gate.
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/web/site.h"
 
 namespace ting::web {
@@ -92,7 +93,7 @@ Status Site::Visitor(Request& req, Context& ctx) {
   ctx.visitor_id = req.Cookie(kVisitorCookie).value_or("");
   if (ctx.visitor_id.size() < 20 || ctx.visitor_id.size() > 64) {
     // No visitor cookie on a form post: the form cannot have come from our page.
-    if (StateChanging(req.method)) return Error::Say(ErrorCode::kPermissionDenied, "error.csrf");
+    if (StateChanging(req.method)) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("error.csrf"));
     ctx.visitor_id = core::RandomToken(24);
     SetCookie(ctx, kVisitorCookie, ctx.visitor_id, kYear);
   }
@@ -103,7 +104,7 @@ Status Site::Visitor(Request& req, Context& ctx) {
 
 Status Site::Utf8Gate(Request& req, Context& ctx) {
   if (RequestTextIsUtf8(req)) return {};
-  return Error::Say(ErrorCode::kMalformed, ctx.api ? "api.bad_utf8" : "error.bad_text");
+  return Error::Say(ErrorCode::kMalformed, ctx.api ? TING_KEY("api.bad_utf8") : TING_KEY("error.bad_text"));
 }
 
 Status Site::CsrfCheck(Request& req, Context& ctx) {
@@ -111,7 +112,7 @@ Status Site::CsrfCheck(Request& req, Context& ctx) {
   std::string sent = FormField(req, "csrf");
   if (sent.empty()) sent = std::string(req.Header("X-CSRF-Token"));
   if (!csrf_.Verify(ctx.session_token.empty() ? ctx.visitor_id : ctx.session_token, sent))
-    return Error::Say(ErrorCode::kPermissionDenied, "error.csrf");
+    return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("error.csrf"));
   return {};
 }
 

@@ -1,7 +1,9 @@
 // Routes and the chain each request runs through before its handler.
 
 #include "ting/web/site.h"
+#include "ting/base/keys.h"
 
+#include "ting/base/keys.h"
 #include "ting/base/strings.h"
 #include "ting/http/server.h"
 
@@ -58,7 +60,7 @@ void Site::BuildChains() {
     std::string sections;
     for (const auto& section : home_sections_) sections += section(req, ctx);
     d.set("sections", sections);
-    return RenderPage(req, ctx, "home", "home.title", d);
+    return RenderPage(req, ctx, "home", TING_KEY("home.title"), d);
   });
   Plain("GET", "/healthz", [this](Request&) { return Health(); });
   std::vector<std::pair<std::string, std::string_view>> statics;
@@ -72,8 +74,23 @@ void Site::BuildChains() {
 }
 
 Result<Response> Site::NotFound(Request& req, Context& ctx) {
-  if (ctx.api) return Error::Say(ErrorCode::kNotFound, "api.no_endpoint", {{"method", req.method}, {"path", req.path}});
-  return Error::Say(ErrorCode::kNotFound, "error.not_found");
+  if (ctx.api) return Error::Say(ErrorCode::kNotFound, TING_KEY("api.no_endpoint"), {{"method", req.method}, {"path", req.path}});
+  return Error::Say(ErrorCode::kNotFound, TING_KEY("error.not_found"));
+}
+
+Status Site::CheckKeys() const {
+  // Keys built at run time, from a prefix and a name.
+  for (auto role : core::AllRoles()) ExpectKey(std::string("role.") + core::RoleName(role));
+  return CheckKeys(ExpectedKeys());
+}
+
+Status Site::CheckKeys(const std::vector<std::string>& keys) const {
+  std::vector<std::string> missing;
+  for (const auto& key : keys)
+    if (!catalog_.HasKey(html::Catalog::kDefaultLanguage, key)) missing.push_back(key);
+  if (missing.empty()) return {};
+  return Error::Internal("catalogue keys used in the code are missing from locales/" + std::string(html::Catalog::kDefaultLanguage) +
+                         ": " + Join(missing, ", "));
 }
 
 http::Handler Site::Handler() {
@@ -114,7 +131,7 @@ Response Site::Run(Request& req, bool api, const Access& access, const RouteHand
     } catch (const json::exception& e) {
       // A JSON value of an unexpected type reached code that did not check it: the request was
       // wrong, not the server. (Fields are read with JsonFields; this is the net under it.)
-      return Error::Say(ErrorCode::kInvalidArgument, "api.wrong_type_somewhere");
+      return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("api.wrong_type_somewhere"));
     }
   }();
   Response res = answer.ok() ? std::move(*answer) : ErrorResponse(req, ctx, answer.error());

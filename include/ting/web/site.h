@@ -133,6 +133,11 @@ class Site {
   static void SetCookie(Context& ctx, const std::string& name, const std::string& value, int64_t max_age);
   void StartSession(const http::Request& req, Context& ctx, const core::User& user);
   void EndSession(Context& ctx);
+  // OK when the default language's catalogue has every key used from C++ (TING_KEY and
+  // ExpectKey, ting/base/keys.h); else an error listing the missing ones. Run at start-up, after
+  // the components are mounted.
+  Status CheckKeys() const;
+  Status CheckKeys(const std::vector<std::string>& keys) const;
   // Drops cached sessions (after a role or a password changes).
   void ForgetSessions() { sessions_cache_.Clear(); }
 

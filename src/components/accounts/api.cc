@@ -1,6 +1,7 @@
 // The accounts API: sessions (bearer tokens), the signed-in user, registration.
 
 #include "accounts_internal.h"
+#include "ting/base/keys.h"
 
 namespace ting::components {
 
@@ -26,7 +27,7 @@ Result<Response> AccountsComponent::ApiCreateSession(Request& req, Context& ctx)
   TING_ASSIGN_OR_RETURN(std::string email, fields.Required("email"));
   TING_ASSIGN_OR_RETURN(std::string password, fields.Required("password"));
   if (auto wait = SignInBlocked(req.remote_ip, email))
-    return Error::Say(ErrorCode::kResourceExhausted, "auth.rate_limited", {{"seconds", std::to_string(*wait)}});
+    return Error::Say(ErrorCode::kResourceExhausted, TING_KEY("auth.rate_limited"), {{"seconds", std::to_string(*wait)}});
   auto user = site_.accounts().Authenticate(email, password);
   if (!user.ok()) {
     if (user.error().code == ErrorCode::kUnauthenticated) SignInFailed(req.remote_ip, email);
@@ -54,7 +55,7 @@ Result<Response> AccountsComponent::ApiCreateUser(Request& req, Context& ctx) {
   std::string lang = fields.Text("lang", ctx.lang);
   TING_RETURN_IF_ERROR(fields.Check());
   if (auto wait = RegistrationBlocked(req.remote_ip))
-    return Error::Say(ErrorCode::kResourceExhausted, "auth.registrations_limited", {{"seconds", std::to_string(*wait)}});
+    return Error::Say(ErrorCode::kResourceExhausted, TING_KEY("auth.registrations_limited"), {{"seconds", std::to_string(*wait)}});
   if (!site_.catalog().Has(lang)) lang = ctx.lang;
   TING_ASSIGN_OR_RETURN(auto user, site_.accounts().Register(email, password, name, lang));
   return Site::Json(201, UserJson(user, {}));

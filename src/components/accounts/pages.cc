@@ -1,6 +1,7 @@
 // The account pages: register, sign in/out, account (password, language), admin shell.
 
 #include "accounts_internal.h"
+#include "ting/base/keys.h"
 #include "ting/base/strings.h"
 
 namespace ting::components {
@@ -31,7 +32,7 @@ Result<Response> AccountsComponent::RegisterForm(Request& req, Context& ctx) {
   html::Data d = FormData({});
   d.set("form_name", "");
   d.set("form_email", "");
-  return site_.RenderPage(req, ctx, "accounts/register", "register.title", d);
+  return site_.RenderPage(req, ctx, "accounts/register", TING_KEY("register.title"), d);
 }
 
 Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
@@ -40,10 +41,10 @@ Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
     html::Data d = FormData({message});
     d.set("form_name", name);
     d.set("form_email", email);
-    return site_.RenderPage(req, ctx, "accounts/register", "register.title", d, status);
+    return site_.RenderPage(req, ctx, "accounts/register", TING_KEY("register.title"), d, status);
   };
   if (auto wait = RegistrationBlocked(req.remote_ip)) {
-    Response r = form(site_.T(ctx, "auth.registrations_limited", {{"seconds", Seconds(*wait)}}), 429);
+    Response r = form(site_.T(ctx, TING_KEY("auth.registrations_limited"), {{"seconds", Seconds(*wait)}}), 429);
     r.Set("Retry-After", Seconds(*wait));
     return r;
   }
@@ -54,14 +55,14 @@ Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
     return form(site_.T(ctx, e.key, e.args), web::Site::StatusFor(e.code));
   }
   site_.StartSession(req, ctx, *user);
-  return site_.RedirectWithFlash(ctx, "/", "auth.registered");
+  return site_.RedirectWithFlash(ctx, "/", TING_KEY("auth.registered"));
 }
 
 Result<Response> AccountsComponent::SignInForm(Request& req, Context& ctx) {
   html::Data d = FormData({});
   d.set("next", SafeLocalPath(req.QueryParam("next").value_or("/")));
   d.set("form_email", "");
-  return site_.RenderPage(req, ctx, "sign_in", "sign_in.title", d);
+  return site_.RenderPage(req, ctx, "sign_in", TING_KEY("sign_in.title"), d);
 }
 
 Result<Response> AccountsComponent::SignInSubmit(Request& req, Context& ctx) {
@@ -71,10 +72,10 @@ Result<Response> AccountsComponent::SignInSubmit(Request& req, Context& ctx) {
     html::Data d = FormData({message});
     d.set("next", next);
     d.set("form_email", email);
-    return site_.RenderPage(req, ctx, "sign_in", "sign_in.title", d, status);
+    return site_.RenderPage(req, ctx, "sign_in", TING_KEY("sign_in.title"), d, status);
   };
   if (auto wait = SignInBlocked(req.remote_ip, email)) {
-    Response r = form(site_.T(ctx, "auth.rate_limited", {{"seconds", Seconds(*wait)}}), 429);
+    Response r = form(site_.T(ctx, TING_KEY("auth.rate_limited"), {{"seconds", Seconds(*wait)}}), 429);
     r.Set("Retry-After", Seconds(*wait));
     return r;
   }
@@ -82,15 +83,15 @@ Result<Response> AccountsComponent::SignInSubmit(Request& req, Context& ctx) {
   if (!user.ok()) {
     if (user.error().code != ErrorCode::kUnauthenticated) return user.error();
     SignInFailed(req.remote_ip, email);
-    return form(site_.T(ctx, "auth.wrong_credentials"), 401);
+    return form(site_.T(ctx, TING_KEY("auth.wrong_credentials")), 401);
   }
   site_.StartSession(req, ctx, *user);
-  return site_.RedirectWithFlash(ctx, next, "auth.signed_in");
+  return site_.RedirectWithFlash(ctx, next, TING_KEY("auth.signed_in"));
 }
 
 Result<Response> AccountsComponent::SignOut(Request&, Context& ctx) {
   site_.EndSession(ctx);
-  return site_.RedirectWithFlash(ctx, "/", "auth.signed_out");
+  return site_.RedirectWithFlash(ctx, "/", TING_KEY("auth.signed_out"));
 }
 
 Result<Response> AccountsComponent::AccountPage(Request& req, Context& ctx) {
@@ -100,7 +101,7 @@ Result<Response> AccountsComponent::AccountPage(Request& req, Context& ctx) {
   html::List roles;
   for (auto r : ctx.roles) roles.push_back(html::Data(site_.T(ctx, std::string("role.") + core::RoleName(r))));
   d.set("roles", roles);
-  return site_.RenderPage(req, ctx, "accounts/account", "account.title", d);
+  return site_.RenderPage(req, ctx, "accounts/account", TING_KEY("account.title"), d);
 }
 
 Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
@@ -109,7 +110,7 @@ Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
     d.set("account_name", ctx.user->name);
     d.set("account_email", ctx.user->email);
     d.set("roles", html::List{});
-    return site_.RenderPage(req, ctx, "accounts/account", "account.title", d, status);
+    return site_.RenderPage(req, ctx, "accounts/account", TING_KEY("account.title"), d, status);
   };
   // Guessing the current password through this form is limited like signing in: failures per
   // account, and the client address's sign-in attempts.
@@ -117,7 +118,7 @@ Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
   std::optional<int64_t> wait = password_limiter_.Blocked(account_key);
   if (!wait) wait = ip_limiter_.Blocked("ip:" + req.remote_ip);
   if (wait) {
-    Response r = form(site_.T(ctx, "auth.rate_limited", {{"seconds", Seconds(*wait)}}), 429);
+    Response r = form(site_.T(ctx, TING_KEY("auth.rate_limited"), {{"seconds", Seconds(*wait)}}), 429);
     r.Set("Retry-After", Seconds(*wait));
     return r;
   }
@@ -137,7 +138,7 @@ Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
   site_.ForgetSessions();
   ctx.session_token.clear();
   site_.StartSession(req, ctx, *ctx.user);
-  return site_.RedirectWithFlash(ctx, "/account", "auth.password_changed");
+  return site_.RedirectWithFlash(ctx, "/account", TING_KEY("auth.password_changed"));
 }
 
 Result<Response> AccountsComponent::ChangeLanguage(Request& req, Context& ctx) {
@@ -146,7 +147,7 @@ Result<Response> AccountsComponent::ChangeLanguage(Request& req, Context& ctx) {
   if (!site_.catalog().Has(lang)) return Response::Redirect(next);
   web::Site::SetCookie(ctx, "ting_lang", lang, 365 * 24 * 3600);
   if (ctx.user) (void)site_.accounts().SetLanguage(ctx.user->id, lang);
-  return site_.RedirectWithFlash(ctx, next, "language.changed");
+  return site_.RedirectWithFlash(ctx, next, TING_KEY("language.changed"));
 }
 
 Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::vector<std::string> errors, int status) {
@@ -164,18 +165,18 @@ Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::v
   for (auto r : core::AllRoles())
     options.push_back(html::Object{{"value", core::RoleName(r)}, {"label", site_.T(ctx, std::string("role.") + core::RoleName(r))}});
   d.set("role_options", options);
-  return site_.RenderPage(req, ctx, "accounts/admin", "admin.title", d, status);
+  return site_.RenderPage(req, ctx, "accounts/admin", TING_KEY("admin.title"), d, status);
 }
 
 Result<Response> AccountsComponent::GrantRole(Request& req, Context& ctx) {
   std::string email = FormField(req, "email");
   auto role = core::ParseRole(FormField(req, "role"));
-  if (!role) return AdminPage(req, ctx, {site_.T(ctx, "admin.role_invalid")}, 422);
+  if (!role) return AdminPage(req, ctx, {site_.T(ctx, TING_KEY("admin.role_invalid"))}, 422);
   TING_ASSIGN_OR_RETURN(auto user, site_.accounts().FindByEmail(email));
-  if (!user) return AdminPage(req, ctx, {site_.T(ctx, "admin.user_not_found", {{"email", email}})}, 422);
+  if (!user) return AdminPage(req, ctx, {site_.T(ctx, TING_KEY("admin.user_not_found"), {{"email", email}})}, 422);
   TING_RETURN_IF_ERROR(site_.accounts().Grant(ctx.org.id, user->id, *role));
   site_.ForgetSessions();  // the new role applies to the next request
-  return site_.RedirectWithFlash(ctx, "/admin", "admin.role_granted_short");
+  return site_.RedirectWithFlash(ctx, "/admin", TING_KEY("admin.role_granted_short"));
 }
 
 }  // namespace ting::components

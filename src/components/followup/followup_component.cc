@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/base/time.h"
 #include "ting/components/followup.h"
 #include "ting/components/results.h"
@@ -68,6 +69,7 @@ class FollowUpComponent final : public web::Component {
     processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
     const auto anyone = web::Access::Public();
     const auto manage = web::Access::Can(core::Action::kManageProcesses);
+    for (const auto& status : kStatuses) ExpectKey("followup.status." + status);
     site.Page("GET", "/processes/{slug}/followup", anyone, [this](Request& req, Context& ctx) { return ListPage(req, ctx); });
     site.Page("POST", "/processes/{slug}/followup/{id}", manage, [this](Request& req, Context& ctx) { return UpdateForm(req, ctx); });
     site.Api("GET", "/api/v1/processes/{slug}/followup", anyone, [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
@@ -109,8 +111,8 @@ class FollowUpComponent final : public web::Component {
   // Applies a status/progress change and/or adds an update. Only for funded projects of p.
   Status Apply(const Process& p, int64_t project_id, int64_t author_id, const std::optional<std::string>& status,
                const std::optional<int64_t>& progress, const std::string& body) {
-    if (status && !ValidStatus(*status)) return Error::Say(ErrorCode::kInvalidArgument, "followup.bad_status");
-    if (progress && (*progress < 0 || *progress > 100)) return Error::Say(ErrorCode::kInvalidArgument, "followup.bad_progress");
+    if (status && !ValidStatus(*status)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("followup.bad_status"));
+    if (progress && (*progress < 0 || *progress > 100)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("followup.bad_progress"));
     int64_t now = site_->env().NowSeconds();
     return site_->db().Write([&](db::Connection& c) -> Status {
       bool funded = false;
@@ -118,7 +120,7 @@ class FollowUpComponent final : public web::Component {
         TING_ASSIGN_OR_RETURN(auto ids, FundedProjects(c, b.id));
         funded = funded || std::find(ids.begin(), ids.end(), project_id) != ids.end();
       }
-      if (!funded) return Error::Say(ErrorCode::kNotFound, "followup.not_funded");
+      if (!funded) return Error::Say(ErrorCode::kNotFound, TING_KEY("followup.not_funded"));
       if (status || progress) {
         TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO project_progress(proposal_id, status, progress, updated_at) VALUES(?, ?, ?, ?) "
                                           "ON CONFLICT(proposal_id) DO NOTHING",
@@ -165,7 +167,7 @@ class FollowUpComponent final : public web::Component {
       items.push_back(o);
     }
     d.set("projects", items);
-    return site_->RenderPageTitled(req, ctx, "followup/list", site_->T(ctx, "followup.title") + " – " + process.Title(ctx.lang), d);
+    return site_->RenderPageTitled(req, ctx, "followup/list", site_->T(ctx, TING_KEY("followup.title")) + " – " + process.Title(ctx.lang), d);
   }
 
   Result<Response> UpdateForm(Request& req, Context& ctx) {
@@ -181,9 +183,9 @@ class FollowUpComponent final : public web::Component {
     std::optional<int64_t> progress = progress_text.empty() ? std::nullopt : ParseInt64(Trim(progress_text));
     if (!progress_text.empty() && !progress) progress = -1;
     Status st = id ? Apply(p, *id, ctx.user->id, status.empty() ? std::nullopt : std::optional(status), progress, body)
-                   : Status(Error::Say(ErrorCode::kNotFound, "followup.not_funded"));
+                   : Status(Error::Say(ErrorCode::kNotFound, TING_KEY("followup.not_funded")));
     if (!st.ok()) return st.error();
-    return site_->RedirectWithFlash(ctx, "/processes/" + p.slug + "/followup", "followup.saved");
+    return site_->RedirectWithFlash(ctx, "/processes/" + p.slug + "/followup", TING_KEY("followup.saved"));
   }
 
   Result<Response> ApiList(Request& req, Context& ctx) {
@@ -210,7 +212,7 @@ class FollowUpComponent final : public web::Component {
     std::optional<int64_t> progress = fields.Int("progress");
     std::string text = fields.Text("update");
     TING_RETURN_IF_ERROR(fields.Check());
-    if (!id) return Error::Say(ErrorCode::kNotFound, "followup.not_funded");
+    if (!id) return Error::Say(ErrorCode::kNotFound, TING_KEY("followup.not_funded"));
     TING_RETURN_IF_ERROR(Apply(p, *id, ctx.user->id, status, progress, text));
     return ApiList(req, ctx);
   }

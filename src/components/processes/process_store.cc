@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/components/processes.h"
 #include "ting/base/ttl_cache.h"
 #include "ting/core/accounts.h"
@@ -123,7 +124,7 @@ Result<Phase> ProcessStore::PhaseIn(db::Connection& c, int64_t process_id, const
   TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT p.phase_override, o.time_zone FROM processes p "
                                              "JOIN organisations o ON o.id = p.organisation_id WHERE p.id = ?",
                                              {process_id}));
-  if (!row) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+  if (!row) return Error::Say(ErrorCode::kNotFound, TING_KEY("processes.not_found"));
   Process p;
   p.id = process_id;
   if (!row->IsNull(0)) p.phase_override = ParsePhase(row->Str(0));

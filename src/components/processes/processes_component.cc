@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "processes_internal.h"
+#include "ting/base/keys.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
 #include "ting/base/ttl_cache.h"
@@ -29,11 +30,11 @@ std::string PhaseLabel(const Site& site, const Context& ctx, Phase p) {
 std::string BallotText(const Site& site, const Context& ctx, const BallotRules& r) {
   switch (r.type) {
     case BallotType::kApproval:
-      return r.max ? site.T(ctx, "ballot.text.approval", {{"max", std::to_string(r.max)}}) : site.T(ctx, "ballot.text.approval_any");
-    case BallotType::kKnapsack: return site.T(ctx, "ballot.text.knapsack");
-    case BallotType::kCumulative: return site.T(ctx, "ballot.text.cumulative", {{"points", std::to_string(r.points)}});
+      return r.max ? site.T(ctx, TING_KEY("ballot.text.approval"), {{"max", std::to_string(r.max)}}) : site.T(ctx, TING_KEY("ballot.text.approval_any"));
+    case BallotType::kKnapsack: return site.T(ctx, TING_KEY("ballot.text.knapsack"));
+    case BallotType::kCumulative: return site.T(ctx, TING_KEY("ballot.text.cumulative"), {{"points", std::to_string(r.points)}});
     case BallotType::kRanking:
-      return r.max ? site.T(ctx, "ballot.text.ranking", {{"max", std::to_string(r.max)}}) : site.T(ctx, "ballot.text.ranking_any");
+      return r.max ? site.T(ctx, TING_KEY("ballot.text.ranking"), {{"max", std::to_string(r.max)}}) : site.T(ctx, TING_KEY("ballot.text.ranking_any"));
   }
   return {};
 }
@@ -44,7 +45,7 @@ std::string RuleText(const Site& site, const Context& ctx, CountingRule r) {
 
 Result<Process> FindProcess(ProcessStore& store, const Context& ctx, const std::string& slug) {
   TING_ASSIGN_OR_RETURN(auto p, store.Find(ctx.org.id, slug));
-  if (!p) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+  if (!p) return Error::Say(ErrorCode::kNotFound, TING_KEY("processes.not_found"));
   return std::move(*p);
 }
 
@@ -74,7 +75,7 @@ std::optional<int64_t> ParseAmount(std::string text, const std::string& currency
 // named) inside the "processes.invalid" message.
 Error Explain(const Error& e) {
   if (!e.key.empty() || Site::StatusFor(e.code) >= 500) return e;
-  return Error::Say(e.code, "processes.invalid", {{"detail", e.message}});
+  return Error::Say(e.code, TING_KEY("processes.invalid"), {{"detail", e.message}});
 }
 
 class ProcessesComponent final : public web::Component {
@@ -84,6 +85,8 @@ class ProcessesComponent final : public web::Component {
     store_ = std::make_unique<ProcessStore>(site.db(), site.env());
     const auto manage = web::Access::Can(core::Action::kManageProcesses);
     const auto anyone = web::Access::Public();
+    for (Phase p : AllPhases()) ExpectKey(std::string("phase.") + PhaseName(p));
+    for (auto r : {CountingRule::kGreedy, CountingRule::kMes}) ExpectKey(std::string("rule.text.") + CountingRuleName(r));
     site.Api("POST", "/api/v1/processes", manage, [this](Request& req, Context& ctx) { return ApiCreate(req, ctx); });
     site.Api("GET", "/api/v1/processes", anyone, [this](Request& req, Context& ctx) { return ApiList(req, ctx); });
     site.Api("GET", "/api/v1/processes/{slug}", anyone, [this](Request& req, Context& ctx) { return ApiGet(req, ctx); });
@@ -193,7 +196,7 @@ class ProcessesComponent final : public web::Component {
       std::string currency = p.budgets.empty() ? "SEK" : p.budgets.front().currency;
       for (const auto& b : p.budgets) total += b.amount;
       items.push_back(html::Object{{"slug", p.slug}, {"title", p.Title(ctx.lang)}, {"phase_label", PhaseLabel(*site_, ctx, p.CurrentPhase(today))},
-                                   {"budget_summary", site_->T(ctx, "processes.budget_summary", {{"count", std::to_string(p.budgets.size())},
+                                   {"budget_summary", site_->T(ctx, TING_KEY("processes.budget_summary"), {{"count", std::to_string(p.budgets.size())},
                                                                                                  {"amount", site_->FormatMoney(ctx, {total, currency})}})}});
     }
     d.set("has_processes", !list->empty());
@@ -233,7 +236,7 @@ class ProcessesComponent final : public web::Component {
   void SetBudgetFormDefaults(html::Data& d, const Context& ctx, const Request* req) const {
     auto f = [&](const char* name, const char* fallback) { return req ? FormField(*req, name) : std::string(fallback); };
     d.set("b_slug", f("b_slug", ""));
-    d.set("b_name_fields", LanguageFields(ctx, "b_name", "processes.field_budget_name", req, true));
+    d.set("b_name_fields", LanguageFields(ctx, "b_name", TING_KEY("processes.field_budget_name"), req, true));
     d.set("b_amount", f("b_amount", ""));
     d.set("b_max", f("b_max", "3"));
     d.set("b_points", f("b_points", "10"));
@@ -276,10 +279,10 @@ class ProcessesComponent final : public web::Component {
     d.set("processes", items);
     bool posted = req.method == "POST";
     d.set("f_slug", posted ? FormField(req, "slug") : "");
-    d.set("title_fields", LanguageFields(ctx, "title", "processes.field_title", posted ? &req : nullptr, true));
-    d.set("description_fields", LanguageFields(ctx, "description", "processes.field_description", posted ? &req : nullptr, false));
+    d.set("title_fields", LanguageFields(ctx, "title", TING_KEY("processes.field_title"), posted ? &req : nullptr, true));
+    d.set("description_fields", LanguageFields(ctx, "description", TING_KEY("processes.field_description"), posted ? &req : nullptr, false));
     SetBudgetFormDefaults(d, ctx, posted ? &req : nullptr);
-    return site_->RenderPage(req, ctx, "processes/admin_list", "processes.admin_title", d, status);
+    return site_->RenderPage(req, ctx, "processes/admin_list", TING_KEY("processes.admin_title"), d, status);
   }
 
   Result<Response> AdminCreate(Request& req, Context& ctx) {
@@ -296,7 +299,7 @@ class ProcessesComponent final : public web::Component {
       if (Site::StatusFor(created.error().code) >= 500) return created.error();
       return AdminList(req, ctx, {Message(ctx, created.error())}, Site::StatusFor(created.error().code));
     }
-    return site_->RedirectWithFlash(ctx, "/admin/processes/" + created->slug, "processes.created");
+    return site_->RedirectWithFlash(ctx, "/admin/processes/" + created->slug, TING_KEY("processes.created"));
   }
 
   Result<Response> AdminEdit(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
@@ -329,7 +332,7 @@ class ProcessesComponent final : public web::Component {
     d.set("phase_options", options);
     d.set("phase_rows", rows);
     SetBudgetFormDefaults(d, ctx, req.method == "POST" ? &req : nullptr);
-    return site_->RenderPage(req, ctx, "processes/admin_edit", "processes.admin_title", d, status);
+    return site_->RenderPage(req, ctx, "processes/admin_edit", TING_KEY("processes.admin_title"), d, status);
   }
 
   static json PhasePatch(const Request& req) { return {{"phase", FormField(req, "phase")}}; }
@@ -348,11 +351,11 @@ class ProcessesComponent final : public web::Component {
     TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     auto updated = store_->Update(ctx.org.id, req.Param("slug"), patch);
     if (!updated.ok()) {
-      if (updated.error().code == ErrorCode::kNotFound) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+      if (updated.error().code == ErrorCode::kNotFound) return Error::Say(ErrorCode::kNotFound, TING_KEY("processes.not_found"));
       if (Site::StatusFor(updated.error().code) >= 500) return updated.error();
       return AdminEdit(req, ctx, {Message(ctx, updated.error())}, Site::StatusFor(updated.error().code));
     }
-    return site_->RedirectWithFlash(ctx, "/admin/processes/" + updated->slug, "processes.saved");
+    return site_->RedirectWithFlash(ctx, "/admin/processes/" + updated->slug, TING_KEY("processes.saved"));
   }
 
   // An error's message in the request's language, for a form's list of problems.

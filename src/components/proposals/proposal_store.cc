@@ -1,4 +1,5 @@
 #include "proposal_store.h"
+#include "ting/base/keys.h"
 
 #include "ting/base/rng.h"
 
@@ -183,14 +184,14 @@ std::string Fold(std::string_view s) {
 
 Status Validate(const Process& p, const ProposalDraft& d, int64_t* budget_id) {
   std::string title(Trim(d.title));
-  if (title.empty() || title.size() > 200) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.title");
-  if (Trim(d.body).empty() || d.body.size() > 20000) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.body");
+  if (title.empty() || title.size() > 200) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.title"));
+  if (Trim(d.body).empty() || d.body.size() > 20000) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.body"));
   const Budget* b = p.FindBudget(d.budget_slug);
-  if (!b) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.budget");
-  if (d.cost <= 0 || d.cost > kMaxAmountMinor) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.cost");
-  if (d.category.size() > 100) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.category");
+  if (!b) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.budget"));
+  if (d.cost <= 0 || d.cost > kMaxAmountMinor) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.cost"));
+  if (d.category.size() > 100) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.category"));
   if (d.lat.has_value() != d.lon.has_value() || (d.lat && (std::abs(*d.lat) > 90 || std::abs(*d.lon) > 180)))
-    return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.place");
+    return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.place"));
   *budget_id = b->id;
   return {};
 }
@@ -215,7 +216,7 @@ Status Notify(db::Connection& c, const Env& env, int64_t user_id, const std::str
 }  // namespace
 
 Result<Proposal> ProposalStore::Create(const Process& p, int64_t author_id, const ProposalDraft& d) {
-  if (p.PhaseNow(env_) != Phase::kProposals) return Error::Say(ErrorCode::kConflict, "proposals.not_proposal_phase");
+  if (p.PhaseNow(env_) != Phase::kProposals) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.not_proposal_phase"));
   int64_t budget_id = 0;
   TING_RETURN_IF_ERROR(Validate(p, d, &budget_id));
   std::optional<Proposal> out;
@@ -316,18 +317,18 @@ Result<Proposal> ProposalStore::Edit(const Process& p, int64_t id, int64_t user_
   std::optional<Proposal> out;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found || found->process_id != p.id) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (found->author_id != user_id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
+    if (!found || found->process_id != p.id) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (found->author_id != user_id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
     if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision)
-      return Error::Say(ErrorCode::kConflict, "proposals.locked");
+      return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     if (found->status == ProposalStatus::kSubmitted && p.PhaseNow(env_) != Phase::kProposals)
-      return Error::Say(ErrorCode::kConflict, "proposals.locked");
+      return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET title = ?, body = ?, category = ?, cost = ?, budget_id = ?, lat = ?, lon = ?, "
                                          "status = 'submitted', updated_at = ? WHERE id = ?",
                                          {std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, budget_id, Opt(d.lat), Opt(d.lon),
                                           env_.NowSeconds(), id})));
     if (found->status == ProposalStatus::kRevision && found->reviewer_id)
-      TING_RETURN_IF_ERROR(Notify(c, env_, found->reviewer_id, "notify.resubmitted", {{"title", found->title}}, "/proposals/" + std::to_string(id)));
+      TING_RETURN_IF_ERROR(Notify(c, env_, found->reviewer_id, TING_KEY("notify.resubmitted"), {{"title", found->title}}, "/proposals/" + std::to_string(id)));
     TING_ASSIGN_OR_RETURN(out, FindIn(c, id));
     return {};
   }));
@@ -337,66 +338,66 @@ Result<Proposal> ProposalStore::Edit(const Process& p, int64_t id, int64_t user_
 Status ProposalStore::Withdraw(int64_t id, int64_t user_id) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (found->author_id != user_id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
-    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, "proposals.locked");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (found->author_id != user_id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, env_, *found));
-    if (frozen && OnBallot(*found)) return Error::Say(ErrorCode::kConflict, "proposals.ballot_frozen_withdraw");
+    if (frozen && OnBallot(*found)) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.ballot_frozen_withdraw"));
     return StatusOf(c.Exec("UPDATE proposals SET status = 'withdrawn', updated_at = ? WHERE id = ?", {env_.NowSeconds(), id}));
   });
 }
 
 Status ProposalStore::Review(int64_t id, int64_t reviewer_id, bool feasible, std::optional<int64_t> cost, const std::string& explanation) {
-  if (!feasible && Trim(explanation).empty()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.explanation_required");
-  if (cost && (*cost <= 0 || *cost > kMaxAmountMinor)) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.cost");
+  if (!feasible && Trim(explanation).empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.explanation_required"));
+  if (cost && (*cost <= 0 || *cost > kMaxAmountMinor)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.cost"));
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, "proposals.locked");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     // After voting opened, a review may not take a project off the ballot, change its cost, or
     // put a new one on it.
     TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, env_, *found));
-    if (frozen && (OnBallot(*found) || (feasible && found->on_ballot))) return Error::Say(ErrorCode::kConflict, "proposals.ballot_frozen");
+    if (frozen && (OnBallot(*found) || (feasible && found->on_ballot))) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.ballot_frozen"));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = ?, reviewer_id = ?, review_cost = ?, review_explanation = ?, reviewed_at = ?, "
                                          "updated_at = ? WHERE id = ?",
                                          {std::string(feasible ? "feasible" : "infeasible"), reviewer_id, cost ? db::Value(*cost) : db::kNull,
                                           std::string(Trim(explanation)), env_.NowSeconds(), env_.NowSeconds(), id})));
-    return Notify(c, env_, found->author_id, feasible ? "notify.feasible" : "notify.infeasible", {{"title", found->title}},
+    return Notify(c, env_, found->author_id, feasible ? TING_KEY("notify.feasible") : TING_KEY("notify.infeasible"), {{"title", found->title}},
                   "/proposals/" + std::to_string(id));
   });
 }
 
 Status ProposalStore::RequestRevision(int64_t id, int64_t reviewer_id, const std::string& explanation) {
-  if (Trim(explanation).empty()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.explanation_required");
+  if (Trim(explanation).empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.explanation_required"));
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision) return Error::Say(ErrorCode::kConflict, "proposals.locked");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'revision', reviewer_id = ?, review_explanation = ?, updated_at = ? WHERE id = ?",
                                          {reviewer_id, std::string(Trim(explanation)), env_.NowSeconds(), id})));
-    return Notify(c, env_, found->author_id, "notify.revise", {{"title", found->title}}, "/proposals/" + std::to_string(id));
+    return Notify(c, env_, found->author_id, TING_KEY("notify.revise"), {{"title", found->title}}, "/proposals/" + std::to_string(id));
   });
 }
 
 Status ProposalStore::Assign(int64_t id, int64_t reviewer_id) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposals SET reviewer_id = ?, updated_at = ? WHERE id = ?", {reviewer_id, env_.NowSeconds(), id}));
-    if (n == 0) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    return Notify(c, env_, reviewer_id, "notify.assigned", {{"id", std::to_string(id)}}, "/proposals/" + std::to_string(id));
+    if (n == 0) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    return Notify(c, env_, reviewer_id, TING_KEY("notify.assigned"), {{"id", std::to_string(id)}}, "/proposals/" + std::to_string(id));
   });
 }
 
 Status ProposalStore::Merge(int64_t id, int64_t into) {
-  if (id == into) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_self");
+  if (id == into) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.merge_self"));
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto from, FindIn(c, id));
     TING_ASSIGN_OR_RETURN(auto to, FindIn(c, into));
-    if (!from || !to) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (from->budget_id != to->budget_id) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_budget");
+    if (!from || !to) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (from->budget_id != to->budget_id) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.merge_budget"));
     if (to->status == ProposalStatus::kMerged || to->status == ProposalStatus::kWithdrawn || from->status == ProposalStatus::kMerged)
-      return Error::Say(ErrorCode::kConflict, "proposals.locked");
+      return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, env_, *from));
-    if (frozen && (OnBallot(*from) || OnBallot(*to))) return Error::Say(ErrorCode::kConflict, "proposals.ballot_frozen");
+    if (frozen && (OnBallot(*from) || OnBallot(*to))) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.ballot_frozen"));
     // Supporters of the duplicate support the survivor; someone who supported both counts once.
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_supports(proposal_id, user_id, created_at) "
                                          "SELECT ?, user_id, created_at FROM proposal_supports WHERE proposal_id = ?",
@@ -406,26 +407,26 @@ Status ProposalStore::Merge(int64_t id, int64_t into) {
                                          "WHERE id IN (?, ?)",
                                          {id, into})));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?", {into, env_.NowSeconds(), id})));
-    return Notify(c, env_, from->author_id, "notify.merged", {{"title", from->title}, {"into", to->title}}, "/proposals/" + std::to_string(into));
+    return Notify(c, env_, from->author_id, TING_KEY("notify.merged"), {{"title", from->title}, {"into", to->title}}, "/proposals/" + std::to_string(into));
   });
 }
 
 Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot, int64_t manager_id, const std::string& reason) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
     if (found->on_ballot == on_ballot) return {};
     TING_ASSIGN_OR_RETURN(bool frozen, BallotFrozen(c, env_, *found));
     if (frozen && found->status == ProposalStatus::kFeasible) {
       // Nothing joins a ballot people are already voting on; a project leaves it only by an
       // explicit, audited decision with a public reason.
-      if (on_ballot) return Error::Say(ErrorCode::kConflict, "proposals.ballot_frozen");
+      if (on_ballot) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.ballot_frozen"));
       std::string why(Trim(reason));
-      if (why.empty() || why.size() > 2000) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.removal_reason");
+      if (why.empty() || why.size() > 2000) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.removal_reason"));
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO ballot_changes(budget_id, proposal_id, action, reason, actor_id, created_at) "
                                            "VALUES(?, ?, 'removed', ?, ?, ?)",
                                            {found->budget_id, id, why, manager_id, env_.NowSeconds()})));
-      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, "notify.removed_from_ballot", {{"title", found->title}, {"reason", why}},
+      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, TING_KEY("notify.removed_from_ballot"), {{"title", found->title}, {"reason", why}},
                                   "/proposals/" + std::to_string(id)));
     }
     return StatusOf(c.Exec("UPDATE proposals SET on_ballot = ?, updated_at = ? WHERE id = ?", {int64_t{on_ballot}, env_.NowSeconds(), id}));
@@ -435,8 +436,8 @@ Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot, int64_t manager_id
 Result<bool> ProposalStore::Support(int64_t id, int64_t user_id, bool support) {
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
-    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, "proposals.locked");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
+    if (found->status == ProposalStatus::kMerged || found->status == ProposalStatus::kWithdrawn) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     if (support) {
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_supports(proposal_id, user_id, created_at) VALUES(?, ?, ?)",
                                            {id, user_id, env_.NowSeconds()})));
@@ -473,34 +474,34 @@ Result<std::vector<Comment>> ProposalStore::Comments(int64_t proposal_id) {
 }
 
 Result<Comment> ProposalStore::AddComment(int64_t proposal_id, int64_t author_id, int64_t parent_id, const std::string& body) {
-  if (Trim(body).empty() || body.size() > 5000) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.comment");
+  if (Trim(body).empty() || body.size() > 5000) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.comment"));
   Comment out;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, proposal_id));
-    if (!found) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
+    if (!found) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
     if (parent_id) {
       TING_ASSIGN_OR_RETURN(auto parent, c.QueryOne("SELECT 1 FROM proposal_comments WHERE id = ? AND proposal_id = ?", {parent_id, proposal_id}));
-      if (!parent) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.comment_parent");
+      if (!parent) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.comment_parent"));
     }
     int64_t now = env_.NowSeconds();
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO proposal_comments(proposal_id, author_id, parent_id, body, created_at) VALUES(?, ?, ?, ?, ?)",
                                          {proposal_id, author_id, parent_id ? db::Value(parent_id) : db::kNull, std::string(Trim(body)), now})));
     out = Comment{c.LastInsertId(), proposal_id, author_id, parent_id, "", std::string(Trim(body)), "", false, false, now, 0};
     if (found->author_id != author_id)
-      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, "notify.comment", {{"title", found->title}}, "/proposals/" + std::to_string(proposal_id)));
+      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, TING_KEY("notify.comment"), {{"title", found->title}}, "/proposals/" + std::to_string(proposal_id)));
     return {};
   }));
   return out;
 }
 
 Status ProposalStore::EditComment(int64_t proposal_id, int64_t comment_id, int64_t user_id, const std::string& body) {
-  if (Trim(body).empty() || body.size() > 5000) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.comment");
+  if (Trim(body).empty() || body.size() > 5000) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.comment"));
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id, created_at, deleted FROM proposal_comments WHERE id = ? AND proposal_id = ?",
                                                 {comment_id, proposal_id}));
-    if (!row || row->Int(2)) return Error::Say(ErrorCode::kNotFound, "proposals.comment_not_found");
-    if (row->Int(0) != user_id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
-    if (env_.NowSeconds() - row->Int(1) > kCommentEditWindowSeconds) return Error::Say(ErrorCode::kFailedPrecondition, "proposals.comment_edit_window");
+    if (!row || row->Int(2)) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.comment_not_found"));
+    if (row->Int(0) != user_id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
+    if (env_.NowSeconds() - row->Int(1) > kCommentEditWindowSeconds) return Error::Say(ErrorCode::kFailedPrecondition, TING_KEY("proposals.comment_edit_window"));
     return StatusOf(c.Exec("UPDATE proposal_comments SET body = ?, edited_at = ? WHERE id = ?", {std::string(Trim(body)), env_.NowSeconds(), comment_id}));
   });
 }
@@ -508,18 +509,18 @@ Status ProposalStore::EditComment(int64_t proposal_id, int64_t comment_id, int64
 Status ProposalStore::DeleteComment(int64_t proposal_id, int64_t comment_id, int64_t user_id) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT author_id FROM proposal_comments WHERE id = ? AND proposal_id = ?", {comment_id, proposal_id}));
-    if (!row) return Error::Say(ErrorCode::kNotFound, "proposals.comment_not_found");
-    if (row->Int(0) != user_id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
+    if (!row) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.comment_not_found"));
+    if (row->Int(0) != user_id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
     return StatusOf(c.Exec("UPDATE proposal_comments SET deleted = 1, body = '' WHERE id = ?", {comment_id}));
   });
 }
 
 Status ProposalStore::HideComment(int64_t proposal_id, int64_t comment_id, int64_t moderator_id, const std::string& reason) {
-  if (Trim(reason).empty()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.hide_reason");
+  if (Trim(reason).empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.hide_reason"));
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposal_comments SET hidden_by = ?, hidden_reason = ? WHERE id = ? AND proposal_id = ?",
                                          {moderator_id, std::string(Trim(reason)), comment_id, proposal_id}));
-    return n ? Status() : Status(Error::Say(ErrorCode::kNotFound, "proposals.comment_not_found"));
+    return n ? Status() : Status(Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.comment_not_found")));
   });
 }
 
@@ -571,7 +572,7 @@ Result<std::vector<std::string>> ProposalStore::Categories(int64_t process_id) {
 Status ProposalStore::AddImage(const ProposalImage& image) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto count, c.QueryOne("SELECT COUNT(*) FROM proposal_images WHERE proposal_id = ?", {image.proposal_id}));
-    if (count && count->Int(0) >= kMaxImages) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_count");
+    if (count && count->Int(0) >= kMaxImages) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.image_count"));
     return StatusOf(c.Exec("INSERT INTO proposal_images(proposal_id, file_name, content_type, bytes, created_at) VALUES(?, ?, ?, ?, ?)",
                            {image.proposal_id, image.file_name, image.content_type, image.bytes, env_.NowSeconds()}));
   });

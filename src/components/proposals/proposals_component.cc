@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "proposal_store.h"
+#include "ting/base/keys.h"
 #include "ting/core/accounts.h"
 #include "ting/core/security.h"
 #include "ting/web/multipart.h"
@@ -118,11 +119,11 @@ class ProposalsComponent final : public web::Component {
   // The proposal of the path, if it belongs to a process of the request's organisation.
   Result<std::pair<Proposal, Process>> Load(const Context& ctx, const std::string& id_text) {
     auto id = ParseInt64(id_text);
-    if (!id) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
+    if (!id) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
     TING_ASSIGN_OR_RETURN(auto p, store_->Find(*id));
-    if (!p) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
+    if (!p) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
     TING_ASSIGN_OR_RETURN(auto process, processes_->FindById(p->process_id));
-    if (!process || process->organisation_id != ctx.org.id) return Error::Say(ErrorCode::kNotFound, "proposals.not_found");
+    if (!process || process->organisation_id != ctx.org.id) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
     return std::pair{std::move(*p), std::move(*process)};
   }
 
@@ -132,7 +133,7 @@ class ProposalsComponent final : public web::Component {
   Status Throttle(const Context& ctx, core::RateLimiter& limiter) {
     if (!ctx.roles.empty()) return {};
     const std::string key = std::to_string(ctx.user->id);
-    if (limiter.Blocked(key)) return Error::Say(ErrorCode::kResourceExhausted, "proposals.too_many");
+    if (limiter.Blocked(key)) return Error::Say(ErrorCode::kResourceExhausted, TING_KEY("proposals.too_many"));
     limiter.Record(key);
     return {};
   }
@@ -180,13 +181,13 @@ class ProposalsComponent final : public web::Component {
     std::vector<Upload> out;
     for (auto& part : web::MultipartParts(req)) {
       if (part.name != "image" || (part.filename.empty() && part.data.empty()) || part.data.empty()) continue;
-      if (part.data.size() > kMaxImageBytes) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_size");
+      if (part.data.size() > kMaxImageBytes) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.image_size"));
       std::string type = web::SniffImageType(part.data);
-      if (type.empty()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_type");
-      if (!site_->env().Files().enabled()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.no_uploads");
+      if (type.empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.image_type"));
+      if (!site_->env().Files().enabled()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.no_uploads"));
       out.push_back({std::move(part.data), type});
     }
-    if (static_cast<int64_t>(out.size()) > ProposalStore::kMaxImages) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.image_count");
+    if (static_cast<int64_t>(out.size()) > ProposalStore::kMaxImages) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.image_count"));
     return out;
   }
 
@@ -274,12 +275,12 @@ class ProposalsComponent final : public web::Component {
       // The shortlist is the manager's decision, an edit the author's: never half of one request.
       for (const auto& [key, value] : body.items())
         if (key != "on_ballot" && key != "reason")
-          return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.on_ballot_alone");
+          return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.on_ballot_alone"));
       web::JsonFields fields(body);
       auto on_ballot = fields.Bool("on_ballot");
       auto reason = fields.Text("reason");
       TING_RETURN_IF_ERROR(fields.Check());
-      if (!on_ballot) return Error::Say(ErrorCode::kInvalidArgument, "api.wrong_type", {{"field", "on_ballot"}, {"expected", "boolean"}});
+      if (!on_ballot) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("api.wrong_type"), {{"field", "on_ballot"}, {"expected", "boolean"}});
       if (auto st = store_->SetOnBallot(proposal.id, *on_ballot, ctx.user->id, reason); !st.ok()) return st.error();
       body.erase("on_ballot");
       body.erase("reason");
@@ -321,7 +322,7 @@ class ProposalsComponent final : public web::Component {
       st = store_->RequestRevision(loaded->first.id, ctx.user->id, explanation);
     } else {
       if (!feasible)
-        return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.feasible_missing");
+        return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.feasible_missing"));
       st = store_->Review(loaded->first.id, ctx.user->id, *feasible, cost, explanation);
     }
     if (!st.ok()) return st.error();
@@ -336,7 +337,7 @@ class ProposalsComponent final : public web::Component {
     web::JsonFields fields(parsed_body);
     auto into = fields.Int("into");
     TING_RETURN_IF_ERROR(fields.Check());
-    if (!into) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_into");
+    if (!into) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.merge_into"));
     auto target = Load(ctx, std::to_string(*into));
     if (!target.ok()) return target.error();
     if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return st.error();
@@ -452,16 +453,16 @@ class ProposalsComponent final : public web::Component {
       }
       return list;
     };
-    std::vector<std::pair<std::string, std::string>> budgets = {{"", site_->T(ctx, "proposals.filter_all")}};
+    std::vector<std::pair<std::string, std::string>> budgets = {{"", site_->T(ctx, TING_KEY("proposals.filter_all"))}};
     for (const auto& b : process.budgets) budgets.push_back({b.slug, b.Name(ctx.lang)});
-    std::vector<std::pair<std::string, std::string>> cats = {{"", site_->T(ctx, "proposals.filter_all")}};
+    std::vector<std::pair<std::string, std::string>> cats = {{"", site_->T(ctx, TING_KEY("proposals.filter_all"))}};
     for (const auto& c : *categories) cats.push_back({c, c});
-    std::vector<std::pair<std::string, std::string>> statuses = {{"", site_->T(ctx, "proposals.filter_all")}};
+    std::vector<std::pair<std::string, std::string>> statuses = {{"", site_->T(ctx, TING_KEY("proposals.filter_all"))}};
     for (const char* s : {"submitted", "revision", "feasible", "infeasible", "withdrawn", "merged"})
       statuses.push_back({s, site_->T(ctx, std::string("proposals.status.") + s)});
-    std::vector<std::pair<std::string, std::string>> sorts = {{"newest", site_->T(ctx, "proposals.sort_newest")},
-                                                              {"supported", site_->T(ctx, "proposals.sort_supported")},
-                                                              {"random", site_->T(ctx, "proposals.sort_random")}};
+    std::vector<std::pair<std::string, std::string>> sorts = {{"newest", site_->T(ctx, TING_KEY("proposals.sort_newest"))},
+                                                              {"supported", site_->T(ctx, TING_KEY("proposals.sort_supported"))},
+                                                              {"random", site_->T(ctx, TING_KEY("proposals.sort_random"))}};
     d.set("budget_options", options(budgets, q.budget));
     d.set("category_options", options(cats, q.category));
     d.set("status_options", options(statuses, q.status));
@@ -476,8 +477,8 @@ class ProposalsComponent final : public web::Component {
     d.set("has_next", q.page < pages);
     d.set("prev_link", link(q.page - 1));
     d.set("next_link", link(q.page + 1));
-    d.set("page_text", site_->T(ctx, "proposals.page_of", {{"page", std::to_string(q.page)}, {"pages", std::to_string(std::max(pages, 1))}}));
-    return site_->RenderPageTitled(req, ctx, "proposals/list", site_->T(ctx, "proposals.title") + " – " + process.Title(ctx.lang), d);
+    d.set("page_text", site_->T(ctx, TING_KEY("proposals.page_of"), {{"page", std::to_string(q.page)}, {"pages", std::to_string(std::max(pages, 1))}}));
+    return site_->RenderPageTitled(req, ctx, "proposals/list", site_->T(ctx, TING_KEY("proposals.title")) + " – " + process.Title(ctx.lang), d);
   }
 
   Result<Response> FormPage(Request& req, Context& ctx, const Process& process, const std::optional<Proposal>& existing,
@@ -507,7 +508,7 @@ class ProposalsComponent final : public web::Component {
     for (const auto& e : errors) err.push_back(html::Data(e));
     d.set("errors", err);
     d.set("has_errors", !errors.empty());
-    return site_->RenderPage(req, ctx, "proposals/form", existing ? "proposals.edit_title" : "proposals.new_title", d, status);
+    return site_->RenderPage(req, ctx, "proposals/form", existing ? TING_KEY("proposals.edit_title") : TING_KEY("proposals.new_title"), d, status);
   }
 
   Result<Response> NewPage(Request& req, Context& ctx) {
@@ -515,7 +516,7 @@ class ProposalsComponent final : public web::Component {
     TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     const Process& process = p;
     if (process.CurrentPhase(site_->env().Today(ctx.org.time_zone)) != Phase::kProposals)
-      return site_->ErrorPage(req, ctx, 409, "proposals.closed_title", "proposals.not_proposal_phase");
+      return site_->ErrorPage(req, ctx, 409, TING_KEY("proposals.closed_title"), TING_KEY("proposals.not_proposal_phase"));
     return FormPage(req, ctx, process, std::nullopt, {}, 200);
   }
 
@@ -532,7 +533,7 @@ class ProposalsComponent final : public web::Component {
       return created.error();
     }
     if (auto st = StoreImages(created->id, *images); !st.ok()) return st.error();
-    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(created->id), "proposals.created");
+    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(created->id), TING_KEY("proposals.created"));
   }
 
   Result<Response> ShowPage(Request& req, Context& ctx) {
@@ -605,7 +606,7 @@ class ProposalsComponent final : public web::Component {
     TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
     auto loaded = Load(ctx, req.Param("id"));
     if (!loaded.ok()) return loaded.error();
-    if (loaded->first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, "proposals.not_author");
+    if (loaded->first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
     return FormPage(req, ctx, loaded->second, loaded->first, {}, 200);
   }
 
@@ -618,14 +619,14 @@ class ProposalsComponent final : public web::Component {
     auto existing = store_->Images(loaded->first.id);
     if (!existing.ok()) return existing.error();
     if (static_cast<int64_t>(existing->size() + images->size()) > ProposalStore::kMaxImages)
-      return FormPage(req, ctx, loaded->second, loaded->first, {site_->T(ctx, "proposals.problem.image_count")}, 422);
+      return FormPage(req, ctx, loaded->second, loaded->first, {site_->T(ctx, TING_KEY("proposals.problem.image_count"))}, 422);
     auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
     if (!edited.ok()) {
       if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
       return edited.error();
     }
     if (auto st = StoreImages(edited->id, *images); !st.ok()) return st.error();
-    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(edited->id), "proposals.saved");
+    return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(edited->id), TING_KEY("proposals.saved"));
   }
 
   // A page action on a proposal: sign-in (and a permission) required, then act, then back to it.
@@ -640,70 +641,70 @@ class ProposalsComponent final : public web::Component {
   }
 
   Result<Response> WithdrawPage(Request& req, Context& ctx) {
-    return Act(req, ctx, std::nullopt, [&](const Proposal& p) { return store_->Withdraw(p.id, ctx.user->id); }, "proposals.withdrawn");
+    return Act(req, ctx, std::nullopt, [&](const Proposal& p) { return store_->Withdraw(p.id, ctx.user->id); }, TING_KEY("proposals.withdrawn"));
   }
   Result<Response> SupportPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return StatusOf(store_->Support(p.id, ctx.user->id, FormField(req, "support") != "0"));
-    }, "proposals.support_saved");
+    }, TING_KEY("proposals.support_saved"));
   }
   Result<Response> CommentPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) -> Status {
       TING_RETURN_IF_ERROR(Throttle(ctx, comment_limiter_));
       return StatusOf(store_->AddComment(p.id, ctx.user->id, ParseInt64(FormField(req, "parent")).value_or(0), FormField(req, "body")));
-    }, "proposals.comment_saved");
+    }, TING_KEY("proposals.comment_saved"));
   }
   Result<Response> CommentEditPage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return store_->EditComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "body"));
-    }, "proposals.comment_saved");
+    }, TING_KEY("proposals.comment_saved"));
   }
   Result<Response> CommentDeletePage(Request& req, Context& ctx) {
     return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
       return store_->DeleteComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id);
-    }, "proposals.comment_deleted");
+    }, TING_KEY("proposals.comment_deleted"));
   }
   Result<Response> CommentHidePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kModerate, [&](const Proposal& p) {
       return store_->HideComment(p.id, ParseInt64(req.Param("comment")).value_or(0), ctx.user->id, FormField(req, "reason"));
-    }, "proposals.comment_hidden");
+    }, TING_KEY("proposals.comment_hidden"));
   }
   Result<Response> ReviewPage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
       std::string decision = FormField(req, "decision");
       std::string explanation = FormField(req, "explanation");
       if (decision == "revise") return store_->RequestRevision(p.id, ctx.user->id, explanation);
-      if (decision != "feasible" && decision != "infeasible") return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.feasible_missing");
+      if (decision != "feasible" && decision != "infeasible") return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.feasible_missing"));
       std::optional<int64_t> cost;
       if (!Trim(FormField(req, "cost")).empty()) {
         cost = ParseKronor(FormField(req, "cost"));
-        if (!cost) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.cost");
+        if (!cost) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.cost"));
       }
       return store_->Review(p.id, ctx.user->id, decision == "feasible", cost, explanation);
-    }, "proposals.reviewed");
+    }, TING_KEY("proposals.reviewed"));
   }
   Result<Response> MergePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kReviewProposals, [&](const Proposal& p) -> Status {
       auto target = Load(ctx, FormField(req, "into"));
-      if (!target.ok()) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.merge_into");
+      if (!target.ok()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.merge_into"));
       return store_->Merge(p.id, target->first.id);
-    }, "proposals.merged");
+    }, TING_KEY("proposals.merged"));
   }
   Result<Response> BallotTogglePage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) {
       return store_->SetOnBallot(p.id, FormField(req, "on_ballot") == "1", ctx.user->id, FormField(req, "reason"));
-    }, "proposals.saved");
+    }, TING_KEY("proposals.saved"));
   }
   Result<Response> AssignPage(Request& req, Context& ctx) {
     return Act(req, ctx, core::Action::kManageProcesses, [&](const Proposal& p) -> Status {
       // Only someone who may review in this organisation can be assigned: not a resident, not
       // another organisation's user.
       auto reviewer = ParseInt64(FormField(req, "reviewer"));
-      if (!reviewer) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.reviewer");
+      if (!reviewer) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.reviewer"));
       TING_ASSIGN_OR_RETURN(auto roles, site_->accounts().RolesOf(ctx.org.id, *reviewer));
-      if (!core::Allowed(roles, core::Action::kReviewProposals)) return Error::Say(ErrorCode::kInvalidArgument, "proposals.problem.reviewer");
+      if (!core::Allowed(roles, core::Action::kReviewProposals)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.reviewer"));
       return store_->Assign(p.id, *reviewer);
-    }, "proposals.assigned");
+    }, TING_KEY("proposals.assigned"));
   }
 
   Result<Response> ReviewQueue(Request& req, Context& ctx) {
@@ -747,7 +748,7 @@ class ProposalsComponent final : public web::Component {
     d.set("process_title", process.Title(ctx.lang));
     d.set("proposals", items);
     d.set("empty", items.empty());
-    return site_->RenderPage(req, ctx, "proposals/review_queue", "proposals.queue_title", d);
+    return site_->RenderPage(req, ctx, "proposals/review_queue", TING_KEY("proposals.queue_title"), d);
   }
 
   Result<Response> NotificationsPage(Request& req, Context& ctx) {
@@ -764,7 +765,7 @@ class ProposalsComponent final : public web::Component {
     html::Data d;
     d.set("notifications", items);
     d.set("empty", items.empty());
-    return site_->RenderPage(req, ctx, "proposals/notifications", "proposals.notifications_title", d);
+    return site_->RenderPage(req, ctx, "proposals/notifications", TING_KEY("proposals.notifications_title"), d);
   }
 
   Site* site_ = nullptr;

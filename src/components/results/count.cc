@@ -5,6 +5,7 @@
 #include <set>
 
 #include "results_internal.h"
+#include "ting/base/keys.h"
 #include "ting/pb/count.h"
 
 namespace ting::components {
@@ -42,13 +43,13 @@ void Explain(const Budget& budget, const std::vector<Project>& projects, const p
   if (report.selected && report.stage == "greedy") {
     vars["stage"] = "greedy";
     vars["left"] = left;
-    o->explanation_key = "results.explain.greedy_funded";
+    o->explanation_key = TING_KEY("results.explain.greedy_funded");
     return;
   }
   if (FundedByCompletion(report)) {
     vars["stage"] = "completion";
     vars["left"] = left;
-    o->explanation_key = "results.explain.completion_funded";
+    o->explanation_key = TING_KEY("results.explain.completion_funded");
     return;
   }
   if (FundedByMes(report)) {
@@ -61,18 +62,18 @@ void Explain(const Budget& budget, const std::vector<Project>& projects, const p
     vars["paid_less"] = report.supporters_paid_less;
     const bool partial = report.supporters_paid_less > 0;
     if (p.cost == 0) {
-      o->explanation_key = "results.explain.free";
+      o->explanation_key = TING_KEY("results.explain.free");
     } else if (per_point) {
-      o->explanation_key = partial ? "results.explain.mes_paid_points_partial" : "results.explain.mes_paid_points";
+      o->explanation_key = partial ? TING_KEY("results.explain.mes_paid_points_partial") : TING_KEY("results.explain.mes_paid_points");
     } else {
-      o->explanation_key = partial ? "results.explain.mes_paid_partial" : "results.explain.mes_paid";
+      o->explanation_key = partial ? TING_KEY("results.explain.mes_paid_partial") : TING_KEY("results.explain.mes_paid");
     }
     return;
   }
   vars["stage"] = "not_funded";
   if (budget.rule == CountingRule::kGreedy) {
     vars["left"] = left;
-    o->explanation_key = "results.explain.greedy_no_fit";
+    o->explanation_key = TING_KEY("results.explain.greedy_no_fit");
     return;
   }
   if (report.money_left >= 0) vars["left"] = left;  // a greedy completion considered it too
@@ -86,15 +87,15 @@ void Explain(const Budget& budget, const std::vector<Project>& projects, const p
     }
   }
   if (p.cost > budget.amount) {
-    o->explanation_key = "results.explain.over_budget";
+    o->explanation_key = TING_KEY("results.explain.over_budget");
   } else if (report.unaffordable_after >= 0) {
-    o->explanation_key = report.spent_on.empty() ? "results.explain.mes_short" : "results.explain.mes_spent";
+    o->explanation_key = report.spent_on.empty() ? TING_KEY("results.explain.mes_short") : TING_KEY("results.explain.mes_spent");
   } else if (report.score == 0) {
-    o->explanation_key = "results.explain.no_votes";
+    o->explanation_key = TING_KEY("results.explain.no_votes");
   } else {
     // Supported, yet no moment at which it became unaffordable: the engine says that cannot
     // happen; say only what is certain.
-    o->explanation_key = "results.explain.not_funded";
+    o->explanation_key = TING_KEY("results.explain.not_funded");
   }
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "ting/base/money.h"
+#include "ting/base/keys.h"
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 #include "ting/components/results.h"
@@ -49,18 +50,18 @@ std::string TitleList(const Site& site, const Context& ctx, const BudgetResult& 
   for (const auto& id : ids) {
     if (!id.is_number_integer()) continue;
     for (const auto& p : r.projects)
-      if (p.id == id.get<int64_t>()) titles.push_back(site.T(ctx, "results.quoted", {{"title", p.title}}));
+      if (p.id == id.get<int64_t>()) titles.push_back(site.T(ctx, TING_KEY("results.quoted"), {{"title", p.title}}));
   }
   if (titles.empty()) return "";
   if (titles.size() > kNamed) {
     std::string list = titles[0];
     for (size_t i = 1; i < kNamed; ++i) list += ", " + titles[i];
-    return site.T(ctx, "results.list_more", {{"list", list}, {"n", std::to_string(titles.size() - kNamed)}});
+    return site.T(ctx, TING_KEY("results.list_more"), {{"list", list}, {"n", std::to_string(titles.size() - kNamed)}});
   }
   std::string list = titles[0];
   for (size_t i = 1; i + 1 < titles.size(); ++i) list += ", " + titles[i];
   if (titles.size() == 1) return list;
-  return site.T(ctx, "results.list_and", {{"list", list}, {"last", titles.back()}});
+  return site.T(ctx, TING_KEY("results.list_and"), {{"list", list}, {"last", titles.back()}});
 }
 
 // The sentence explaining a project's outcome, from its catalogue key and numbers (see
@@ -79,7 +80,7 @@ std::string Explain(const Site& site, const Context& ctx, const BudgetResult& r,
       if (auto minor = ParseInt64(v)) v = site.FormatMoney(ctx, {*minor, r.currency});
   // A price that is not a whole number of minor units is shown rounded: say so.
   if (vars.count("price") && p.vars.value("price_per_supporter", std::string()).find('/') != std::string::npos)
-    vars["price"] = site.T(ctx, "results.about", {{"amount", vars["price"]}});
+    vars["price"] = site.T(ctx, TING_KEY("results.about"), {{"amount", vars["price"]}});
   if (p.vars.contains("spent_on")) vars["spent_on"] = TitleList(site, ctx, r, p.vars["spent_on"]);
   vars["votes"] = std::to_string(p.votes);
   return site.T(ctx, p.explanation_key, vars);
@@ -93,7 +94,7 @@ std::string VotesChart(const Site& site, const Context& ctx, const BudgetResult&
   int height = row * static_cast<int>(r.projects.size()) + 8;
   std::ostringstream svg;
   svg << "<svg class=\"chart\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-labelledby=\"chart-title\">"
-      << "<title id=\"chart-title\">" << html::EscapeHtml(site.T(ctx, "results.chart_title")) << "</title>";
+      << "<title id=\"chart-title\">" << html::EscapeHtml(site.T(ctx, TING_KEY("results.chart_title"))) << "</title>";
   int y = 4;
   for (const auto& p : r.projects) {
     int bar = static_cast<int>((width - 180 - label_w) * p.votes / max_votes);
@@ -132,14 +133,14 @@ class ResultsComponent final : public web::Component {
   Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget) {
     TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, slug));
     const Budget* b = p.FindBudget(budget);
-    if (!b) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
+    if (!b) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_budget"));
     return Target{p, *b};
   }
 
   // Counts and stores. Error kConflict while voting is still open.
   Result<BudgetResult> Count(const Target& t, int64_t user_id) {
     Phase phase = t.process.PhaseNow(site_->env());
-    if (phase < Phase::kResults) return Error::Say(ErrorCode::kConflict, "results.voting_not_closed");
+    if (phase < Phase::kResults) return Error::Say(ErrorCode::kConflict, TING_KEY("results.voting_not_closed"));
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), t.budget.id));
     TING_ASSIGN_OR_RETURN(auto ballots, LoadBallots(site_->db(), t.budget));
     TING_ASSIGN_OR_RETURN(auto changes, BallotChanges(site_->db(), t.budget.id));
@@ -186,7 +187,7 @@ class ResultsComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
     auto r = LoadResult(site_->db(), t.budget.id);
     if (!r.ok()) return r.error();
-    if (!*r) return Error::Say(ErrorCode::kNotFound, "results.not_counted_api");
+    if (!*r) return Error::Say(ErrorCode::kNotFound, TING_KEY("results.not_counted_api"));
     return Site::Json(200, ResultJson(ctx, t, **r));
   }
 
@@ -196,7 +197,7 @@ class ResultsComponent final : public web::Component {
     const Target& target = t;
     auto r = LoadResult(site_->db(), target.budget.id);
     if (!r.ok()) return r.error();
-    if (!*r) return Error::Say(ErrorCode::kNotFound, "results.not_counted_api");
+    if (!*r) return Error::Say(ErrorCode::kNotFound, TING_KEY("results.not_counted_api"));
     auto projects = BallotProjects(site_->db(), target.budget.id);
     auto ballots = LoadBallots(site_->db(), target.budget);
     if (!projects.ok() || !ballots.ok()) return Error::Internal("a store call failed");
@@ -273,18 +274,18 @@ class ResultsComponent final : public web::Component {
       // voting, and why it was taken off.
       const BallotReport& report = res.ballot_report;
       d.set("has_removed", !report.removed.empty());
-      d.set("report_summary", site_->T(ctx, "results.report.summary",
+      d.set("report_summary", site_->T(ctx, TING_KEY("results.report.summary"),
                                        {{"ballots", std::to_string(report.ballots)}, {"full", std::to_string(report.counted_in_full)},
                                         {"part", std::to_string(report.counted_in_part)}, {"nothing", std::to_string(report.counted_for_nothing)}}));
       html::List removed;
       for (const auto& x : report.removed)
         removed.push_back(html::Object{{"title", x.title},
-                                       {"text", site_->T(ctx, x.reason.empty() ? "results.report.removed_unrecorded" : "results.report.removed",
+                                       {"text", site_->T(ctx, x.reason.empty() ? TING_KEY("results.report.removed_unrecorded") : TING_KEY("results.report.removed"),
                                                          {{"ballots", std::to_string(x.ballots)}, {"date", x.removed_at ? UtcDate(x.removed_at) : ""}})},
                                        {"reason", x.reason}});
       d.set("removed", removed);
     }
-    return site_->RenderPageTitled(req, ctx, "results/page", site_->T(ctx, "results.title", {{"budget", target.budget.Name(ctx.lang)}}), d);
+    return site_->RenderPageTitled(req, ctx, "results/page", site_->T(ctx, TING_KEY("results.title"), {{"budget", target.budget.Name(ctx.lang)}}), d);
   }
 
   Result<Response> PageCount(Request& req, Context& ctx) {
@@ -292,10 +293,10 @@ class ResultsComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
     auto r = Count(t, ctx.user->id);
     if (!r.ok()) {
-      if (r.error().code == ErrorCode::kConflict) return site_->ErrorPage(req, ctx, 409, "results.cannot_count", r.error().key);
+      if (r.error().code == ErrorCode::kConflict) return site_->ErrorPage(req, ctx, 409, TING_KEY("results.cannot_count"), r.error().key);
       return r.error();
     }
-    return site_->RedirectWithFlash(ctx, req.path.substr(0, req.path.size() - 6), "results.counted");
+    return site_->RedirectWithFlash(ctx, req.path.substr(0, req.path.size() - 6), TING_KEY("results.counted"));
   }
 
   Site* site_ = nullptr;

@@ -1,6 +1,7 @@
 // Stored results: the outcome of the last count of each budget.
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/components/results.h"
 #include "ting/core/accounts.h"
 
@@ -17,10 +18,10 @@ namespace {
 // say that counting again gives the explanation.
 void UpgradeLegacyExplanation(const std::string& rule, ProjectOutcome* o) {
   json& vars = o->vars;
-  if (rule == "mes" && o->explanation_key != "results.explain.no_votes") {
+  if (rule == "mes" && o->explanation_key != TING_KEY("results.explain.no_votes")) {
     json cost = vars.value("cost", json(std::to_string(o->cost)));
     vars = json::object({{"cost", cost}});
-    o->explanation_key = o->funded ? "results.explain.outdated_funded" : "results.explain.outdated_not_funded";
+    o->explanation_key = o->funded ? TING_KEY("results.explain.outdated_funded") : TING_KEY("results.explain.outdated_not_funded");
   }
   vars["stage"] = !o->funded ? "not_funded" : rule == "mes" ? "mes" : "greedy";
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ting/base/strings.h"
+#include "ting/base/keys.h"
 #include "ting/components/voting.h"
 #include "ting/web/site.h"
 
@@ -87,11 +88,11 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
     return it != projects.end() && it->id == id ? &*it : nullptr;
   };
   auto unknown = [&](int64_t id) -> std::optional<BallotProblem> {
-    if (!find(id)) return BallotProblem{"ballot.problem.unknown_project", {{"id", std::to_string(id)}}};
+    if (!find(id)) return BallotProblem{TING_KEY("ballot.problem.unknown_project"), {{"id", std::to_string(id)}}};
     return std::nullopt;
   };
   const BallotRules& rules = budget.ballot;
-  if (ballot.type != rules.type) return BallotProblem{"ballot.problem.wrong_type", {}};
+  if (ballot.type != rules.type) return BallotProblem{TING_KEY("ballot.problem.wrong_type"), {}};
   if (ballot.type == BallotType::kCumulative) {
     // Every limit holds with checked arithmetic: no project gets more than the ballot's points
     // (or the per-project maximum), and the sum is computed without wrapping.
@@ -99,15 +100,15 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
     int64_t total = 0;
     for (const auto& [id, n] : ballot.points) {
       if (auto u = unknown(id)) return u;
-      if (n < 0) return BallotProblem{"ballot.problem.points_number", {}};
+      if (n < 0) return BallotProblem{TING_KEY("ballot.problem.points_number"), {}};
       if (n > per_project) {
         if (rules.max_per_project && rules.max_per_project < rules.points)
-          return BallotProblem{"ballot.problem.too_many_on_one", {{"max", std::to_string(rules.max_per_project)}}};
-        return BallotProblem{"ballot.problem.too_many_points", {{"points", std::to_string(rules.points)}, {"used", std::to_string(n)}}};
+          return BallotProblem{TING_KEY("ballot.problem.too_many_on_one"), {{"max", std::to_string(rules.max_per_project)}}};
+        return BallotProblem{TING_KEY("ballot.problem.too_many_points"), {{"points", std::to_string(rules.points)}, {"used", std::to_string(n)}}};
       }
       auto sum = CheckedAdd(total, n);
       if (!sum || *sum > rules.points)
-        return BallotProblem{"ballot.problem.too_many_points",
+        return BallotProblem{TING_KEY("ballot.problem.too_many_points"),
                              {{"points", std::to_string(rules.points)}, {"used", sum ? std::to_string(*sum) : std::string("> ") + std::to_string(rules.points)}}};
       total = *sum;
     }
@@ -116,7 +117,7 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
   std::set<int64_t> seen;
   for (int64_t id : ballot.projects) {
     if (auto u = unknown(id)) return u;
-    if (!seen.insert(id).second) return BallotProblem{"ballot.problem.duplicate", {{"id", std::to_string(id)}}};
+    if (!seen.insert(id).second) return BallotProblem{TING_KEY("ballot.problem.duplicate"), {{"id", std::to_string(id)}}};
   }
   int64_t n = static_cast<int64_t>(ballot.projects.size());
   if (ballot.type == BallotType::kKnapsack) {
@@ -128,11 +129,11 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
       cost = sum.value_or(std::numeric_limits<int64_t>::max());
     }
     if (overflow || cost > budget.amount)
-      return BallotProblem{"ballot.problem.over_budget", {{"cost", std::to_string(cost)}, {"amount", std::to_string(budget.amount)}}};
+      return BallotProblem{TING_KEY("ballot.problem.over_budget"), {{"cost", std::to_string(cost)}, {"amount", std::to_string(budget.amount)}}};
     return std::nullopt;
   }
-  if (rules.max && n > rules.max) return BallotProblem{"ballot.problem.too_many", {{"max", std::to_string(rules.max)}, {"count", std::to_string(n)}}};
-  if (rules.min && n < rules.min) return BallotProblem{"ballot.problem.too_few", {{"min", std::to_string(rules.min)}, {"count", std::to_string(n)}}};
+  if (rules.max && n > rules.max) return BallotProblem{TING_KEY("ballot.problem.too_many"), {{"max", std::to_string(rules.max)}, {"count", std::to_string(n)}}};
+  if (rules.min && n < rules.min) return BallotProblem{TING_KEY("ballot.problem.too_few"), {{"min", std::to_string(rules.min)}, {"count", std::to_string(n)}}};
   return std::nullopt;
 }
 

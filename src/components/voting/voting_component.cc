@@ -6,6 +6,7 @@
 #include <random>
 
 #include "ting/base/digest.h"
+#include "ting/base/keys.h"
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
@@ -86,10 +87,10 @@ class VotingComponent final : public web::Component {
   // change made on this server); each ballot's write checks them again as stored.
   Result<Target> Find(const Context& ctx, const std::string& slug, const std::string& budget_slug) {
     TING_ASSIGN_OR_RETURN(auto process, processes_->Find(ctx.org.id, slug));
-    if (!process) return Error::Say(ErrorCode::kNotFound, "processes.not_found");
+    if (!process) return Error::Say(ErrorCode::kNotFound, TING_KEY("processes.not_found"));
     Target t{std::move(*process), nullptr};
     t.budget = t.process.FindBudget(budget_slug);
-    if (!t.budget) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
+    if (!t.budget) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_budget"));
     return t;
   }
 
@@ -102,7 +103,7 @@ class VotingComponent final : public web::Component {
 
   static Result<BallotCopy> ReadBallot(db::Connection& c, int64_t budget_id) {
     TING_ASSIGN_OR_RETURN(auto budget, ProcessStore::BudgetIn(c, budget_id));
-    if (!budget) return Error::Say(ErrorCode::kNotFound, "voting.no_budget");
+    if (!budget) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_budget"));
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(c, budget_id));
     return BallotCopy{std::move(*budget), std::move(projects)};
   }
@@ -189,7 +190,7 @@ class VotingComponent final : public web::Component {
       // Recorded once per process; the cached process says whether that happened already.
       return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id, now);
     });
-    if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, "voting.closed")};
+    if (not_voting) return {Outcome::kNotVoting, site_->T(ctx, TING_KEY("voting.closed"))};
     if (late_problem) {
       ballot_cache_.Erase(t.budget->id);
       return {Outcome::kInvalid, ProblemText(*site_, ctx, *late_problem, budget_now ? *budget_now : *t.budget)};
@@ -205,12 +206,12 @@ class VotingComponent final : public web::Component {
     const Target* t = &target;
     TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
     auto ballot = Ballot::FromJson(t->budget->ballot.type, parsed_body);
-    if (!ballot.ok()) return Error::Say(ErrorCode::kInvalidArgument, "voting.bad_ballot", {{"detail", ballot.error().message}});
+    if (!ballot.ok()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("voting.bad_ballot"), {{"detail", ballot.error().message}});
     CastResult r = Cast(ctx, *t, *ballot);
     switch (r.outcome) {
       case Outcome::kRecorded: return Site::Json(200, BallotJson(*t, *ballot, site_->env().NowSeconds()));
-      case Outcome::kInvalid: return Site::Json(422, {{"error", r.message}, {"code", "voting.invalid"}});
-      case Outcome::kNotVoting: return Site::Json(409, {{"error", r.message}, {"code", "voting.closed"}});
+      case Outcome::kInvalid: return Site::Json(422, {{"error", r.message}, {"code", TING_KEY("voting.invalid")}});
+      case Outcome::kNotVoting: return Site::Json(409, {{"error", r.message}, {"code", TING_KEY("voting.closed")}});
       case Outcome::kError: return Error::Internal("a store call failed");
     }
     return Error::Internal("a store call failed");
@@ -230,7 +231,7 @@ class VotingComponent final : public web::Component {
     const Target* t = &target;
     auto stored = Load(t->budget->id, ctx.user->id, t->budget->ballot.type);
     if (!stored.ok()) return stored.error();
-    if (!*stored) return Error::Say(ErrorCode::kNotFound, "voting.no_ballot");
+    if (!*stored) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
     json j = BallotJson(*t, (*stored)->ballot, (*stored)->updated_at);
     j["created_at"] = (*stored)->created_at;
     return Site::Json(200, j);
@@ -250,7 +251,7 @@ class VotingComponent final : public web::Component {
         std::string_view typed = Trim(v);
         if (!id || typed.empty()) continue;
         auto n = ParseInt64(typed);
-        if (!n || *n < 0) return BallotProblem{"ballot.problem.points_number", {}};
+        if (!n || *n < 0) return BallotProblem{TING_KEY("ballot.problem.points_number"), {}};
         if (*n > 0) b.points[*id] = *n;
       } else if (StartsWith(k, "rank_")) {
         auto id = ParseInt64(k.substr(5));
@@ -261,7 +262,7 @@ class VotingComponent final : public web::Component {
     std::sort(ranked.begin(), ranked.end());
     for (size_t i = 0; i < ranked.size(); ++i) {
       if (i && ranked[i].first == ranked[i - 1].first)
-        return BallotProblem{"ballot.problem.same_rank", {{"rank", std::to_string(ranked[i].first)}}};
+        return BallotProblem{TING_KEY("ballot.problem.same_rank"), {{"rank", std::to_string(ranked[i].first)}}};
       b.projects.push_back(ranked[i].second);
     }
     if (type != BallotType::kRanking) std::sort(b.projects.begin(), b.projects.end());
@@ -319,12 +320,12 @@ class VotingComponent final : public web::Component {
     }
     d.set("projects", items);
     d.set("has_projects", !projects.empty());
-    return site_->RenderPageTitled(req, ctx, "voting/ballot", site_->T(ctx, "voting.title", {{"budget", b.Name(ctx.lang)}}), d, status);
+    return site_->RenderPageTitled(req, ctx, "voting/ballot", site_->T(ctx, TING_KEY("voting.title"), {{"budget", b.Name(ctx.lang)}}), d, status);
   }
 
   Result<Response> BallotPage(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(const Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
-    if (t.process.PhaseNow(site_->env()) != Phase::kVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
+    if (t.process.PhaseNow(site_->env()) != Phase::kVoting) return site_->ErrorPage(req, ctx, 409, TING_KEY("voting.closed_title"), TING_KEY("voting.closed"));
     auto projects = Projects(t.budget->id);
     auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
     if (!projects.ok() || !stored.ok()) return Error::Internal("a store call failed");
@@ -344,8 +345,8 @@ class VotingComponent final : public web::Component {
     const Ballot& ballot = std::get<Ballot>(parsed);
     CastResult r = Cast(ctx, t, ballot);
     if (r.outcome == Outcome::kRecorded)
-      return site_->RedirectWithFlash(ctx, "/processes/" + t.process.slug + "/vote/" + t.budget->slug + "/receipt", "voting.recorded");
-    if (r.outcome == Outcome::kNotVoting) return site_->ErrorPage(req, ctx, 409, "voting.closed_title", "voting.closed");
+      return site_->RedirectWithFlash(ctx, "/processes/" + t.process.slug + "/vote/" + t.budget->slug + "/receipt", TING_KEY("voting.recorded"));
+    if (r.outcome == Outcome::kNotVoting) return site_->ErrorPage(req, ctx, 409, TING_KEY("voting.closed_title"), TING_KEY("voting.closed"));
     if (r.outcome == Outcome::kError) return Error::Internal("a store call failed");
     auto projects = Projects(t.budget->id);
     return RenderBallot(req, ctx, t, projects.ok() ? *projects : std::vector<Project>{}, ballot, {r.message}, 422);
@@ -356,7 +357,7 @@ class VotingComponent final : public web::Component {
     auto stored = Load(t.budget->id, ctx.user->id, t.budget->ballot.type);
     auto projects = BallotProjects(site_->db(), t.budget->id);
     if (!stored.ok() || !projects.ok()) return Error::Internal("a store call failed");
-    if (!*stored) return Error::Say(ErrorCode::kNotFound, "voting.no_ballot");
+    if (!*stored) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
     const Ballot& b = (*stored)->ballot;
     std::map<int64_t, const Project*> by_id;
     for (const auto& p : *projects) by_id[p.id] = &p;
@@ -369,13 +370,13 @@ class VotingComponent final : public web::Component {
       lines.push_back(html::Object{{"title", title}, {"detail", detail}});
     };
     if (b.type == BallotType::kCumulative) {
-      for (const auto& [id, n] : b.points) add(id, site_->T(ctx, "voting.points_given", {{"points", std::to_string(n)}}));
+      for (const auto& [id, n] : b.points) add(id, site_->T(ctx, TING_KEY("voting.points_given"), {{"points", std::to_string(n)}}));
     } else {
       int rank = 0;
       for (int64_t id : b.projects) {
         ++rank;
         auto it = by_id.find(id);
-        add(id, b.type == BallotType::kRanking ? site_->T(ctx, "voting.rank", {{"rank", std::to_string(rank)}})
+        add(id, b.type == BallotType::kRanking ? site_->T(ctx, TING_KEY("voting.rank"), {{"rank", std::to_string(rank)}})
                                                : (it == by_id.end() ? "" : site_->FormatMoney(ctx, {it->second->cost, t.budget->currency})));
       }
     }
@@ -391,7 +392,7 @@ class VotingComponent final : public web::Component {
     d.set("is_knapsack", b.type == BallotType::kKnapsack);
     d.set("total_cost", site_->FormatMoney(ctx, {total_cost, t.budget->currency}));
     d.set("can_change", t.process.PhaseNow(site_->env()) == Phase::kVoting);
-    return site_->RenderPage(req, ctx, "voting/receipt", "voting.receipt_title", d);
+    return site_->RenderPage(req, ctx, "voting/receipt", TING_KEY("voting.receipt_title"), d);
   }
 
   Site* site_ = nullptr;
