@@ -29,11 +29,17 @@ class Component {
 // What the demo's seeds share: the API client (seeds go through the same checks as any
 // client), the demo accounts' tokens and the ids earlier seeds made.
 struct Demo {
+  struct Login {
+    std::string role, email, password;
+  };
   db::Database& db;
+  Env& env;
   InProcessClient& api;
   std::map<std::string, std::string> tokens;   // role name -> API token ("manager", "reviewer", ...)
   std::vector<std::string> residents;          // residents' API tokens
-  std::map<std::string, int64_t> ids;          // what earlier seeds made, by name
+  std::map<std::string, int64_t> ids;          // what earlier seeds made, by name (a proposal's title)
+  std::vector<int64_t> funded_2025;            // what the results seed funded, for follow-up
+  std::vector<Login> logins;                   // printed by `ting demo`
   // Calls the API; an error names the seed.
   Result<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& token,
                               const nlohmann::json& body, int expected);

@@ -60,6 +60,7 @@ web::Manifest AccountsManifest() {
   m.migrations = [] { return std::vector<db::Migration>{}; };  // the tables are core's (ting/core/accounts.h)
   m.resources = [] () -> const std::vector<html::Resource>& { return accounts::Resources(); };
   m.mount = [](web::Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<AccountsComponent>(site); };
+  m.seed = SeedAccounts;
   return m;
 }
 

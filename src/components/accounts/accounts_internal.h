@@ -10,6 +10,9 @@
 
 namespace ting::components {
 
+// The demo's organisation, staff and residents (seed.cc).
+Status SeedAccounts(web::Demo& demo);
+
 class AccountsComponent final : public web::Component {
  public:
   explicit AccountsComponent(web::Site& site);

@@ -230,6 +230,7 @@ web::Manifest FollowUpManifest() {
   m.migrations = FollowUpMigrations;
   m.resources = []() -> const std::vector<html::Resource>& { return followup::Resources(); };
   m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<FollowUpComponent>(site); };
+  m.seed = SeedFollowUp;
   return m;
 }
 

@@ -379,6 +379,7 @@ web::Manifest ProcessesManifest() {
   m.migrations = ProcessesMigrations;
   m.resources = []() -> const std::vector<html::Resource>& { return processes::Resources(); };
   m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProcessesComponent>(site); };
+  m.seed = SeedProcesses;
   return m;
 }
 

@@ -8,5 +8,7 @@
 namespace ting::components {
 
 std::vector<db::Migration> ProcessesMigrations();
+// The demo's two processes (seed.cc).
+Status SeedProcesses(web::Demo& demo);
 
 }  // namespace ting::components

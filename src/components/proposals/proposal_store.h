@@ -131,5 +131,7 @@ class ProposalStore {
 };
 
 std::vector<db::Migration> ProposalMigrations();
+// The demo's proposals (seed.cc).
+Status SeedProposals(web::Demo& demo);
 
 }  // namespace ting::components

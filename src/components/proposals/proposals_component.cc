@@ -784,6 +784,7 @@ web::Manifest ProposalsManifest() {
   m.migrations = ProposalMigrations;
   m.resources = []() -> const std::vector<html::Resource>& { return proposals::Resources(); };
   m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProposalsComponent>(site); };
+  m.seed = SeedProposals;
   return m;
 }
 

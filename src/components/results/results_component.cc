@@ -313,6 +313,7 @@ web::Manifest ResultsManifest() {
   m.migrations = ResultsMigrations;
   m.resources = []() -> const std::vector<html::Resource>& { return results::Resources(); };
   m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ResultsComponent>(site); };
+  m.seed = SeedResults;
   return m;
 }
 

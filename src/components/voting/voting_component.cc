@@ -425,6 +425,7 @@ web::Manifest VotingManifest() {
   m.migrations = VotingMigrations;
   m.resources = []() -> const std::vector<html::Resource>& { return voting::Resources(); };
   m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<VotingComponent>(site); };
+  m.seed = SeedVoting;
   return m;
 }
 

@@ -8,4 +8,7 @@ namespace ting::components {
 
 web::Manifest FollowUpManifest();
 
+// The component's part of the demo (seed.cc).
+Status SeedFollowUp(web::Demo& demo);
+
 }  // namespace ting::components

@@ -104,4 +104,7 @@ Result<std::vector<int64_t>> FundedProjects(db::Connection& c, int64_t budget_id
 
 web::Manifest ResultsManifest();
 
+// The component's part of the demo (seed.cc).
+Status SeedResults(web::Demo& demo);
+
 }  // namespace ting::components

@@ -54,4 +54,7 @@ Result<std::vector<StoredBallot>> LoadBallots(db::Database& db, const Budget& bu
 
 web::Manifest VotingManifest();
 
+// The component's part of the demo (seed.cc).
+Status SeedVoting(web::Demo& demo);
+
 }  // namespace ting::components
