@@ -1,119 +1,19 @@
 #include "proposal_store.h"
-#include "ting/base/keys.h"
-
-#include "ting/base/rng.h"
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include <nlohmann/json.hpp>
 
+#include "ting/base/keys.h"
 #include "ting/base/money.h"
+#include "ting/base/rng.h"
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
 
 namespace ting::components {
 
 using json = nlohmann::json;
-
-std::vector<db::Migration> ProposalMigrations() {
-  return {{300, "proposals: proposals, supports, comments, notifications, images", R"sql(
-CREATE TABLE proposals (
-  id INTEGER PRIMARY KEY,
-  process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
-  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
-  author_id INTEGER REFERENCES users(id),
-  title TEXT NOT NULL,
-  body TEXT NOT NULL,
-  category TEXT NOT NULL DEFAULT '',
-  cost INTEGER NOT NULL CHECK (cost >= 0),
-  lat REAL,
-  lon REAL,
-  status TEXT NOT NULL DEFAULT 'submitted'
-    CHECK (status IN ('submitted','revision','feasible','infeasible','merged','withdrawn')),
-  reviewer_id INTEGER REFERENCES users(id),
-  review_cost INTEGER,
-  review_explanation TEXT NOT NULL DEFAULT '',
-  reviewed_at INTEGER,
-  merged_into INTEGER REFERENCES proposals(id),
-  on_ballot INTEGER NOT NULL DEFAULT 1,
-  supports INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX proposals_process ON proposals(process_id, status);
-CREATE INDEX proposals_budget ON proposals(budget_id, status);
-CREATE TABLE proposal_supports (
-  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
-  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (proposal_id, user_id)
-);
-CREATE TABLE proposal_comments (
-  id INTEGER PRIMARY KEY,
-  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
-  author_id INTEGER NOT NULL REFERENCES users(id),
-  parent_id INTEGER REFERENCES proposal_comments(id),
-  body TEXT NOT NULL,
-  deleted INTEGER NOT NULL DEFAULT 0,
-  hidden_by INTEGER REFERENCES users(id),
-  hidden_reason TEXT NOT NULL DEFAULT '',
-  created_at INTEGER NOT NULL,
-  edited_at INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX proposal_comments_proposal ON proposal_comments(proposal_id, id);
-CREATE TABLE notifications (
-  id INTEGER PRIMARY KEY,
-  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  message_key TEXT NOT NULL,
-  vars TEXT NOT NULL DEFAULT '{}',
-  link TEXT NOT NULL DEFAULT '',
-  created_at INTEGER NOT NULL,
-  read_at INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX notifications_user ON notifications(user_id, read_at);
-CREATE TABLE proposal_images (
-  id INTEGER PRIMARY KEY,
-  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
-  file_name TEXT NOT NULL UNIQUE,
-  content_type TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
-)sql"},
-          {310, "proposals: repair ill-formed UTF-8 in proposals, comments and notifications", "", [](db::Connection& c) -> Status {
-             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposals", "id", {"title", "body", "category", "review_explanation"}));
-             TING_RETURN_IF_ERROR(db::RepairUtf8Columns(c, "proposal_comments", "id", {"body", "hidden_reason"}));
-             return db::RepairUtf8Columns(c, "notifications", "id", {"vars"});
-           }},
-          {320, "proposals: audited changes to a ballot after voting opened", R"sql(
-CREATE TABLE ballot_changes (
-  id INTEGER PRIMARY KEY,
-  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
-  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
-  action TEXT NOT NULL CHECK (action IN ('removed')),
-  reason TEXT NOT NULL,
-  actor_id INTEGER REFERENCES users(id),
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX ballot_changes_budget ON ballot_changes(budget_id, id);
-)sql"},
-          {330, "proposals: every change to a budget's ballot projects changes its ballot version", R"sql(
-CREATE TRIGGER proposals_ballot_version_insert AFTER INSERT ON proposals
-BEGIN
-  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.budget_id;
-END;
-CREATE TRIGGER proposals_ballot_version_update AFTER UPDATE OF status, on_ballot, cost, review_cost, budget_id ON proposals
-BEGIN
-  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id IN (NEW.budget_id, OLD.budget_id);
-END;
-CREATE TRIGGER proposals_ballot_version_delete AFTER DELETE ON proposals
-BEGIN
-  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = OLD.budget_id;
-END;
-)sql"}};
-}
 
 const char* ProposalStatusName(ProposalStatus s) {
   switch (s) {

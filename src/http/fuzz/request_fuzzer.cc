@@ -17,8 +17,7 @@
 //    values intact or dropped (never cut), one Content-Length that is the body's length, and
 //    the handler's body (after gunzip when the server compressed it); none for HEAD/204/304.
 //
-// The server's helpers live in an unnamed namespace of beast_server.cc, so this file includes
-// it: the fuzzer tests the very functions the server runs.
+// The server's wire helpers (src/http/wire.h) are the very functions the server runs.
 
 #include <zlib.h>
 
@@ -27,7 +26,8 @@
 #include <set>
 #include <sstream>
 
-#include "../beast_server.cc"
+#include "../wire.h"
+#include "ting/base/strings.h"
 
 namespace {
 
