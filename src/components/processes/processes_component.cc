@@ -211,8 +211,12 @@ class ProcessesComponent final : public web::Component {
                             bool required) const {
     html::List out;
     for (const auto& code : ctx.org.languages) {
+      // The language's name in the reader's language ("arabiska"), else its own name from its
+      // catalogue, else its code.
       bool known = site_->catalog().Has(code);
-      std::string language = known ? site_->catalog().Lang(code).name : code;
+      std::string language = site_->catalog().HasKey(html::Catalog::kDefaultLanguage, "language.name." + code)
+                                 ? site_->T(ctx, "language.name." + code)
+                                 : known ? site_->catalog().Lang(code).name : code;
       html::Object o{{"name", field + "_" + code},
                      {"code", code},
                      {"dir", known ? site_->catalog().Lang(code).dir : std::string("auto")},
@@ -332,7 +336,7 @@ class ProcessesComponent final : public web::Component {
     d.set("phase_options", options);
     d.set("phase_rows", rows);
     SetBudgetFormDefaults(d, ctx, req.method == "POST" ? &req : nullptr);
-    return site_->RenderPage(req, ctx, "processes/admin_edit", TING_KEY("processes.admin_title"), d, status);
+    return site_->RenderPageTitled(req, ctx, "processes/admin_edit", process.Title(ctx.lang), d, status);
   }
 
   static json PhasePatch(const Request& req) { return {{"phase", FormField(req, "phase")}}; }

@@ -1,0 +1,44 @@
+// A manager of an organisation that writes in Swedish, Arabic and English sets up a
+// participatory budget in the admin form: one field per content language, the Arabic ones
+// right to left. In real headless Chromium, with the accessibility check.
+import { join } from 'node:path';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from '../../../../tests/browser/harness.mjs';
+
+const db = freshDb('admin.db');
+ting(['org', 'add', '--db', db, '--slug', 'rinkeby', '--name', 'Rinkeby-Kista', '--languages', 'sv,ar,en']);
+ting(['user', 'add', '--db', db, '--email', 'm@example.se', '--password', 'a long test password', '--role', 'manager', '--org', 'rinkeby']);
+
+await runScenario('admin', db, async ({ browser, base }) => {
+  const page = await browser.newPage({ locale: 'sv-SE' });
+  await page.goto(base + '/sign-in?next=/admin/processes');
+  await page.getByLabel('E-postadress').fill('m@example.se');
+  await page.getByLabel('Lösenord').fill('a long test password');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(base + '/admin/processes');
+
+  check(await page.getAttribute('#title_ar', 'dir') === 'auto', 'a language without a catalogue writes in its own direction');
+  check(await page.getAttribute('#title_ar', 'lang') === 'ar', 'the Arabic field says its language');
+  check(await page.getAttribute('#title_sv', 'required') !== null, 'the default language is required');
+  check(await page.getAttribute('#title_en', 'required') === null, 'the others are not');
+
+  await page.locator('#slug').fill('mb-2027');
+  await page.getByLabel('Rubrik – svenska').fill('Medborgarbudget 2027');
+  check((await page.textContent('label[for=title_ar]')).includes('arabiska'), 'languages named in the reader’s language');
+  await page.locator('#title_ar').fill('ميزانية المواطنين ٢٠٢٧');
+  await page.locator('#b_slug').fill('hela');
+  await page.locator('#b_name_sv').fill('Hela stadsdelen');
+  await page.locator('#b_amount').fill('1 000 000');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(screenshotDir, 'admin-new-process-languages-mobile.png'), fullPage: true });
+  await checkAccessibility(page, 'admin form with a field per language');
+  await page.getByRole('button', { name: /Skapa/ }).click();
+  await page.waitForURL(base + '/admin/processes/mb-2027');
+  const h1 = await page.textContent('h1');
+  check(h1.includes('Medborgarbudget 2027'), 'created, shown in Swedish: ' + h1);
+  await checkAccessibility(page, 'admin edit page');
+
+  const en = await browser.newPage({ locale: 'en-GB' });
+  await en.goto(base + '/processes/mb-2027');
+  check((await en.textContent('h1')).includes('Medborgarbudget 2027'), 'no English title: the default language’s');
+  check((await en.textContent('body')).includes('1,000,000'), 'amounts as English writes them');
+});
