@@ -50,37 +50,6 @@ class Event {
 };
 
 
-// Sends bytes on one connection and reads until the server closes or timeout.
-inline std::string Exchange(uint16_t port, const std::string& bytes, int timeout_ms = 3000, int pause_ms = 0) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
-  if (pause_ms) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string out;
-  char buf[65536];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 inline int Connect(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -116,6 +85,17 @@ inline std::string ReadFor(int fd, int ms) {
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
+  return out;
+}
+
+// Sends bytes on one connection and reads until the server closes or timeout.
+inline std::string Exchange(uint16_t port, const std::string& bytes, int timeout_ms = 3000, int pause_ms = 0) {
+  int fd = Connect(port);
+  if (fd < 0) return "";
+  if (pause_ms) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));  // a slow client, on purpose
+  SendAll(fd, bytes);
+  std::string out = ReadFor(fd, timeout_ms);
+  ::close(fd);
   return out;
 }
 

@@ -2,21 +2,13 @@
 // project leaves the ballot page, and the result tells everyone what happened to the ballots
 // that chose it — in real headless Chromium against the demo database.
 import { join } from 'node:path';
-import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from './harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, signIn, ting } from './harness.mjs';
 
 const db = freshDb('frozen.db');
 ting(['demo', '--db', db]);
 const reason = 'Platsen är bokad för annat i sommar, så visningarna kan inte hållas där.';
 
-async function signIn(browser, base, email, password) {
-  const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
-  await page.goto(base + '/sign-in');
-  await page.getByLabel('E-postadress').fill(email);
-  await page.getByLabel('Lösenord').fill(password);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(base + '/');
-  return page;
-}
+const wide = { viewport: { width: 1100, height: 900 } };
 
 async function api(base, method, path, token, body) {
   const r = await fetch(base + path, {
@@ -31,7 +23,7 @@ await runScenario('frozen', db, async ({ browser, base }) => {
   const list = await api(base, 'GET', `/api/v1/processes/${slug}/proposals?q=Sommarbio`);
   const id = list.body.proposals[0].id;
 
-  const admin = await signIn(browser, base, 'admin@solbacka.example', 'demo-admin-2026');
+  const admin = await signIn(browser, base, 'admin@solbacka.example', 'demo-admin-2026', wide);
   await admin.goto(`${base}/proposals/${id}`);
   const reasonBox = admin.getByLabel('Offentlig motivering (krävs under omröstningen)');
   check(await reasonBox.isVisible(), 'during voting, removing a project asks for a public reason');
@@ -46,7 +38,7 @@ await runScenario('frozen', db, async ({ browser, base }) => {
   await checkAccessibility(admin, 'proposal page after the removal');
 
   // The author could not have withdrawn it; the resident no longer sees it on the ballot.
-  const sara = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026');
+  const sara = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026', wide);
   await sara.goto(`${base}/processes/${slug}/vote/centrum`);
   check(!(await sara.textContent('main')).includes('Sommarbio i parken'), 'the removed project is off the ballot page');
 

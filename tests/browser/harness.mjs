@@ -58,6 +58,17 @@ export async function checkAccessibility(page, name) {
   if (problems.length) throw new Error(`accessibility (${name}):\n  ` + problems.join('\n  '));
 }
 
+// A new Swedish page, signed in through the sign-in form; it ends on next (default the start page).
+export async function signIn(browser, base, email, password, { next = '/', viewport = { width: 390, height: 844 } } = {}) {
+  const page = await browser.newPage({ locale: 'sv-SE', viewport });
+  await page.goto(base + '/sign-in?next=' + encodeURIComponent(next));
+  await page.getByLabel('E-postadress').fill(email);
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(base + next);
+  return page;
+}
+
 export function check(condition, message) {
   if (!condition) throw new Error('check failed: ' + message);
 }

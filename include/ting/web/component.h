@@ -59,4 +59,21 @@ struct Manifest {
   std::function<Status(Demo&)> seed;
 };
 
+// The manifest of component class C (constructed as C(Site&) when mounted).
+template <typename C>
+Manifest ManifestOf(std::string name, std::string url_prefix, std::function<std::vector<db::Migration>()> migrations,
+                    std::function<const std::vector<html::Resource>&()> resources, std::function<Status(Demo&)> seed = nullptr) {
+  return Manifest{std::move(name), std::move(url_prefix), std::move(migrations), std::move(resources),
+                  [](Site& site) -> std::unique_ptr<Component> { return std::make_unique<C>(site); }, std::move(seed)};
+}
+
 }  // namespace ting::web
+
+// The vocabulary every component's handlers use.
+namespace ting::components {
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+using web::Context;
+using web::Site;
+}  // namespace ting::components

@@ -9,7 +9,6 @@ const std::vector<html::Resource>& Resources();  // generated from templates/ an
 }
 
 using web::Access;
-using web::Context;
 
 AccountsComponent::AccountsComponent(web::Site& site)
     : site_(site),
@@ -54,14 +53,9 @@ std::optional<int64_t> AccountsComponent::RegistrationBlocked(const std::string&
 }
 
 web::Manifest AccountsManifest() {
-  web::Manifest m;
-  m.name = "accounts";
-  m.url_prefix = "/account, /admin, /register, /sign-in, /api/v1/session";
-  m.migrations = [] { return std::vector<db::Migration>{}; };  // the tables are core's (ting/core/accounts.h)
-  m.resources = [] () -> const std::vector<html::Resource>& { return accounts::Resources(); };
-  m.mount = [](web::Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<AccountsComponent>(site); };
-  m.seed = SeedAccounts;
-  return m;
+  // No migrations: the tables are core's (ting/core/accounts.h).
+  return web::ManifestOf<AccountsComponent>("accounts", "/account, /admin, /register, /sign-in, /api/v1/session",
+                                            [] { return std::vector<db::Migration>{}; }, accounts::Resources, SeedAccounts);
 }
 
 }  // namespace ting::components

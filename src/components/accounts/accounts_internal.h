@@ -18,10 +18,6 @@ class AccountsComponent final : public web::Component {
   explicit AccountsComponent(web::Site& site);
 
  private:
-  using Request = http::Request;
-  using Response = http::Response;
-  using Context = web::Context;
-
   // Pages (pages.cc).
   Result<Response> RegisterForm(Request& req, Context& ctx);
   Result<Response> RegisterSubmit(Request& req, Context& ctx);

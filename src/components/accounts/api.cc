@@ -5,11 +5,6 @@
 
 namespace ting::components {
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
-using web::Site;
 
 namespace {
 

@@ -6,9 +6,6 @@
 
 namespace ting::components {
 
-using http::Request;
-using http::Response;
-using web::Context;
 using web::FormField;
 using web::SafeLocalPath;
 

@@ -16,11 +16,6 @@ namespace followup {
 const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
 }
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
-using web::Site;
 
 namespace {
 
@@ -224,14 +219,8 @@ class FollowUpComponent final : public web::Component {
 }  // namespace
 
 web::Manifest FollowUpManifest() {
-  web::Manifest m;
-  m.name = "followup";
-  m.url_prefix = "/processes/{slug}/followup, /api/v1/processes/{slug}/followup";
-  m.migrations = FollowUpMigrations;
-  m.resources = []() -> const std::vector<html::Resource>& { return followup::Resources(); };
-  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<FollowUpComponent>(site); };
-  m.seed = SeedFollowUp;
-  return m;
+  return web::ManifestOf<FollowUpComponent>("followup", "/processes/{slug}/followup, /api/v1/processes/{slug}/followup",
+                                  FollowUpMigrations, followup::Resources, SeedFollowUp);
 }
 
 }  // namespace ting::components

@@ -16,11 +16,6 @@ namespace processes {
 const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
 }
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
-using web::Site;
 using web::FormField;
 
 std::string PhaseLabel(const Site& site, const Context& ctx, Phase p) {
@@ -377,14 +372,8 @@ class ProcessesComponent final : public web::Component {
 }  // namespace
 
 web::Manifest ProcessesManifest() {
-  web::Manifest m;
-  m.name = "processes";
-  m.url_prefix = "/processes/{slug}, /admin/processes, /api/v1/processes";
-  m.migrations = ProcessesMigrations;
-  m.resources = []() -> const std::vector<html::Resource>& { return processes::Resources(); };
-  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProcessesComponent>(site); };
-  m.seed = SeedProcesses;
-  return m;
+  return web::ManifestOf<ProcessesComponent>("processes", "/processes/{slug}, /admin/processes, /api/v1/processes",
+                                  ProcessesMigrations, processes::Resources, SeedProcesses);
 }
 
 }  // namespace ting::components

@@ -16,12 +16,7 @@
 
 namespace ting::components {
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
 using web::FormField;
-using web::Site;
 
 Result<Response> ProposalsComponent::ApiCreate(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
@@ -63,18 +58,16 @@ Result<Response> ProposalsComponent::ApiList(Request& req, Context& ctx) {
 }
 
 Result<Response> ProposalsComponent::ApiGet(Request& req, Context& ctx) {
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  return Site::Json(200, ProposalJson(loaded->first));
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  return Site::Json(200, ProposalJson(loaded.first));
 }
 
 Result<Response> ProposalsComponent::ApiPatch(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
   TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
   json body = parsed_body;
-  auto& [proposal, process] = *loaded;
+  auto& [proposal, process] = loaded;
   if (body.contains("on_ballot")) {
     TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     // The shortlist is the manager's decision, an edit the author's: never half of one request.
@@ -105,16 +98,14 @@ Result<Response> ProposalsComponent::ApiPatch(Request& req, Context& ctx) {
 
 Result<Response> ProposalsComponent::ApiWithdraw(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  if (auto st = store_->Withdraw(loaded->first.id, ctx.user->id); !st.ok()) return st.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  if (auto st = store_->Withdraw(loaded.first.id, ctx.user->id); !st.ok()) return st.error();
   return ApiGet(req, ctx);
 }
 
 Result<Response> ProposalsComponent::ApiReview(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kReviewProposals));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
   TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
   web::JsonFields fields(parsed_body);
   std::string explanation = fields.Text("explanation");
@@ -124,11 +115,11 @@ Result<Response> ProposalsComponent::ApiReview(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(fields.Check());
   Status st;
   if (action == "revise") {
-    st = store_->RequestRevision(loaded->first.id, ctx.user->id, explanation);
+    st = store_->RequestRevision(loaded.first.id, ctx.user->id, explanation);
   } else {
     if (!feasible)
       return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.feasible_missing"));
-    st = store_->Review(loaded->first.id, ctx.user->id, *feasible, cost, explanation);
+    st = store_->Review(loaded.first.id, ctx.user->id, *feasible, cost, explanation);
   }
   if (!st.ok()) return st.error();
   return ApiGet(req, ctx);
@@ -136,8 +127,7 @@ Result<Response> ProposalsComponent::ApiReview(Request& req, Context& ctx) {
 
 Result<Response> ProposalsComponent::ApiMerge(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kReviewProposals));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
   TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
   web::JsonFields fields(parsed_body);
   auto into = fields.Int("into");
@@ -145,23 +135,21 @@ Result<Response> ProposalsComponent::ApiMerge(Request& req, Context& ctx) {
   if (!into) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.merge_into"));
   auto target = Load(ctx, std::to_string(*into));
   if (!target.ok()) return target.error();
-  if (auto st = store_->Merge(loaded->first.id, target->first.id); !st.ok()) return st.error();
+  if (auto st = store_->Merge(loaded.first.id, target->first.id); !st.ok()) return st.error();
   return ApiGet(req, ctx);
 }
 
 Result<Response> ProposalsComponent::ApiSupport(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  auto r = store_->Support(loaded->first.id, ctx.user->id, req.method == "POST");
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  auto r = store_->Support(loaded.first.id, ctx.user->id, req.method == "POST");
   if (!r.ok()) return r.error();
   return ApiGet(req, ctx);
 }
 
 Result<Response> ProposalsComponent::ApiComments(Request& req, Context& ctx) {
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  auto comments = store_->Comments(loaded->first.id);
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  auto comments = store_->Comments(loaded.first.id);
   if (!comments.ok()) return comments.error();
   json list = json::array();
   for (const auto& c : *comments)
@@ -173,15 +161,14 @@ Result<Response> ProposalsComponent::ApiComments(Request& req, Context& ctx) {
 
 Result<Response> ProposalsComponent::ApiAddComment(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
   TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
   web::JsonFields fields(parsed_body);
   int64_t parent = fields.Int("parent").value_or(0);
   std::string body = fields.Text("body");
   TING_RETURN_IF_ERROR(fields.Check());
   if (auto st = Throttle(ctx, comment_limiter_); !st.ok()) return st.error();
-  auto c = store_->AddComment(loaded->first.id, ctx.user->id, parent, body);
+  auto c = store_->AddComment(loaded.first.id, ctx.user->id, parent, body);
   if (!c.ok()) return c.error();
   return Site::Json(201, {{"id", c->id}, {"body", c->body}, {"parent", parent ? json(parent) : json(nullptr)}});
 }

@@ -16,12 +16,7 @@
 
 namespace ting::components {
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
 using web::FormField;
-using web::Site;
 
 html::Data ProposalsComponent::ProposalData(const Proposal& p, const Process& process, const Context& ctx, bool full) {
   const Budget* b = nullptr;
@@ -177,9 +172,8 @@ Result<Response> ProposalsComponent::CreatePage(Request& req, Context& ctx) {
 }
 
 Result<Response> ProposalsComponent::ShowPage(Request& req, Context& ctx) {
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  auto& [p, process] = *loaded;
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  auto& [p, process] = loaded;
   html::Data d = ProposalData(p, process, ctx);
   bool signed_in = ctx.user.has_value();
   bool author = signed_in && ctx.user->id == p.author_id;
@@ -244,25 +238,23 @@ Result<Response> ProposalsComponent::ShowPage(Request& req, Context& ctx) {
 
 Result<Response> ProposalsComponent::EditPage(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  if (loaded->first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
-  return FormPage(req, ctx, loaded->second, loaded->first, {}, 200);
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  if (loaded.first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
+  return FormPage(req, ctx, loaded.second, loaded.first, {}, 200);
 }
 
 Result<Response> ProposalsComponent::EditSubmit(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
   auto images = ImagesFrom(req);
-  if (!images.ok()) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, images.error())}, 422);
-  auto existing = store_->Images(loaded->first.id);
+  if (!images.ok()) return FormPage(req, ctx, loaded.second, loaded.first, {Say(ctx, images.error())}, 422);
+  auto existing = store_->Images(loaded.first.id);
   if (!existing.ok()) return existing.error();
   if (static_cast<int64_t>(existing->size() + images->size()) > ProposalStore::kMaxImages)
-    return FormPage(req, ctx, loaded->second, loaded->first, {site_->T(ctx, TING_KEY("proposals.problem.image_count"))}, 422);
-  auto edited = store_->Edit(loaded->second, loaded->first.id, ctx.user->id, *DraftFromForm(req));
+    return FormPage(req, ctx, loaded.second, loaded.first, {site_->T(ctx, TING_KEY("proposals.problem.image_count"))}, 422);
+  auto edited = store_->Edit(loaded.second, loaded.first.id, ctx.user->id, *DraftFromForm(req));
   if (!edited.ok()) {
-    if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded->second, loaded->first, {Say(ctx, edited.error())}, 422);
+    if (edited.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, loaded.second, loaded.first, {Say(ctx, edited.error())}, 422);
     return edited.error();
   }
   if (auto st = StoreImages(edited->id, *images); !st.ok()) return st.error();
@@ -272,11 +264,10 @@ Result<Response> ProposalsComponent::EditSubmit(Request& req, Context& ctx) {
 Result<Response> ProposalsComponent::Act(Request& req, Context& ctx, std::optional<core::Action> action, const std::function<Status(const Proposal&)>& fn,
              const std::string& flash) {
   TING_RETURN_IF_ERROR(action ? Site::RequireAction(ctx, *action) : Site::RequireUser(ctx));
-  auto loaded = Load(ctx, req.Param("id"));
-  if (!loaded.ok()) return loaded.error();
-  Status st = fn(loaded->first);
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  Status st = fn(loaded.first);
   if (!st.ok()) return st.error();
-  return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(loaded->first.id), flash);
+  return site_->RedirectWithFlash(ctx, "/proposals/" + std::to_string(loaded.first.id), flash);
 }
 
 Result<Response> ProposalsComponent::WithdrawPage(Request& req, Context& ctx) {

@@ -18,12 +18,7 @@
 
 namespace ting::components {
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
 using web::FormField;
-using web::Site;
 
 html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : html::Data::type::bool_false); }
 
@@ -191,14 +186,8 @@ Result<Response> ProposalsComponent::ServeImage(Request& req, Context&) {
 }
 
 web::Manifest ProposalsManifest() {
-  web::Manifest m;
-  m.name = "proposals";
-  m.url_prefix = "/processes/{slug}/proposals, /proposals/{id}, /api/v1/proposals";
-  m.migrations = ProposalMigrations;
-  m.resources = []() -> const std::vector<html::Resource>& { return proposals::Resources(); };
-  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ProposalsComponent>(site); };
-  m.seed = SeedProposals;
-  return m;
+  return web::ManifestOf<ProposalsComponent>("proposals", "/processes/{slug}/proposals, /proposals/{id}, /api/v1/proposals",
+                                  ProposalMigrations, proposals::Resources, SeedProposals);
 }
 
 }  // namespace ting::components

@@ -26,13 +26,6 @@ std::optional<int64_t> ParseKronor(const std::string& text);
 
 class ProposalsComponent final : public web::Component {
  public:
-  using Request = http::Request;
-  using Response = http::Response;
-  using Context = web::Context;
-  using Site = web::Site;
-  using json = nlohmann::json;
-
- public:
   explicit ProposalsComponent(Site& site);
 
  private:

@@ -17,11 +17,6 @@ namespace results {
 const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
 }
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
-using web::Site;
 
 namespace {
 
@@ -307,14 +302,8 @@ class ResultsComponent final : public web::Component {
 }  // namespace
 
 web::Manifest ResultsManifest() {
-  web::Manifest m;
-  m.name = "results";
-  m.url_prefix = "/processes/{slug}/results/{budget}, /api/v1/processes/{slug}/budgets/{budget}/results";
-  m.migrations = ResultsMigrations;
-  m.resources = []() -> const std::vector<html::Resource>& { return results::Resources(); };
-  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<ResultsComponent>(site); };
-  m.seed = SeedResults;
-  return m;
+  return web::ManifestOf<ResultsComponent>("results", "/processes/{slug}/results/{budget}, /api/v1/processes/{slug}/budgets/{budget}/results",
+                                  ResultsMigrations, results::Resources, SeedResults);
 }
 
 }  // namespace ting::components

@@ -21,11 +21,6 @@ namespace voting {
 const std::vector<html::Resource>& Resources();  // generated from templates/ and locales/
 }
 
-using http::Request;
-using http::Response;
-using json = nlohmann::json;
-using web::Context;
-using web::Site;
 
 namespace {
 
@@ -419,14 +414,8 @@ Result<std::vector<StoredBallot>> LoadBallots(db::Database& db, const Budget& bu
 }
 
 web::Manifest VotingManifest() {
-  web::Manifest m;
-  m.name = "voting";
-  m.url_prefix = "/processes/{slug}/vote/{budget}, /api/v1/processes/{slug}/budgets/{budget}/ballot";
-  m.migrations = VotingMigrations;
-  m.resources = []() -> const std::vector<html::Resource>& { return voting::Resources(); };
-  m.mount = [](Site& site) -> std::unique_ptr<web::Component> { return std::make_unique<VotingComponent>(site); };
-  m.seed = SeedVoting;
-  return m;
+  return web::ManifestOf<VotingComponent>("voting", "/processes/{slug}/vote/{budget}, /api/v1/processes/{slug}/budgets/{budget}/ballot",
+                                  VotingMigrations, voting::Resources, SeedVoting);
 }
 
 }  // namespace ting::components

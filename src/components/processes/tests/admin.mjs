@@ -2,19 +2,14 @@
 // participatory budget in the admin form: one field per content language, the Arabic ones
 // right to left. In real headless Chromium, with the accessibility check.
 import { join } from 'node:path';
-import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from '../../../../tests/browser/harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, signIn, ting } from '../../../../tests/browser/harness.mjs';
 
 const db = freshDb('admin.db');
 ting(['org', 'add', '--db', db, '--slug', 'rinkeby', '--name', 'Rinkeby-Kista', '--languages', 'sv,ar,en']);
 ting(['user', 'add', '--db', db, '--email', 'm@example.se', '--password', 'a long test password', '--role', 'manager', '--org', 'rinkeby']);
 
 await runScenario('admin', db, async ({ browser, base }) => {
-  const page = await browser.newPage({ locale: 'sv-SE' });
-  await page.goto(base + '/sign-in?next=/admin/processes');
-  await page.getByLabel('E-postadress').fill('m@example.se');
-  await page.getByLabel('Lösenord').fill('a long test password');
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(base + '/admin/processes');
+  const page = await signIn(browser, base, 'm@example.se', 'a long test password', { next: '/admin/processes', viewport: { width: 1100, height: 900 } });
 
   check(await page.getAttribute('#title_ar', 'dir') === 'auto', 'a language without a catalogue writes in its own direction');
   check(await page.getAttribute('#title_ar', 'lang') === 'ar', 'the Arabic field says its language');

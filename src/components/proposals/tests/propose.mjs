@@ -1,7 +1,7 @@
 // A resident proposes an idea in headless Chromium: finds the open process, fills in the
 // form (with a mistake first), sees the proposal page; a reviewer's answer reaches them.
 import { join } from 'node:path';
-import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from '../../../../tests/browser/harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, signIn, ting } from '../../../../tests/browser/harness.mjs';
 
 const db = freshDb('propose.db');
 ting(['demo', '--db', db]);
@@ -17,12 +17,7 @@ await runScenario('propose', db, async ({ browser, base }) => {
     budgets: [{ slug: 'alla', name: { sv: 'Hela Solbacka', en: 'All of Solbacka' }, amount: 50000000, ballot: { type: 'approval', max: 3 }, rule: 'greedy' }] });
   check(created.status === 201, 'process created: ' + JSON.stringify(created.json));
 
-  const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
-  await page.goto(base + '/sign-in');
-  await page.getByLabel('E-postadress').fill('sara@solbacka.example');
-  await page.getByLabel('Lösenord').fill('demo-resident-2026');
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(base + '/');
+  const page = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026');
   await page.getByRole('link', { name: 'Ungdomsbudget 2027' }).click();
   await page.getByRole('link', { name: 'Förslag', exact: true }).click();
   await page.getByRole('link', { name: 'Lämna ett förslag' }).click();

@@ -1,17 +1,12 @@
 // A resident votes (knapsack ballot, with and without the running tally) and reads the
 // result, in real headless Chromium against the demo database.
 import { join } from 'node:path';
-import { check, checkAccessibility, freshDb, runScenario, screenshotDir, ting } from '../../../../tests/browser/harness.mjs';
+import { check, checkAccessibility, freshDb, runScenario, screenshotDir, signIn, ting } from '../../../../tests/browser/harness.mjs';
 
 const db = freshDb('vote.db');
 ting(['demo', '--db', db]);
 await runScenario('vote', db, async ({ browser, base }) => {
-  const page = await browser.newPage({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
-  await page.goto(base + '/sign-in');
-  await page.getByLabel('E-postadress').fill('sara@solbacka.example');
-  await page.getByLabel('Lösenord').fill('demo-resident-2026');
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(base + '/');
+  const page = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026');
 
   // The start page lists the processes; the 2026 one is open for voting.
   await page.getByRole('link', { name: 'Medborgarbudget 2026' }).click();
