@@ -39,8 +39,9 @@ std::optional<int64_t> RateLimiter::Blocked(const std::string& raw_key) {
   if (it == events_.end()) return std::nullopt;
   Expire(it->second, now);
   if (static_cast<int>(it->second.size()) < max_) return std::nullopt;
-  auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.front() + window_ - now).count();
-  return std::max<int64_t>(1, wait + 1);
+  // Whole seconds, rounded up: waiting that long is always enough.
+  auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.front() + window_ - now).count();
+  return std::max<int64_t>(1, wait);
 }
 
 void RateLimiter::Record(const std::string& raw_key) {

@@ -69,7 +69,7 @@ void Site::BuildChains() {
   Plain("GET", "/static/{path...}", http::EmbeddedFiles(statics, "/static/"));
   router_.SetNotFound([this](Request& req) {
     bool api = StartsWith(req.path, "/api/");
-    return Run(req, api, Access::Public(), [this](Request& r, Context& ctx) { return NotFound(r, ctx); });
+    return Run(req, api, Access::Public(), std::nullopt, [this](Request& r, Context& ctx) { return NotFound(r, ctx); });
   });
 }
 
@@ -98,20 +98,30 @@ http::Handler Site::Handler() {
 }
 
 void Site::AddRoute(const std::string& kind, const std::string& method, const std::string& pattern, Access access,
-                    RouteHandler handler) {
+                    RouteHandler handler, std::optional<Limit> limit) {
   bool api = kind == "api";
-  routes_.push_back({method, pattern, kind, access.Describe()});
-  router_.Add(method, pattern, [this, api, access, handler = std::move(handler)](Request& req) {
-    return Run(req, api, access, handler);
+  routes_.push_back({method, pattern, kind, access.Describe() + (limit ? " limited" : "")});
+  router_.Add(method, pattern, [this, api, access, limit, handler = std::move(handler)](Request& req) {
+    return Run(req, api, access, limit, handler);
   });
 }
 
-void Site::Page(const std::string& method, const std::string& pattern, Access access, RouteHandler handler) {
-  AddRoute("page", method, pattern, access, std::move(handler));
+void Site::Page(const std::string& method, const std::string& pattern, Access access, RouteHandler handler,
+                std::optional<Limit> limit) {
+  AddRoute("page", method, pattern, access, std::move(handler), limit);
 }
 
-void Site::Api(const std::string& method, const std::string& pattern, Access access, RouteHandler handler) {
-  AddRoute("api", method, pattern, access, std::move(handler));
+void Site::Api(const std::string& method, const std::string& pattern, Access access, RouteHandler handler,
+               std::optional<Limit> limit) {
+  AddRoute("api", method, pattern, access, std::move(handler), limit);
+}
+
+Status Site::RateLimit(const Request& req, const Context& ctx, const Limit& limit) {
+  std::string key = limit.by == Limit::By::kAccount && ctx.user ? "user:" + std::to_string(ctx.user->id) : "ip:" + req.remote_ip;
+  if (auto wait = limit.limiter->Blocked(key))
+    return Error::Say(ErrorCode::kResourceExhausted, limit.message_key, {{"seconds", std::to_string(*wait)}});
+  limit.limiter->Record(key);
+  return {};
 }
 
 void Site::Plain(const std::string& method, const std::string& pattern, http::Handler handler) {
@@ -119,13 +129,15 @@ void Site::Plain(const std::string& method, const std::string& pattern, http::Ha
   router_.Add(method, pattern, std::move(handler));
 }
 
-Response Site::Run(Request& req, bool api, const Access& access, const RouteHandler& handler) {
+Response Site::Run(Request& req, bool api, const Access& access, const std::optional<Limit>& limit,
+                   const RouteHandler& handler) {
   Context ctx;
   ctx.api = api;
   auto answer = [&]() -> Result<Response> {
     for (const auto& step : api ? api_chain_ : page_chain_) TING_RETURN_IF_ERROR(step(req, ctx));
     if (access.kind == Access::Kind::kSignedIn) TING_RETURN_IF_ERROR(RequireUser(ctx));
     if (access.kind == Access::Kind::kAction) TING_RETURN_IF_ERROR(RequireAction(ctx, access.action));
+    if (limit) TING_RETURN_IF_ERROR(RateLimit(req, ctx, *limit));
     try {
       return handler(req, ctx);
     } catch (const json::exception& e) {

@@ -143,6 +143,27 @@ TEST_F(SiteTest, RoutesCheckTheirAccessBeforeTheHandlerRuns) {
   EXPECT_TRUE(listed);
 }
 
+TEST_F(SiteTest, ARouteLimitCountsEveryRequestThatReachesItOnTheEnvClock) {
+  core::RateLimiter limiter(env_, 2, std::chrono::minutes(1));
+  int ran = 0;
+  site_->Api("POST", "/api/v1/t/limited-route", Access::Public(), [&ran](Request&, Context&) -> Result<Response> {
+    ++ran;
+    return Site::Json(201, json::object());
+  }, Limit{&limiter, Limit::By::kClientAddress, "auth.registrations_limited"});
+  EXPECT_EQ(Api("POST", "/api/v1/t/limited-route", "").status, 201);
+  EXPECT_EQ(Api("POST", "/api/v1/t/limited-route", "").status, 201);
+  auto third = Api("POST", "/api/v1/t/limited-route", "");
+  EXPECT_EQ(third.status, 429);
+  EXPECT_EQ(json::parse(third.body)["code"], "auth.registrations_limited");
+  EXPECT_EQ(third.headers.find("Retry-After")->second, "60");
+  EXPECT_EQ(ran, 2) << "the handler does not run past the limit";
+  env_.Advance(std::chrono::seconds(61));
+  EXPECT_EQ(Api("POST", "/api/v1/t/limited-route", "").status, 201);
+  bool listed = false;
+  for (const auto& r : site_->Routes()) listed = listed || (r.pattern == "/api/v1/t/limited-route" && r.access == "public limited");
+  EXPECT_TRUE(listed);
+}
+
 TEST_F(SiteTest, PagesNeedTheirFormToComeFromOurPage) {
   site_->Page("POST", "/t/form", Access::Public(), [](Request&, Context&) -> Result<Response> { return Response::Text(200, "done"); });
   auto no_visitor = Call("POST", "/t/form", "csrf=x", {{"Content-Type", "application/x-www-form-urlencoded"}});

@@ -58,6 +58,17 @@ struct Access {
   std::string Describe() const;  // "public", "signed-in", "action:manage_processes"
 };
 
+// A rate limit run as the last step of a route's chain: every request that gets that far counts,
+// and past the limit the route answers 429 with Retry-After and the message key (which receives
+// {{seconds}}) before its handler runs. (Sign-in counts only failed attempts, so it limits in its
+// handler.)
+struct Limit {
+  enum class By { kClientAddress, kAccount };
+  core::RateLimiter* limiter = nullptr;
+  By by = By::kClientAddress;
+  const char* message_key = "error.too_many";
+};
+
 using RouteHandler = std::function<Result<http::Response>(http::Request&, Context&)>;
 // A piece of HTML a component adds to the start page (already rendered and escaped).
 using PageFragment = std::function<std::string(const http::Request&, Context&)>;
@@ -76,7 +87,7 @@ struct SiteOptions {
 struct RouteInfo {
   std::string method, pattern;
   std::string kind;    // "page", "api" or "plain" (static files, health)
-  std::string access;  // Access::Describe()
+  std::string access;  // Access::Describe(), and " limited" when the route has a rate limit
 };
 
 class Site {
@@ -90,9 +101,11 @@ class Site {
   http::Handler Handler();
 
   // A page: runs behind the page middleware (CSRF checked on POST/PUT/PATCH/DELETE).
-  void Page(const std::string& method, const std::string& pattern, Access access, RouteHandler handler);
+  void Page(const std::string& method, const std::string& pattern, Access access, RouteHandler handler,
+            std::optional<Limit> limit = std::nullopt);
   // A JSON API route: bearer-token authentication, no cookies, no CSRF; errors as JSON.
-  void Api(const std::string& method, const std::string& pattern, Access access, RouteHandler handler);
+  void Api(const std::string& method, const std::string& pattern, Access access, RouteHandler handler,
+           std::optional<Limit> limit = std::nullopt);
   // A route outside the chain (static files, health).
   void Plain(const std::string& method, const std::string& pattern, http::Handler handler);
   // Adds a section to the start page, in the order added.
@@ -153,8 +166,10 @@ class Site {
   Site(db::Database& db, Env& env, SiteOptions options, html::Catalog catalog, std::unique_ptr<html::Templates> templates,
        std::string csrf_secret);
   void AddRoute(const std::string& kind, const std::string& method, const std::string& pattern, Access access,
-                RouteHandler handler);
-  http::Response Run(http::Request& req, bool api, const Access& access, const RouteHandler& handler);
+                RouteHandler handler, std::optional<Limit> limit);
+  http::Response Run(http::Request& req, bool api, const Access& access, const std::optional<Limit>& limit,
+                     const RouteHandler& handler);
+  static Status RateLimit(const http::Request& req, const Context& ctx, const Limit& limit);
   http::Response Finish(Context& ctx, http::Response res);
   void BuildChains();
   Result<http::Response> NotFound(http::Request& req, Context& ctx);

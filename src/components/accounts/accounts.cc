@@ -1,5 +1,6 @@
 #include "accounts_internal.h"
 
+#include "ting/base/keys.h"
 #include "ting/base/strings.h"
 
 namespace ting::components {
@@ -20,7 +21,10 @@ AccountsComponent::AccountsComponent(web::Site& site)
     return [this, method](Request& req, Context& ctx) { return (this->*method)(req, ctx); };
   };
   site.Page("GET", "/register", Access::Public(), bind(&AccountsComponent::RegisterForm));
-  site.Page("POST", "/register", Access::Public(), bind(&AccountsComponent::RegisterSubmit));
+  // Registrations count every attempt, per client address: bounds how fast anyone can learn which
+  // emails have accounts (the 409 for a known one).
+  const web::Limit registrations{&registration_limiter_, web::Limit::By::kClientAddress, TING_KEY("auth.registrations_limited")};
+  site.Page("POST", "/register", Access::Public(), bind(&AccountsComponent::RegisterSubmit), registrations);
   site.Page("GET", "/sign-in", Access::Public(), bind(&AccountsComponent::SignInForm));
   site.Page("POST", "/sign-in", Access::Public(), bind(&AccountsComponent::SignInSubmit));
   site.Page("POST", "/sign-out", Access::Public(), bind(&AccountsComponent::SignOut));
@@ -33,7 +37,7 @@ AccountsComponent::AccountsComponent(web::Site& site)
   site.Api("POST", "/api/v1/session", Access::Public(), bind(&AccountsComponent::ApiCreateSession));
   site.Api("DELETE", "/api/v1/session", Access::SignedIn(), bind(&AccountsComponent::ApiDeleteSession));
   site.Api("GET", "/api/v1/me", Access::SignedIn(), bind(&AccountsComponent::ApiMe));
-  site.Api("POST", "/api/v1/users", Access::Public(), bind(&AccountsComponent::ApiCreateUser));
+  site.Api("POST", "/api/v1/users", Access::Public(), bind(&AccountsComponent::ApiCreateUser), registrations);
 }
 
 std::optional<int64_t> AccountsComponent::SignInBlocked(const std::string& ip, const std::string& email) {
@@ -44,12 +48,6 @@ std::optional<int64_t> AccountsComponent::SignInBlocked(const std::string& ip, c
 void AccountsComponent::SignInFailed(const std::string& ip, const std::string& email) {
   ip_limiter_.Record("ip:" + ip);
   account_limiter_.Record("acct:" + AsciiLower(Trim(email)));
-}
-
-std::optional<int64_t> AccountsComponent::RegistrationBlocked(const std::string& ip) {
-  if (auto wait = registration_limiter_.Blocked("reg:" + ip)) return wait;
-  registration_limiter_.Record("reg:" + ip);
-  return std::nullopt;
 }
 
 web::Manifest AccountsManifest() {

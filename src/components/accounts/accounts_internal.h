@@ -38,13 +38,11 @@ class AccountsComponent final : public web::Component {
   // Sign-in limits count failed attempts only: nullopt when allowed, else seconds to wait.
   std::optional<int64_t> SignInBlocked(const std::string& ip, const std::string& email);
   void SignInFailed(const std::string& ip, const std::string& email);
-  // Registrations count every attempt.
-  std::optional<int64_t> RegistrationBlocked(const std::string& ip);
 
   web::Site& site_;
   core::RateLimiter ip_limiter_, account_limiter_;
   core::RateLimiter password_limiter_;      // failed current-password checks per account
-  core::RateLimiter registration_limiter_;  // registrations per client address
+  core::RateLimiter registration_limiter_;  // registrations per client address (a route Limit)
 };
 
 }  // namespace ting::components

@@ -49,8 +49,6 @@ Result<Response> AccountsComponent::ApiCreateUser(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(std::string name, fields.Required("name"));
   std::string lang = fields.Text("lang", ctx.lang);
   TING_RETURN_IF_ERROR(fields.Check());
-  if (auto wait = RegistrationBlocked(req.remote_ip))
-    return Error::Say(ErrorCode::kResourceExhausted, TING_KEY("auth.registrations_limited"), {{"seconds", std::to_string(*wait)}});
   if (!site_.catalog().Has(lang)) lang = ctx.lang;
   TING_ASSIGN_OR_RETURN(auto user, site_.accounts().Register(email, password, name, lang));
   return Site::Json(201, UserJson(user, {}));

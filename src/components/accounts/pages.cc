@@ -40,11 +40,6 @@ Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
     d.set("form_email", email);
     return site_.RenderPage(req, ctx, "accounts/register", TING_KEY("register.title"), d, status);
   };
-  if (auto wait = RegistrationBlocked(req.remote_ip)) {
-    Response r = form(site_.T(ctx, TING_KEY("auth.registrations_limited"), {{"seconds", Seconds(*wait)}}), 429);
-    r.Set("Retry-After", Seconds(*wait));
-    return r;
-  }
   auto user = site_.accounts().Register(email, password, name, ctx.lang);
   if (!user.ok()) {
     const Error& e = user.error();
