@@ -67,14 +67,17 @@ ProposalsComponent::ProposalsComponent(Site& site)
   processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
   const auto anyone = web::Access::Public();
   const auto signed_in = web::Access::SignedIn();
+  const auto review = web::Access::Can(core::Action::kReviewProposals);
+  const auto moderate = web::Access::Can(core::Action::kModerate);
+  const auto manage = web::Access::Can(core::Action::kManageProcesses);
   auto page = [this](auto fn) { return [this, fn](Request& req, Context& ctx) { return (this->*fn)(req, ctx); }; };
   site.Api("POST", "/api/v1/processes/{slug}/proposals", signed_in, page(&ProposalsComponent::ApiCreate));
   site.Api("GET", "/api/v1/processes/{slug}/proposals", anyone, page(&ProposalsComponent::ApiList));
   site.Api("GET", "/api/v1/proposals/{id}", anyone, page(&ProposalsComponent::ApiGet));
   site.Api("PATCH", "/api/v1/proposals/{id}", signed_in, page(&ProposalsComponent::ApiPatch));
   site.Api("POST", "/api/v1/proposals/{id}/withdraw", signed_in, page(&ProposalsComponent::ApiWithdraw));
-  site.Api("POST", "/api/v1/proposals/{id}/review", signed_in, page(&ProposalsComponent::ApiReview));
-  site.Api("POST", "/api/v1/proposals/{id}/merge", signed_in, page(&ProposalsComponent::ApiMerge));
+  site.Api("POST", "/api/v1/proposals/{id}/review", review, page(&ProposalsComponent::ApiReview));
+  site.Api("POST", "/api/v1/proposals/{id}/merge", review, page(&ProposalsComponent::ApiMerge));
   site.Api("POST", "/api/v1/proposals/{id}/support", signed_in, page(&ProposalsComponent::ApiSupport));
   site.Api("DELETE", "/api/v1/proposals/{id}/support", signed_in, page(&ProposalsComponent::ApiSupport));
   site.Api("GET", "/api/v1/proposals/{id}/comments", anyone, page(&ProposalsComponent::ApiComments));
@@ -90,12 +93,12 @@ ProposalsComponent::ProposalsComponent(Site& site)
   site.Page("POST", "/proposals/{id}/comments", signed_in, page(&ProposalsComponent::CommentPage));
   site.Page("POST", "/proposals/{id}/comments/{comment}/edit", signed_in, page(&ProposalsComponent::CommentEditPage));
   site.Page("POST", "/proposals/{id}/comments/{comment}/delete", signed_in, page(&ProposalsComponent::CommentDeletePage));
-  site.Page("POST", "/proposals/{id}/comments/{comment}/hide", signed_in, page(&ProposalsComponent::CommentHidePage));
-  site.Page("POST", "/proposals/{id}/review", signed_in, page(&ProposalsComponent::ReviewPage));
-  site.Page("POST", "/proposals/{id}/merge", signed_in, page(&ProposalsComponent::MergePage));
-  site.Page("POST", "/proposals/{id}/ballot", signed_in, page(&ProposalsComponent::BallotTogglePage));
-  site.Page("POST", "/proposals/{id}/assign", signed_in, page(&ProposalsComponent::AssignPage));
-  site.Page("GET", "/admin/processes/{slug}/review", anyone, page(&ProposalsComponent::ReviewQueue));
+  site.Page("POST", "/proposals/{id}/comments/{comment}/hide", moderate, page(&ProposalsComponent::CommentHidePage));
+  site.Page("POST", "/proposals/{id}/review", review, page(&ProposalsComponent::ReviewPage));
+  site.Page("POST", "/proposals/{id}/merge", review, page(&ProposalsComponent::MergePage));
+  site.Page("POST", "/proposals/{id}/ballot", manage, page(&ProposalsComponent::BallotTogglePage));
+  site.Page("POST", "/proposals/{id}/assign", manage, page(&ProposalsComponent::AssignPage));
+  site.Page("GET", "/admin/processes/{slug}/review", review, page(&ProposalsComponent::ReviewQueue));
   site.Page("GET", "/notifications", signed_in, page(&ProposalsComponent::NotificationsPage));
   site.Page("GET", "/uploads/{name}", anyone, page(&ProposalsComponent::ServeImage));
 }
