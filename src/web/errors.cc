@@ -98,7 +98,7 @@ Response Site::ErrorResponse(const Request& req, Context& ctx, const Error& erro
     d.set("has_errors", false);
     res = RenderPage(req, ctx, "sign_in", TING_KEY("sign_in.title"), d, 401);
   } else {
-    std::string title = catalog_.HasKey(catalog_.kDefaultLanguage, key + "_title") ? key + "_title" : GenericTitle(status);
+    std::string title = catalog().HasKey(html::Catalog::kDefaultLanguage, key + "_title") ? key + "_title" : GenericTitle(status);
     res = ErrorPage(req, ctx, status, title, key, args);
   }
   if (retry_after) res.Set("Retry-After", *retry_after);

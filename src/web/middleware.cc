@@ -34,7 +34,7 @@ bool ValidFlashKey(const std::string& key) {
 
 }  // namespace
 
-void Site::SetCookie(Context& ctx, const std::string& name, const std::string& value, int64_t max_age) {
+void SetCookie(Context& ctx, const std::string& name, const std::string& value, int64_t max_age) {
   std::string c = name + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax";
   if (ctx.secure) c += "; Secure";
   ctx.set_cookies.push_back(std::move(c));
@@ -85,7 +85,7 @@ Status Site::Session(Request& req, Context& ctx) {
 
 Status Site::Language(Request& req, Context& ctx) {
   std::string chosen = ctx.api ? "" : req.Cookie(kLangCookie).value_or(ctx.user ? ctx.user->lang : "");
-  ctx.lang = catalog_.Negotiate(chosen, req.Header("Accept-Language"));
+  ctx.lang = catalog().Negotiate(chosen, req.Header("Accept-Language"));
   return {};
 }
 

@@ -1,6 +1,6 @@
-// Pages: a template inside the layout, in the request's language; catalogue strings.
+// The renderer: pages in the layout, in the request's language; catalogue strings; money.
 
-#include "ting/web/site.h"
+#include "ting/web/renderer.h"
 
 namespace ting::web {
 
@@ -13,21 +13,21 @@ constexpr const char* kFlashCookie = "ting_flash";
 html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : html::Data::type::bool_false); }
 }  // namespace
 
-std::string Site::T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars) const {
+std::string Renderer::T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars) const {
   return catalog_.Format(ctx.lang, key, vars);
 }
 
-std::string Site::FormatMoney(const Context& ctx, const Money& money) const {
+std::string Renderer::FormatMoney(const Context& ctx, const Money& money) const {
   return ::ting::FormatMoney(money, catalog_.Lang(ctx.lang).money);
 }
 
-Response Site::RenderPage(const Request& req, Context& ctx, const std::string& name, const std::string& title_key,
-                          html::Data data, int status) {
-  return RenderPageTitled(req, ctx, name, T(ctx, title_key), std::move(data), status);
+Response Renderer::Page(const Request& req, Context& ctx, const std::string& name, const std::string& title_key,
+                        html::Data data, int status) const {
+  return PageTitled(req, ctx, name, T(ctx, title_key), std::move(data), status);
 }
 
-Response Site::RenderPageTitled(const Request& req, Context& ctx, const std::string& name, const std::string& title,
-                                html::Data data, int status) {
+Response Renderer::PageTitled(const Request& req, Context& ctx, const std::string& name, const std::string& title,
+                              html::Data data, int status) const {
   const auto& lang = catalog_.Lang(ctx.lang);
   data.set("lang", lang.code);
   data.set("dir", lang.dir);
@@ -61,24 +61,24 @@ Response Site::RenderPageTitled(const Request& req, Context& ctx, const std::str
   return Response::Html(status, std::move(*page));
 }
 
-std::string Site::RenderFragment(const Context& ctx, const std::string& name, const html::Data& data) const {
+std::string Renderer::Fragment(const Context& ctx, const std::string& name, const html::Data& data) const {
   auto out = templates_->Render(name, ctx.lang, data);
   return out.ok() ? *out : std::string();
 }
 
-Response Site::ErrorPage(const Request& req, Context& ctx, int status, const std::string& title_key,
-                         const std::string& message_key, const std::map<std::string, std::string>& vars) {
+Response Renderer::ErrorPage(const Request& req, Context& ctx, int status, const std::string& title_key,
+                             const std::string& message_key, const std::map<std::string, std::string>& vars) const {
   html::Data d;
   d.set("heading", T(ctx, title_key));
   d.set("message", T(ctx, message_key, vars));
-  return RenderPage(req, ctx, "error", title_key, d, status);
+  return Page(req, ctx, "error", title_key, d, status);
 }
 
-Response Site::RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key) {
+Response Renderer::RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key) {
   SetCookie(ctx, kFlashCookie, flash_key, 60);
   return Response::Redirect(location);
 }
 
-Response Site::Json(int status, const json& body) { return Response::Json(status, body.dump()); }
+Response Renderer::Json(int status, const json& body) { return Response::Json(status, body.dump()); }
 
 }  // namespace ting::web

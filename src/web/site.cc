@@ -27,8 +27,7 @@ Site::Site(db::Database& db, Env& env, SiteOptions options, html::Catalog catalo
     : db_(db),
       env_(env),
       options_(options),
-      catalog_(std::move(catalog)),
-      templates_(std::move(templates)),
+      renderer_(std::move(catalog), std::move(templates)),
       csrf_(std::move(csrf_secret)),
       accounts_(db, env),
       sessions_(db, env),
@@ -87,7 +86,7 @@ Status Site::CheckKeys() const {
 Status Site::CheckKeys(const std::vector<std::string>& keys) const {
   std::vector<std::string> missing;
   for (const auto& key : keys)
-    if (!catalog_.HasKey(html::Catalog::kDefaultLanguage, key)) missing.push_back(key);
+    if (!catalog().HasKey(html::Catalog::kDefaultLanguage, key)) missing.push_back(key);
   if (missing.empty()) return {};
   return Error::Internal("catalogue keys used in the code are missing from locales/" + std::string(html::Catalog::kDefaultLanguage) +
                          ": " + Join(missing, ", "));

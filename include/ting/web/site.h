@@ -5,8 +5,9 @@
 // their pages and API through Page()/Api(); a handler returns Result<Response>, and an Error
 // becomes the HTML page or JSON body its code calls for (ErrorResponse, in errors.cc).
 //
-// Files: site.cc (routes, chain), middleware.cc (the middleware), render.cc (pages, catalogue),
-// errors.cc (Error → response), json_fields.cc, form.cc (form fields, safe paths, UTF-8 gate).
+// Files: site.cc (routes, chain), middleware.cc (the middleware, the cookie writer), errors.cc
+// (Error → response), json_fields.cc, form.cc (form fields, safe paths, UTF-8 gate); rendering
+// is the Renderer's (renderer.h, render.cc).
 
 #include <functional>
 #include <memory>
@@ -30,6 +31,7 @@
 #include "ting/http/router.h"
 #include "ting/web/context.h"
 #include "ting/web/json_fields.h"
+#include "ting/web/renderer.h"
 
 namespace ting::web {
 
@@ -113,23 +115,31 @@ class Site {
   const std::vector<PageFragment>& home_sections() const { return home_sections_; }
   std::vector<RouteInfo> Routes() const { return routes_; }
 
-  // --- Rendering (render.cc) ---
-  std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const;
-  // An amount as the request's language writes it (its catalogue's _meta).
-  std::string FormatMoney(const Context& ctx, const Money& money) const;
-  // Renders template inside the layout. title_key is a catalogue key.
-  http::Response RenderPage(const http::Request& req, Context& ctx, const std::string& name,
-                            const std::string& title_key, html::Data data, int status = 200);
-  // The same with a title that is not a catalogue string (a process's or proposal's title).
-  http::Response RenderPageTitled(const http::Request& req, Context& ctx, const std::string& name,
-                                  const std::string& title, html::Data data, int status = 200);
-  // Renders a template without the layout (for fragments).
-  std::string RenderFragment(const Context& ctx, const std::string& name, const html::Data& data) const;
+  // --- Rendering: the Renderer's (renderer.h), forwarded for handlers' convenience ---
+  const Renderer& renderer() const { return renderer_; }
+  std::string T(const Context& ctx, const std::string& key, const std::map<std::string, std::string>& vars = {}) const {
+    return renderer_.T(ctx, key, vars);
+  }
+  std::string FormatMoney(const Context& ctx, const Money& money) const { return renderer_.FormatMoney(ctx, money); }
+  http::Response RenderPage(const http::Request& req, Context& ctx, const std::string& name, const std::string& title_key,
+                            html::Data data, int status = 200) const {
+    return renderer_.Page(req, ctx, name, title_key, std::move(data), status);
+  }
+  http::Response RenderPageTitled(const http::Request& req, Context& ctx, const std::string& name, const std::string& title,
+                                  html::Data data, int status = 200) const {
+    return renderer_.PageTitled(req, ctx, name, title, std::move(data), status);
+  }
+  std::string RenderFragment(const Context& ctx, const std::string& name, const html::Data& data) const {
+    return renderer_.Fragment(ctx, name, data);
+  }
   http::Response ErrorPage(const http::Request& req, Context& ctx, int status, const std::string& title_key,
-                           const std::string& message_key, const std::map<std::string, std::string>& vars = {});
-  // 303 to location with a one-time flash message (catalogue key).
-  http::Response RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key);
-  static http::Response Json(int status, const nlohmann::json& body);
+                           const std::string& message_key, const std::map<std::string, std::string>& vars = {}) const {
+    return renderer_.ErrorPage(req, ctx, status, title_key, message_key, vars);
+  }
+  static http::Response RedirectWithFlash(Context& ctx, const std::string& location, const std::string& flash_key) {
+    return Renderer::RedirectWithFlash(ctx, location, flash_key);
+  }
+  static http::Response Json(int status, const nlohmann::json& body) { return Renderer::Json(status, body); }
 
   // --- The one error path (errors.cc) ---
   // The response for an error: the HTML page (sign-in form for kUnauthenticated) or, for API
@@ -142,8 +152,9 @@ class Site {
   static Status RequireAction(const Context& ctx, core::Action action);
 
   // --- Cookies and sessions (middleware.cc) ---
-  // The one cookie writer: HttpOnly, SameSite=Lax, and Secure whenever the request is secure.
-  static void SetCookie(Context& ctx, const std::string& name, const std::string& value, int64_t max_age);
+  static void SetCookie(Context& ctx, const std::string& name, const std::string& value, int64_t max_age) {
+    web::SetCookie(ctx, name, value, max_age);
+  }
   void StartSession(const http::Request& req, Context& ctx, const core::User& user);
   void EndSession(Context& ctx);
   // OK when the default language's catalogue has every key used from C++ (TING_KEY and
@@ -159,8 +170,8 @@ class Site {
   const SiteOptions& options() const { return options_; }
   core::Accounts& accounts() { return accounts_; }
   core::Sessions& sessions() { return sessions_; }
-  const html::Catalog& catalog() const { return catalog_; }
-  const html::Templates& templates() const { return *templates_; }
+  const html::Catalog& catalog() const { return renderer_.catalog(); }
+  const html::Templates& templates() const { return renderer_.templates(); }
 
  private:
   Site(db::Database& db, Env& env, SiteOptions options, html::Catalog catalog, std::unique_ptr<html::Templates> templates,
@@ -191,8 +202,7 @@ class Site {
   db::Database& db_;
   Env& env_;
   SiteOptions options_;
-  html::Catalog catalog_;
-  std::unique_ptr<html::Templates> templates_;
+  Renderer renderer_;
   core::Csrf csrf_;
   core::Accounts accounts_;
   core::Sessions sessions_;
