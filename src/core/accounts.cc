@@ -254,7 +254,8 @@ Organisation OrgFromRow(const db::Row& r) {
   Organisation o{r.Int(0), r.Str(1), r.Str(2), r.Str(3)};
   o.time_zone = r.Str(4);
   o.languages.clear();
-  for (auto code : Split(r.Str(5), ','))
+  const std::string languages = r.Str(5);  // Split's views point into it: it must outlive the loop
+  for (auto code : Split(languages, ','))
     if (!code.empty()) o.languages.emplace_back(code);
   if (o.languages.empty()) o.languages = {"sv"};
   return o;

@@ -35,7 +35,8 @@ Process ProcessFromRow(const db::Row& r) {
   p.slug = r.Str(2);
   p.time_zone = r.Str(7);
   p.languages.clear();
-  for (auto code : Split(r.Str(8), ','))
+  const std::string languages = r.Str(8);  // Split's views point into it: it must outlive the loop
+  for (auto code : Split(languages, ','))
     if (!code.empty()) p.languages.emplace_back(code);
   if (p.languages.empty()) p.languages = {"sv"};
   p.title = Translated::FromStored(r.Str(3), p.default_language());
