@@ -190,11 +190,23 @@ void Server::Wait(bool handle_signals, std::chrono::seconds drain_timeout) {
     for (auto& [id, slot] : c.connections)
       if (auto conn = slot.connection.lock()) open.push_back(std::move(conn));
   }
-  for (auto& conn : open) conn->NotifyStopping();
+  // Each notice runs on its connection's strand; the threads stop only after every notice has
+  // run (an idle connection closed) and every request in progress has been answered. Without
+  // the first condition a drain with nothing in flight stopped the threads before the idle
+  // connections' notices ran, leaving them open.
+  int notices = static_cast<int>(open.size());  // guarded by c.mu
+  for (auto& conn : open)
+    conn->NotifyStopping([&c, &notices] {
+      {
+        std::lock_guard lock(c.mu);
+        --notices;
+      }
+      c.cv.notify_all();
+    });
   open.clear();
   {
     std::unique_lock lock(c.mu);
-    if (!c.cv.wait_for(lock, drain_timeout, [&] { return c.in_flight == 0; }))
+    if (!c.cv.wait_for(lock, drain_timeout, [&] { return c.in_flight == 0 && notices == 0; }))
       LogError(std::to_string(c.in_flight) + " request(s) still in progress after the drain timeout");
   }
   if (signals) {

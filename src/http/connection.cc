@@ -54,9 +54,10 @@ void Connection::Shed(bool reading) {
   });
 }
 
-void Connection::NotifyStopping() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+void Connection::NotifyStopping(std::function<void()> done) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
     if (!self->busy_) self->Close();
+    done();
   });
 }
 

@@ -101,6 +101,8 @@ TEST_F(RawServerTest, StopClosesIdleKeepAliveConnectionsAndFinishesBusyOnes) {
   EXPECT_NE(busy.find("done /slow"), std::string::npos);
   EXPECT_NE(busy.find("Connection: close"), std::string::npos);
   char c;
+  timeval limit{5, 0};  // a regression must fail the test, not hang it
+  ::setsockopt(idle, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   EXPECT_EQ(::recv(idle, &c, 1, 0), 0) << "the idle connection was closed by the server";
   ::close(idle);
 }

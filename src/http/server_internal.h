@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -205,8 +206,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Shed(bool reading);
 
   // Called when the server drains: a connection between requests closes now; one with a
-  // request in progress answers it (with Connection: close) first.
-  void NotifyStopping();
+  // request in progress answers it (with Connection: close) first. done runs on the
+  // connection's strand once it has acted (the drain waits for it before stopping the threads).
+  void NotifyStopping(std::function<void()> done);
 
  private:
   using Duration = std::chrono::steady_clock::duration;
