@@ -147,11 +147,7 @@ int RunOrg(const Args& args) {
   }
   if (flags->Get("time-zone") || flags->Get("languages")) {
     std::vector<std::string> languages = org->languages;
-    if (auto list = flags->Get("languages")) {
-      languages.clear();
-      for (auto code : Split(*list, ','))
-        if (!Trim(code).empty()) languages.emplace_back(Trim(code));
-    }
+    if (auto list = flags->Get("languages")) languages = core::ParseLanguages(*list);
     std::string zone = flags->GetOr("time-zone", org->time_zone);
     if (auto st = orgs.Configure(org->id, zone, languages); !st.ok()) {
       std::cerr << "ting " << command << ": " << st.error().message << "\n";

@@ -249,15 +249,19 @@ Status Sessions::DestroyAllFor(int64_t user_id) {
   });
 }
 
+std::vector<std::string> ParseLanguages(std::string_view stored) {
+  std::vector<std::string> out;
+  for (auto code : Split(stored, ','))
+    if (!Trim(code).empty()) out.emplace_back(Trim(code));
+  if (out.empty()) out.push_back("sv");
+  return out;
+}
+
 namespace {
 Organisation OrgFromRow(const db::Row& r) {
   Organisation o{r.Int(0), r.Str(1), r.Str(2), r.Str(3)};
   o.time_zone = r.Str(4);
-  o.languages.clear();
-  const std::string languages = r.Str(5);  // Split's views point into it: it must outlive the loop
-  for (auto code : Split(languages, ','))
-    if (!code.empty()) o.languages.emplace_back(code);
-  if (o.languages.empty()) o.languages = {"sv"};
+  o.languages = ParseLanguages(r.Str(5));
   return o;
 }
 }  // namespace

@@ -42,6 +42,9 @@ struct Organisation {
   const std::string& default_language() const { return languages.front(); }
 };
 
+// An organisation's content languages as stored ("sv,ar,en"), the default first; {"sv"} when none.
+std::vector<std::string> ParseLanguages(std::string_view stored);
+
 struct User {
   int64_t id = 0;
   std::string email, name, lang;

@@ -34,11 +34,7 @@ Process ProcessFromRow(const db::Row& r) {
   p.organisation_id = r.Int(1);
   p.slug = r.Str(2);
   p.time_zone = r.Str(7);
-  p.languages.clear();
-  const std::string languages = r.Str(8);  // Split's views point into it: it must outlive the loop
-  for (auto code : Split(languages, ','))
-    if (!code.empty()) p.languages.emplace_back(code);
-  if (p.languages.empty()) p.languages = {"sv"};
+  p.languages = core::ParseLanguages(r.Str(8));
   p.title = Translated::FromStored(r.Str(3), p.default_language());
   p.description = Translated::FromStored(r.Str(4), p.default_language());
   if (!r.IsNull(5)) p.phase_override = ParsePhase(r.Str(5));
