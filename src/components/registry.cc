@@ -4,6 +4,7 @@
 #include "ting/components/followup.h"
 #include "ting/components/processes.h"
 #include "ting/components/proposals.h"
+#include "ting/components/residents.h"
 #include "ting/components/results.h"
 #include "ting/components/voting.h"
 
@@ -17,6 +18,7 @@ const std::vector<web::Manifest>& Registry() {
       VotingManifest(),
       ResultsManifest(),
       FollowUpManifest(),
+      ResidentsManifest(),
   };
   return kRegistry;
 }

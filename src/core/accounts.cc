@@ -26,6 +26,7 @@ const char* ActionName(Action action) {
     case Action::kReviewProposals: return "review_proposals";
     case Action::kModerate: return "moderate";
     case Action::kEnterPaperBallots: return "enter_paper_ballots";
+    case Action::kManageRegister: return "manage_register";
   }
   return "unknown";
 }
@@ -63,6 +64,7 @@ bool Allowed(const std::vector<Role>& roles, Action action) {
     case Action::kReviewProposals: return has(Role::kReviewer) || has(Role::kManager);
     case Action::kModerate: return has(Role::kModerator) || has(Role::kManager);
     case Action::kEnterPaperBallots: return has(Role::kStaff) || has(Role::kManager);
+    case Action::kManageRegister: return false;  // admins only (above)
   }
   return false;
 }

@@ -7,14 +7,7 @@
 
 namespace ting::core {
 
-std::string Csrf::Token(std::string_view binding) const {
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()), secret_.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(binding.data()), binding.size());
-  crypto_auth_hmacsha256_final(&st, mac);
-  return HexEncode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
-}
+std::string Csrf::Token(std::string_view binding) const { return HmacSha256Hex(secret_, binding); }
 
 bool Csrf::Verify(std::string_view binding, std::string_view token) const {
   if (binding.empty()) return false;

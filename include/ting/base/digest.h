@@ -8,6 +8,8 @@ namespace ting {
 
 // Lower-case hex SHA-256 of data.
 std::string Sha256Hex(std::string_view data);
+// HMAC-SHA256 of data under key, lower-case hex (keyed hashes: CSRF tokens, person ids).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 class Sha256 {
  public:

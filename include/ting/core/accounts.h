@@ -29,6 +29,7 @@ enum class Action {
   kReviewProposals,    // feasibility, cost, merge
   kModerate,           // hide comments
   kEnterPaperBallots,  // staff at meetings
+  kManageRegister,     // import, view and delete the register of residents (personal data: admins)
 };
 bool Allowed(const std::vector<Role>& roles, Action action);
 const char* ActionName(Action action);  // "manage_processes", ...

@@ -1,0 +1,21 @@
+#pragma once
+// Inside the residents component.
+
+#include "register_csv.h"
+#include "ting/components/residents.h"
+
+namespace ting::components {
+
+struct ImportCounts {
+  int64_t imported = 0, updated = 0, removed = 0;
+};
+
+// Replaces the organisation's register with rows (already checked): people new to it are
+// imported, known ones updated, the ones not in rows removed. keep: the optional columns to store
+// (email, phone); the others are dropped at the door.
+Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organisation_id,
+                                     const std::vector<RegisterRow>& rows, const std::vector<std::string>& keep);
+
+std::vector<db::Migration> ResidentsMigrations();
+
+}  // namespace ting::components
