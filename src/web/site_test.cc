@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "fresh_database.h"
 #include "ting/base/keys.h"
 #include "ting/core/accounts.h"
 #include "ting/web/site.h"
@@ -20,12 +21,8 @@ using json = nlohmann::json;
 class SiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("ting_site_test_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
-                .string();
-    std::filesystem::remove(path_);
-    db_ = std::move(*db::OpenSqlite(path_, {.durable = false}));
-    ASSERT_TRUE(db::Migrate(*db_, core::CoreMigrations()).ok());
+    db_ = test_support::FreshDatabase(core::CoreMigrations(), &path_);
+    ASSERT_TRUE(db_);
     org_ = *core::Organisations(*db_, env_).Create("o", "Org", "");
     auto site = Site::Create(*db_, env_);
     ASSERT_TRUE(site.ok()) << site.error().message;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../processes_internal.h"
+#include "fresh_database.h"
 #include "ting/base/env.h"
 #include "ting/core/accounts.h"
 
@@ -77,16 +78,17 @@ TEST(Process, InvalidInputIsExplained) {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto dir = std::filesystem::temp_directory_path() / ("ting_proc_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    std::string path = (dir / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db")).string();
-    std::filesystem::remove(path);
-    db_ = std::move(*db::OpenSqlite(path, {.durable = false}));
     auto migrations = core::CoreMigrations();
     for (auto& m : ProcessesMigrations()) migrations.push_back(m);
-    ASSERT_TRUE(db::Migrate(*db_, migrations).ok());
+    db_ = test_support::FreshDatabase(migrations, &path_);
+    ASSERT_TRUE(db_);
     org_ = core::Organisations(*db_).Create("o", "Org", "")->id;
   }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove(path_);
+  }
+  std::string path_;
   std::unique_ptr<db::Database> db_;
   int64_t org_ = 0;
   FakeEnv env_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "../proposal_store.h"
+#include "fresh_database.h"
 #include "ting/core/accounts.h"
 
 namespace ting::components {
@@ -15,16 +16,11 @@ namespace {
 class ProposalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("ting_proposal_store_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
-                .string();
-    std::filesystem::remove(path_);
-    db_ = std::move(*db::OpenSqlite(path_, {.durable = false}));
     auto migrations = core::CoreMigrations();
     for (auto& m : ProcessesManifest().migrations()) migrations.push_back(m);
     for (auto& m : ProposalMigrations()) migrations.push_back(m);
-    std::stable_sort(migrations.begin(), migrations.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
-    ASSERT_TRUE(db::Migrate(*db_, migrations).ok());
+    db_ = test_support::FreshDatabase(migrations, &path_);
+    ASSERT_TRUE(db_);
     org_ = core::Organisations(*db_, env_).Create("o", "Org", "")->id;
     auto hash = core::HashPassword("a long test password");
     author_ = core::Accounts(*db_, env_).RegisterHashed("a@example.se", "A", "sv", *hash)->id;

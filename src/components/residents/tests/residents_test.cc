@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "../residents_internal.h"
+#include "fresh_database.h"
 #include "ting/core/accounts.h"
 
 namespace ting::components {
@@ -80,14 +81,10 @@ TEST(RegisterCsv, PersonIdsNormaliseToOneForm) {
 class RegisterStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("ting_register_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
-                .string();
-    std::filesystem::remove(path_);
-    db_ = std::move(*db::OpenSqlite(path_, {.durable = false}));
     auto migrations = core::CoreMigrations();
     for (auto& m : ResidentsMigrations()) migrations.push_back(m);
-    ASSERT_TRUE(db::Migrate(*db_, migrations).ok());
+    db_ = test_support::FreshDatabase(migrations, &path_);
+    ASSERT_TRUE(db_);
     org_ = core::Organisations(*db_, env_).Create("a", "A", "")->id;
     other_ = core::Organisations(*db_, env_).Create("b", "B", "b.example")->id;
   }
