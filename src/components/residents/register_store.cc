@@ -29,13 +29,21 @@ CREATE INDEX residents_district ON residents(organisation_id, district);
 )sql"}};
 }
 
-Result<std::string> RegisterStore::PersonKey(std::string_view person_id) {
-  TING_ASSIGN_OR_RETURN(std::string secret, core::InstanceSecret(db_, "register"));
+std::string PersonKey(std::string_view secret, std::string_view person_id) {
   return HmacSha256Hex(secret, NormalisePersonId(person_id));
 }
 
+Result<std::string> RegisterStore::Secret() {
+  std::lock_guard lock(secret_mu_);
+  if (secret_.empty()) {
+    TING_ASSIGN_OR_RETURN(secret_, core::InstanceSecret(db_, "register"));
+  }
+  return secret_;
+}
+
 Result<std::optional<Resident>> RegisterStore::FindByPersonId(int64_t organisation_id, std::string_view person_id) {
-  TING_ASSIGN_OR_RETURN(std::string key, PersonKey(person_id));
+  TING_ASSIGN_OR_RETURN(std::string secret, Secret());
+  const std::string key = PersonKey(secret, person_id);
   std::optional<Resident> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, name, district, birth_date, household, email, phone, language FROM residents "
@@ -81,7 +89,7 @@ Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organis
     // import leaves the old register whole.
     std::set<std::string> seen;
     for (const auto& r : rows) {
-      std::string key = HmacSha256Hex(secret, NormalisePersonId(r.person_id));
+      std::string key = PersonKey(secret, r.person_id);
       TING_ASSIGN_OR_RETURN(auto existing, c.QueryOne("SELECT id FROM residents WHERE organisation_id = ? AND person_key = ?", {organisation_id, key}));
       db::Params values = {r.name, r.district, r.birth_date, r.household, kept("email") ? r.email : std::string(),
                            kept("phone") ? r.phone : std::string(), r.language, now};

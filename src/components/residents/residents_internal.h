@@ -18,4 +18,8 @@ Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organis
 
 std::vector<db::Migration> ResidentsMigrations();
 
+// The keyed hash a person id is stored as: HMAC-SHA256 under the instance's register secret, of
+// the id in its normal form (NormalisePersonId).
+std::string PersonKey(std::string_view secret, std::string_view person_id);
+
 }  // namespace ting::components

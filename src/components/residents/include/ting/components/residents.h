@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,11 +39,13 @@ class RegisterStore {
   Result<int64_t> Delete(int64_t organisation_id);
 
  private:
-  // The keyed hash a person id is stored as (HMAC-SHA256 under this instance's register secret).
-  Result<std::string> PersonKey(std::string_view person_id);
+  // The instance's register secret, read from the database once.
+  Result<std::string> Secret();
 
   db::Database& db_;
   Env& env_;
+  std::mutex secret_mu_;
+  std::string secret_;  // guarded by secret_mu_
 };
 
 web::Manifest ResidentsManifest();
