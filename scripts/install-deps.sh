@@ -11,6 +11,8 @@ packages=(
   libhowardhinnant-date-dev tzdata                # local dates in the organisation's time zone
   libkainjow-mustache-dev libcmark-dev           # templates (escape by default), safe Markdown
   coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
+  libcairo2-dev libpango1.0-dev libqrencode-dev  # voting-code letters: PDF pages with a QR code
+  poppler-utils                                  # tests read the letters (pdftotext, pdftoppm)
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium nodejs npm                            # browser tests (playwright-core drives chromium)
   nginx-light wrk curl                                # bench/ reference and load generator

@@ -108,6 +108,9 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   ASSERT_NE(before.find("B:s kommentar"), std::string::npos);
 
   const std::string B = std::to_string(b1), A = std::to_string(a1), CB = std::to_string(comment_b);
+  auto codes_b = Api("POST", "/api/v1/processes/pb/codes", json{{"anonymous", 1}}, admin_b, kHostB);
+  ASSERT_EQ(codes_b.status, 201) << codes_b.body;
+  const std::string code_b = json::parse(codes_b.body)["codes"][0]["code"];
   struct Attempt {
     std::string method, path;
     json body;
@@ -131,6 +134,13 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"POST", "/api/v1/processes/pb/budgets/b/count", json::object()},
       {"POST", "/api/v1/processes/pa/followup/" + B, {{"status", "done"}, {"progress", 100}}},
       {"POST", "/api/v1/processes/pb/followup/" + B, {{"status", "done"}, {"progress", 100}}},
+      {"POST", "/api/v1/processes/pb/codes", {{"anonymous", 2}}},
+      {"POST", "/api/v1/processes/pb/budgets/b/paper-ballots", {{"person_id", "19900101-1234"}, {"projects", {b1}}}},
+      {"POST", "/api/v1/processes/pb/budgets/b/paper-batches", {{"batch", "B-1"}, {"ballots", {{{"projects", {b1}}}}}}},
+      // B's voting code, entered on A's host: codes belong to their organisation
+      {"POST", "/api/v1/code-session", {{"code", code_b}}},
+      {"POST", "/api/v1/account/verification", {{"code", code_b}}},
+      {"POST", "/api/v1/residents/verifications", {{"person_id", "19900101-1234"}, {"email", "resident-b@example.se"}}},
   };
   for (const auto& a : api) {
     for (const std::string* token : {&admin_a, &res_a}) {
@@ -168,6 +178,13 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/admin/processes/pb/phase", {{"phase", "voting"}}},
       {"/admin/processes/pb/dates", {}},
       {"/admin/processes/pb/budgets", {{"slug", "b"}, {"amount", "1"}}},
+      {"/processes/pb/codes", {{"format", "csv"}}},
+      {"/processes/pb/desk/open", {{"person", "1"}}},
+      {"/processes/pb/desk/verify", {{"person", "1"}, {"email", "resident-b@example.se"}}},
+      {"/processes/pb/desk/b/paper", {{"person", "1"}, {"project", B}}},
+      {"/processes/pb/vote/done", {}},
+      {"/vote-with-code", {{"code", code_b}}},
+      {"/account/verify", {{"code", code_b}}},
   };
   for (const auto& [path, fields] : pages) {
     auto r = Form(*browser, path, fields);

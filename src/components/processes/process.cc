@@ -162,6 +162,85 @@ Result<BallotRules> BallotRulesFromJson(const json& j) {
   return r;
 }
 
+Result<Eligibility> EligibilityFromJson(const json& j) {
+  Eligibility e;
+  if (j.is_null()) return e;
+  if (!j.is_object())
+    return Error::Invalid("\"eligibility\" must be an object: {\"register\": true, \"districts\": [...], \"min_age\": 12, \"max_age\": null, \"per\": \"person\"}");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "register") {
+      if (!value.is_boolean()) return Error::Invalid("eligibility \"register\" must be true or false");
+      e.register_only = value.get<bool>();
+    } else if (key == "districts") {
+      if (value.is_null()) continue;
+      if (!value.is_array() || value.size() > 1000) return Error::Invalid("eligibility \"districts\" must be a list of district names");
+      for (const auto& d : value) {
+        if (!d.is_string() || d.get<std::string>().empty() || d.get<std::string>().size() > 200)
+          return Error::Invalid("eligibility \"districts\" must be a list of district names");
+        if (std::find(e.districts.begin(), e.districts.end(), d.get<std::string>()) == e.districts.end()) e.districts.push_back(d.get<std::string>());
+      }
+    } else if (key == "min_age" || key == "max_age") {
+      if (value.is_null()) continue;
+      auto n = web::JsonInt64(value);
+      if (!n || *n < 0 || *n > 150) return Error::Invalid("eligibility \"" + key + "\" must be a whole number of years from 0 to 150, or null");
+      (key == "min_age" ? e.min_age : e.max_age) = static_cast<int>(*n);
+    } else if (key == "per") {
+      if (!value.is_string() || (value != "person" && value != "household"))
+        return Error::Invalid("eligibility \"per\" must be \"person\" or \"household\"");
+      e.per_household = value == "household";
+    } else {
+      return Error::Invalid("eligibility has no \"" + key + "\" (register, districts, min_age, max_age, per)");
+    }
+  }
+  if (e.min_age && e.max_age && *e.min_age > *e.max_age) return Error::Invalid("eligibility \"min_age\" is larger than \"max_age\"");
+  if (!e.register_only && (!e.districts.empty() || e.min_age || e.max_age || e.per_household))
+    return Error::Invalid("eligibility by district, age or household needs \"register\": true (the register is where they are known from)");
+  std::sort(e.districts.begin(), e.districts.end());
+  return e;
+}
+
+json EligibilityToJson(const Eligibility& e) {
+  if (e.Open()) return nullptr;
+  return {{"register", true},
+          {"districts", e.districts},
+          {"min_age", e.min_age ? json(*e.min_age) : json(nullptr)},
+          {"max_age", e.max_age ? json(*e.max_age) : json(nullptr)},
+          {"per", e.per_household ? "household" : "person"}};
+}
+
+std::optional<Ineligible> CheckEligibility(const Eligibility& e, bool in_register, std::string_view district,
+                                           std::string_view birth_date, std::string_view today) {
+  if (e.Open()) return std::nullopt;
+  if (!in_register) return Ineligible::kRegister;
+  if (!e.districts.empty() && !std::binary_search(e.districts.begin(), e.districts.end(), district)) return Ineligible::kDistrict;
+  if (e.min_age || e.max_age) {
+    auto age = AgeOn(birth_date, today);  // no birth date in the register: the age cannot be shown
+    if (!age || (e.min_age && *age < *e.min_age) || (e.max_age && *age > *e.max_age)) return Ineligible::kAge;
+  }
+  return std::nullopt;
+}
+
+const char* IneligibleName(Ineligible why) {
+  switch (why) {
+    case Ineligible::kRegister: return "register";
+    case Ineligible::kDistrict: return "district";
+    case Ineligible::kAge: return "age";
+  }
+  return "register";
+}
+
+std::optional<int> AgeOn(std::string_view birth_date, std::string_view today) {
+  auto part = [](std::string_view d, size_t at, size_t n) { return ParseInt64(d.substr(at, n)); };
+  if (birth_date.size() != 10 || today.size() != 10) return std::nullopt;
+  auto by = part(birth_date, 0, 4), bm = part(birth_date, 5, 2), bd = part(birth_date, 8, 2);
+  auto ty = part(today, 0, 4), tm = part(today, 5, 2), td = part(today, 8, 2);
+  if (!by || !bm || !bd || !ty || !tm || !td) return std::nullopt;
+  int64_t age = *ty - *by;
+  if (*tm < *bm || (*tm == *bm && *td < *bd)) --age;  // a birthday on 29 February comes on 1 March
+  if (age < 0 || age > 200) return std::nullopt;
+  return static_cast<int>(age);
+}
+
 json BallotRulesToJson(const BallotRules& r) {
   json j = {{"type", BallotTypeName(r.type)}};
   if (r.type == BallotType::kApproval || r.type == BallotType::kRanking) {
@@ -175,7 +254,7 @@ json BallotRulesToJson(const BallotRules& r) {
   return j;
 }
 
-static Result<Budget> BudgetFromJson(const json& b, const std::vector<std::string>& languages) {
+static Result<Budget> BudgetFromJson(const json& b, const std::vector<std::string>& languages, const Eligibility& inherited) {
   if (!b.is_object()) return Error::Invalid("each budget must be an object");
   Budget budget;
   if (!b.contains("slug") || !b["slug"].is_string() || !ValidSlug(b["slug"].get<std::string>()))
@@ -200,6 +279,12 @@ static Result<Budget> BudgetFromJson(const json& b, const std::vector<std::strin
   auto parsed = ParseCountingRule(rule);
   if (!parsed) return Error::Invalid("budget " + budget.slug + ": \"rule\" must be greedy or mes");
   budget.rule = *parsed;
+  budget.eligibility = inherited;
+  if (b.contains("eligibility")) {
+    auto eligibility = EligibilityFromJson(b["eligibility"]);
+    if (!eligibility.ok()) return eligibility.error().At("budget " + budget.slug);
+    budget.eligibility = *eligibility;
+  }
   return budget;
 }
 
@@ -254,8 +339,13 @@ Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>
     return Error::Invalid("\"budgets\" must list at least one budget");
   if (body["budgets"].size() > kMaxBudgetsPerProcess)
     return Error::Invalid("a process holds at most " + std::to_string(kMaxBudgetsPerProcess) + " budgets");
+  // A process's eligibility is the default of its budgets; a budget may say its own.
+  Eligibility inherited;
+  if (body.contains("eligibility")) {
+    TING_ASSIGN_OR_RETURN(inherited, EligibilityFromJson(body["eligibility"]));
+  }
   for (const auto& b : body["budgets"]) {
-    TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b, languages));
+    TING_ASSIGN_OR_RETURN(Budget budget, BudgetFromJson(b, languages, inherited));
     budget.default_language = languages.front();
     if (p.FindBudget(budget.slug)) return Error::Invalid("budget slug \"" + budget.slug + "\" is used twice");
     p.budgets.push_back(std::move(budget));
@@ -269,7 +359,8 @@ json ProcessToJson(const Process& p, const std::string& today) {
   json budgets = json::array();
   for (const auto& b : p.budgets) {
     budgets.push_back({{"slug", b.slug}, {"name", b.name.ToJson()}, {"amount", b.amount},
-                       {"currency", b.currency}, {"ballot", BallotRulesToJson(b.ballot)}, {"rule", CountingRuleName(b.rule)}});
+                       {"currency", b.currency}, {"ballot", BallotRulesToJson(b.ballot)}, {"rule", CountingRuleName(b.rule)},
+                       {"eligibility", EligibilityToJson(b.eligibility)}});
   }
   return {{"slug", p.slug},
           {"title", p.title.ToJson()},

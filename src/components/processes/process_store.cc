@@ -44,7 +44,10 @@ Process ProcessFromRow(const db::Row& r) {
 
 constexpr const char* kBudgetColumns =
     "id, process_id, slug, name, amount, currency, ballot_type, ballot_min, ballot_max, ballot_points, "
-    "ballot_max_per_project, rule, ballot_version";
+    "ballot_max_per_project, rule, ballot_version, eligibility";
+
+// The stored form of a budget's eligibility: its JSON, or '' when any account may vote.
+std::string StoredEligibility(const Eligibility& e) { return e.Open() ? std::string() : EligibilityToJson(e).dump(); }
 
 Budget BudgetFromRow(const db::Row& r) {
   Budget b;
@@ -61,6 +64,12 @@ Budget BudgetFromRow(const db::Row& r) {
   b.ballot.max_per_project = static_cast<int>(r.Int(10));
   b.rule = ParseCountingRule(r.Str(11)).value_or(CountingRule::kGreedy);
   b.ballot_version = r.Int(12);
+  if (!r.Str(13).empty()) {
+    // Written by this program from a checked value; a row that no longer reads is closed to all
+    // rather than open to all.
+    auto e = EligibilityFromJson(json::parse(r.Str(13), nullptr, false));
+    b.eligibility = e.ok() ? *e : Eligibility{.register_only = true, .districts = {"\x01"}};
+  }
   return b;
 }
 
@@ -93,10 +102,10 @@ Status WritePhases(db::Connection& c, const Process& p) {
 
 Status InsertBudget(db::Connection& c, int64_t process_id, Budget& b, int64_t position) {
   auto r = c.Exec("INSERT INTO budgets(process_id, slug, position, name, amount, currency, ballot_type, ballot_min, ballot_max, "
-                  "ballot_points, ballot_max_per_project, rule) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "ballot_points, ballot_max_per_project, rule, eligibility) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   {process_id, b.slug, position, b.name.ToJson().dump(), b.amount, b.currency, std::string(BallotTypeName(b.ballot.type)),
                    int64_t{b.ballot.min}, int64_t{b.ballot.max}, int64_t{b.ballot.points}, int64_t{b.ballot.max_per_project},
-                   std::string(CountingRuleName(b.rule))});
+                   std::string(CountingRuleName(b.rule)), StoredEligibility(b.eligibility)});
   if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("budget slug \"" + b.slug + "\" is taken") : r.error();
   b.id = c.LastInsertId();
   b.process_id = process_id;
@@ -250,7 +259,8 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           const Budget* existing = b.is_object() && b.contains("slug") && b["slug"].is_string() ? p.FindBudget(b["slug"].get<std::string>()) : nullptr;
           if (existing) {
             json full = {{"slug", existing->slug}, {"name", existing->name.ToJson()}, {"amount", existing->amount},
-                         {"currency", existing->currency}, {"ballot", BallotRulesToJson(existing->ballot)}, {"rule", CountingRuleName(existing->rule)}};
+                         {"currency", existing->currency}, {"ballot", BallotRulesToJson(existing->ballot)}, {"rule", CountingRuleName(existing->rule)},
+                         {"eligibility", EligibilityToJson(existing->eligibility)}};
             for (const auto& [k, v] : b.items()) full[k] = v;
             probe["budgets"] = json::array({full});
           }
@@ -258,20 +268,30 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           Budget nb = parsed.budgets.front();
           if (existing) {
             if (frozen && (!(nb.ballot == existing->ballot) || nb.rule != existing->rule || nb.amount != existing->amount ||
-                           nb.currency != existing->currency))
-              return Error::Precondition("voting has opened: the amount, the ballot type, its limits and the counting rule of budget \"" +
+                           nb.currency != existing->currency || !(nb.eligibility == existing->eligibility)))
+              return Error::Precondition("voting has opened: the amount, the ballot type, its limits, the counting rule and who may vote in budget \"" +
                                          nb.slug + "\" can no longer change");
             TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET name = ?, amount = ?, currency = ?, ballot_type = ?, ballot_min = ?, "
-                                              "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ? WHERE id = ?",
+                                              "ballot_max = ?, ballot_points = ?, ballot_max_per_project = ?, rule = ?, eligibility = ? WHERE id = ?",
                                               {nb.name.ToJson().dump(), nb.amount, nb.currency, std::string(BallotTypeName(nb.ballot.type)),
                                                int64_t{nb.ballot.min}, int64_t{nb.ballot.max}, int64_t{nb.ballot.points},
-                                               int64_t{nb.ballot.max_per_project}, std::string(CountingRuleName(nb.rule)), existing->id})));
+                                               int64_t{nb.ballot.max_per_project}, std::string(CountingRuleName(nb.rule)),
+                                               StoredEligibility(nb.eligibility), existing->id})));
           } else {
             if (frozen) return Error::Precondition("voting has opened: no budget can be added");
             if (p.budgets.size() >= kMaxBudgetsPerProcess)
               return Error::Invalid("a process holds at most " + std::to_string(kMaxBudgetsPerProcess) + " budgets");
             TING_RETURN_IF_ERROR(InsertBudget(c, p.id, nb, static_cast<int64_t>(p.budgets.size())));
           }
+        }
+      } else if (key == "eligibility") {
+        // Every budget's at once (a budget's own is set in "budgets").
+        TING_ASSIGN_OR_RETURN(Eligibility e, EligibilityFromJson(value));
+        for (auto& b : p.budgets) {
+          if (b.eligibility == e) continue;
+          if (frozen) return Error::Precondition("voting has opened: who may vote in budget \"" + b.slug + "\" can no longer change");
+          TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET eligibility = ? WHERE id = ?", {StoredEligibility(e), b.id})));
+          b.eligibility = e;
         }
       } else if (key != "slug") {
         return Error::Invalid("cannot change \"" + key + "\"");

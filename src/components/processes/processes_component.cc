@@ -38,6 +38,22 @@ std::string RuleText(const Site& site, const Context& ctx, CountingRule r) {
   return site.T(ctx, std::string("rule.text.") + CountingRuleName(r));
 }
 
+std::string EligibilityText(const Site& site, const Context& ctx, const Eligibility& e) {
+  if (e.Open()) return site.T(ctx, TING_KEY("eligibility.anyone"));
+  std::string text = site.T(ctx, TING_KEY("eligibility.register"));
+  if (e.min_age && e.max_age) {
+    text += " " + site.T(ctx, TING_KEY("eligibility.age_between"), {{"min", std::to_string(*e.min_age)}, {"max", std::to_string(*e.max_age)}});
+  } else if (e.min_age) {
+    text += " " + site.T(ctx, TING_KEY("eligibility.age_min"), {{"min", std::to_string(*e.min_age)}});
+  } else if (e.max_age) {
+    text += " " + site.T(ctx, TING_KEY("eligibility.age_max"), {{"max", std::to_string(*e.max_age)}});
+  }
+  if (!e.districts.empty()) text += " " + site.T(ctx, TING_KEY("eligibility.districts"), {{"districts", Join(e.districts, ", ")}});
+  text += ".";
+  if (e.per_household) text += " " + site.T(ctx, TING_KEY("eligibility.household"));
+  return text;
+}
+
 Result<Process> FindProcess(ProcessStore& store, const Context& ctx, const std::string& slug) {
   TING_ASSIGN_OR_RETURN(auto p, store.Find(ctx.org.id, slug));
   if (!p) return Error::Say(ErrorCode::kNotFound, TING_KEY("processes.not_found"));
@@ -155,12 +171,15 @@ class ProcessesComponent final : public web::Component {
     for (const auto& b : p.budgets) {
       html::Object o{{"name", b.Name(ctx.lang)}, {"slug", b.slug}, {"process_slug", p.slug},
                      {"amount", site_->FormatMoney(ctx, {b.amount, b.currency})}, {"ballot_text", BallotText(*site_, ctx, b.ballot)},
-                     {"rule_text", RuleText(*site_, ctx, b.rule)}};
+                     {"rule_text", RuleText(*site_, ctx, b.rule)}, {"who_text", EligibilityText(*site_, ctx, b.eligibility)}};
       o["can_vote"] = html::Data(now == Phase::kVoting ? html::Data::type::bool_true : html::Data::type::bool_false);
       o["has_results"] = html::Data(now >= Phase::kResults ? html::Data::type::bool_true : html::Data::type::bool_false);
       budgets.push_back(o);
     }
     d.set("budgets", budgets);
+    bool any_register = std::any_of(p.budgets.begin(), p.budgets.end(), [](const Budget& b) { return !b.eligibility.Open(); });
+    d.set("any_register", any_register);
+    d.set("voting", now == Phase::kVoting);
     d.set("show_followup", now >= Phase::kResults);
     d.set("can_manage", ctx.Can(core::Action::kManageProcesses));
     return d;

@@ -70,6 +70,13 @@ ALTER TABLE processes DROP COLUMN description_sv;
 ALTER TABLE processes DROP COLUMN description_en;
 ALTER TABLE budgets DROP COLUMN name_sv;
 ALTER TABLE budgets DROP COLUMN name_en;
+)sql"},
+          {240, "processes: who may vote in a budget (eligibility, as JSON; '' for any account), frozen with its ballot", R"sql(
+ALTER TABLE budgets ADD COLUMN eligibility TEXT NOT NULL DEFAULT '';
+CREATE TRIGGER budgets_eligibility_version AFTER UPDATE OF eligibility ON budgets
+BEGIN
+  UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.id;
+END;
 )sql"}};
 }
 

@@ -9,7 +9,7 @@
 
 namespace ting::components {
 
-std::vector<db::Migration> ResidentsMigrations() {
+std::vector<db::Migration> RegisterMigrations() {
   return {{700, "residents: the register of people who may take part, person ids as keyed hashes", R"sql(
 CREATE TABLE residents (
   id INTEGER PRIMARY KEY,
@@ -27,6 +27,12 @@ CREATE TABLE residents (
 );
 CREATE INDEX residents_district ON residents(organisation_id, district);
 )sql"}};
+}
+
+std::vector<db::Migration> ResidentsMigrations() {
+  auto all = RegisterMigrations();
+  for (auto& m : VoterMigrations()) all.push_back(std::move(m));
+  return all;
 }
 
 std::string PersonKey(std::string_view secret, std::string_view person_id) {
@@ -49,6 +55,18 @@ Result<std::optional<Resident>> RegisterStore::FindByPersonId(int64_t organisati
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, name, district, birth_date, household, email, phone, language FROM residents "
                                                "WHERE organisation_id = ? AND person_key = ?",
                                                {organisation_id, key}));
+    if (row) out = Resident{row->Int(0), row->Str(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5), row->Str(6), row->Str(7)};
+    return {};
+  }));
+  return out;
+}
+
+Result<std::optional<Resident>> RegisterStore::FindById(int64_t organisation_id, int64_t id) {
+  std::optional<Resident> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, name, district, birth_date, household, email, phone, language FROM residents "
+                                               "WHERE organisation_id = ? AND id = ?",
+                                               {organisation_id, id}));
     if (row) out = Resident{row->Int(0), row->Str(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5), row->Str(6), row->Str(7)};
     return {};
   }));

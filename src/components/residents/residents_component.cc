@@ -34,6 +34,7 @@ class ResidentsComponent final : public web::Component {
     site.Page("GET", "/admin/register", manage, [this](Request& req, Context& ctx) { return AdminPage(req, ctx, {}, 200); });
     site.Page("POST", "/admin/register", manage, [this](Request& req, Context& ctx) { return AdminImport(req, ctx); });
     site.Page("POST", "/admin/register/delete", manage, [this](Request& req, Context& ctx) { return AdminDelete(req, ctx); });
+    voter_routes_ = MountVoterRoutes(site);
   }
 
  private:
@@ -118,12 +119,13 @@ class ResidentsComponent final : public web::Component {
 
   Site& site_;
   RegisterStore store_;
+  std::shared_ptr<void> voter_routes_;
 };
 
 }  // namespace
 
 web::Manifest ResidentsManifest() {
-  return web::ManifestOf<ResidentsComponent>("residents", "/admin/register, /api/v1/register", ResidentsMigrations,
+  return web::ManifestOf<ResidentsComponent>("residents", "/admin/register, /api/v1/register, /api/v1/processes/{slug}/codes, /vote-with-code, /api/v1/code-session, /account/verify", ResidentsMigrations,
                                              residents::Resources);
 }
 

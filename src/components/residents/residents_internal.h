@@ -16,7 +16,11 @@ struct ImportCounts {
 Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organisation_id,
                                      const std::vector<RegisterRow>& rows, const std::vector<std::string>& keep);
 
-std::vector<db::Migration> ResidentsMigrations();
+std::vector<db::Migration> ResidentsMigrations();  // the register's and the voters' (voters.cc)
+std::vector<db::Migration> RegisterMigrations();
+// Codes, code sessions and verified accounts (codes.cc); the caller keeps what it returns.
+std::shared_ptr<void> MountVoterRoutes(Site& site);
+std::vector<db::Migration> VoterMigrations();
 
 // The keyed hash a person id is stored as: HMAC-SHA256 under the instance's register secret, of
 // the id in its normal form (NormalisePersonId).

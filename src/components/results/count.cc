@@ -117,6 +117,7 @@ Result<BudgetResult> CountBudgetWith(const Budget& budget, const std::vector<Pro
   r.budget = budget.amount;
   r.currency = budget.currency;
   r.ballots = static_cast<int64_t>(ballots.size());
+  for (const auto& b : ballots) ++r.channels[b.channel];
   r.spent = outcome.total_cost;
   for (int index : outcome.selected) r.selected.push_back(projects[index].id);
   for (const auto& report : outcome.projects) {

@@ -39,8 +39,15 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
     if (budget.ballot.max_per_project) e.meta.push_back({"max_points", std::to_string(budget.ballot.max_per_project)});
   }
   e.project_columns = {"project_id", "cost", "votes", "name", "selected"};
+  // Ballots by channel, so an official can reconcile the count with the paper: "online:120,paper:31".
+  std::map<std::string, int64_t> channels;
+  for (const auto& b : ballots) ++channels[b.channel];
+  std::string channel_list;
+  for (const auto& [channel, n] : channels) channel_list += (channel_list.empty() ? "" : ",") + channel + ":" + std::to_string(n);
+  if (!channel_list.empty()) e.meta.push_back({"channels", channel_list});
   e.vote_columns = {"voter_id", "vote"};
   if (cumulative) e.vote_columns.push_back("points");
+  e.vote_columns.push_back("channel");
 
   std::map<int64_t, int32_t> index;
   std::map<int64_t, int64_t> votes;
@@ -58,7 +65,7 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
   }
   // Voters appear as 1..n in an order no one can map back to accounts without the key.
   std::vector<std::pair<std::string, const StoredBallot*>> order;
-  for (const auto& b : ballots) order.push_back({Sha256Hex(anonymising_key + ":" + std::to_string(b.voter_id)), &b});
+  for (const auto& b : ballots) order.push_back({Sha256Hex(anonymising_key + ":" + b.voter), &b});
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   int voter = 0;
   for (const auto& [hash, b] : order) {
@@ -74,7 +81,7 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
       for (int64_t id : b->ballot.projects)
         if (index.count(id)) chosen.push_back(index[id]);
     }
-    e.AddBallot(chosen, points, {std::to_string(++voter)});
+    e.AddBallot(chosen, points, {std::to_string(++voter), b->channel});
   }
   return e;
 }

@@ -157,8 +157,8 @@ class ResultsComponent final : public web::Component {
   }
 
   json ResultJson(const Context& ctx, const Target& t, const BudgetResult& r) {
-    json j = {{"rule", r.rule}, {"budget", r.budget}, {"currency", r.currency}, {"ballots", r.ballots}, {"selected", r.selected},
-              {"spent", r.spent}, {"left", r.budget - r.spent}, {"counted_at", r.counted_at}};
+    json j = {{"rule", r.rule}, {"budget", r.budget}, {"currency", r.currency}, {"ballots", r.ballots}, {"channels", r.channels},
+              {"selected", r.selected}, {"spent", r.spent}, {"left", r.budget - r.spent}, {"counted_at", r.counted_at}};
     json projects = json::array();
     for (const auto& p : r.projects)
       projects.push_back({{"id", p.id}, {"title", p.title}, {"votes", p.votes}, {"cost", p.cost}, {"funded", p.funded},

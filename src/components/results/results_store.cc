@@ -64,7 +64,7 @@ json BudgetResult::ToJson() const {
                              {"position", p.position}, {"money_left_at_turn", p.money_left_at_turn},
                              {"explanation_key", p.explanation_key}, {"explanation_vars", p.vars}});
   }
-  return {{"rule", rule}, {"budget", budget}, {"currency", currency}, {"ballots", ballots}, {"selected", selected},
+  return {{"rule", rule}, {"budget", budget}, {"currency", currency}, {"ballots", ballots}, {"channels", channels}, {"selected", selected},
           {"spent", spent}, {"projects", projects_json}, {"counted_at", counted_at}, {"ballot_report", ballot_report.ToJson()}};
 }
 
@@ -75,6 +75,9 @@ Result<BudgetResult> BudgetResult::FromJson(const json& j) {
     r.budget = j.at("budget").get<int64_t>();
     r.currency = j.at("currency").get<std::string>();
     r.ballots = j.at("ballots").get<int64_t>();
+    if (auto it = j.find("channels"); it != j.end() && it->is_object())
+      for (const auto& [channel, n] : it->items())
+        if (n.is_number_integer()) r.channels[channel] = n.get<int64_t>();
     r.selected = j.at("selected").get<std::vector<int64_t>>();
     r.spent = j.at("spent").get<int64_t>();
     r.counted_at = j.value("counted_at", int64_t{0});

@@ -82,7 +82,7 @@ class RegisterStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto migrations = core::CoreMigrations();
-    for (auto& m : ResidentsMigrations()) migrations.push_back(m);
+    for (auto& m : RegisterMigrations()) migrations.push_back(m);
     db_ = test_support::FreshDatabase(migrations, &path_);
     ASSERT_TRUE(db_);
     org_ = core::Organisations(*db_, env_).Create("a", "A", "")->id;

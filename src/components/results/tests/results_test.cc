@@ -38,7 +38,7 @@ std::vector<StoredBallot> Approvals(const std::vector<std::vector<int64_t>>& cho
     Ballot b;
     b.type = BallotType::kApproval;
     b.projects = c;
-    out.push_back({++voter, b, "online", 0, 0});
+    out.push_back({"a:" + std::to_string(++voter), b, "online", 0, 0});
   }
   return out;
 }
@@ -127,7 +127,7 @@ TEST(CountBudget, CumulativeCountsPoints) {
     Ballot b;
     b.type = BallotType::kCumulative;
     b.points = {{101, 2}, {103, 8}};
-    ballots.push_back({v + 1, b, "online", 0, 0});
+    ballots.push_back({"a:" + std::to_string(v + 1), b, "online", 0, 0});
   }
   auto r = CountBudget(MakeBudget(BallotType::kCumulative, CountingRule::kGreedy, 900), kProjects, ballots);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -195,7 +195,7 @@ RandomBudget MakeRandomBudget(uint32_t seed, BallotType type, CountingRule rule)
       }
       pool.push_back(b);
     }
-    r.ballots.push_back({v + 1, b, "online", 0, 0});
+    r.ballots.push_back({"a:" + std::to_string(v + 1), b, "online", 0, 0});
   }
   return r;
 }

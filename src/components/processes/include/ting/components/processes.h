@@ -45,6 +45,27 @@ struct BallotRules {
   bool operator==(const BallotRules&) const = default;
 };
 
+// Who may vote in a budget. Without "register", any signed-in account may (as before residents);
+// districts, ages and households need the register, which is where they are known from.
+struct Eligibility {
+  bool register_only = false;          // "register": only people in the organisation's register
+  std::vector<std::string> districts;  // of residence, from the register; empty: every district
+  std::optional<int> min_age, max_age; // years on the day the ballot is cast (organisation's time zone)
+  bool per_household = false;          // "per": "household": one ballot per household
+  bool operator==(const Eligibility&) const = default;
+  bool Open() const { return !register_only; }
+};
+nlohmann::json EligibilityToJson(const Eligibility& e);  // null when open
+Result<Eligibility> EligibilityFromJson(const nlohmann::json& j);
+// Why a person may not vote under e (nullopt: they may). in_register: the person is a register
+// person (with their district and birth date); today: the local date the ballot is cast on.
+enum class Ineligible { kRegister, kDistrict, kAge };
+std::optional<Ineligible> CheckEligibility(const Eligibility& e, bool in_register, std::string_view district,
+                                           std::string_view birth_date, std::string_view today);
+const char* IneligibleName(Ineligible why);  // "register", "district", "age"
+// Whole years from birth_date to today (both "YYYY-MM-DD"); nullopt when birth_date is not a date.
+std::optional<int> AgeOn(std::string_view birth_date, std::string_view today);
+
 struct Budget {
   int64_t id = 0;
   int64_t process_id = 0;
@@ -55,6 +76,7 @@ struct Budget {
   std::string currency = "SEK";
   BallotRules ballot;
   CountingRule rule = CountingRule::kGreedy;
+  Eligibility eligibility;  // frozen with the ballot rules once voting opens
   // Changes (in the database, by triggers) whenever the amount, the ballot rules, the counting
   // rule or the set or costs of the projects on its ballot change: a copy of the ballot read at
   // the same version is still exact.
@@ -120,8 +142,9 @@ class ProcessStore {
   Result<std::vector<Process>> List(int64_t organisation_id);
 
   // Applies a PATCH: title, description, phase ("auto" clears the override), phases,
-  // budgets (by slug; new slugs are added). A budget's ballot rules and counting rule are
-  // frozen once voting has opened: changing them is kFailedPrecondition.
+  // budgets (by slug; new slugs are added), eligibility (of every budget). A budget's ballot
+  // rules, counting rule and eligibility are frozen once voting has opened: changing them is
+  // kFailedPrecondition.
   Result<Process> Update(int64_t organisation_id, std::string_view slug, const nlohmann::json& patch);
 
   // Records that voting has opened (idempotent); the ballot component calls it with each
@@ -148,6 +171,9 @@ class ProcessStore {
 std::string PhaseLabel(const web::Site& site, const web::Context& ctx, Phase p);
 std::string BallotText(const web::Site& site, const web::Context& ctx, const BallotRules& r);
 std::string RuleText(const web::Site& site, const web::Context& ctx, CountingRule r);
+// Who may vote, in words: "Anyone with an account", or "People in the register, aged 12 or
+// over, living in norr; one ballot per household".
+std::string EligibilityText(const web::Site& site, const web::Context& ctx, const Eligibility& e);
 
 // The process named in the path for the request's organisation, or kNotFound
 // ("processes.not_found").

@@ -34,6 +34,8 @@ class RegisterStore {
 
   // One resident of the organisation by their person id (any spelling that normalises the same).
   Result<std::optional<Resident>> FindByPersonId(int64_t organisation_id, std::string_view person_id);
+  // One resident of the organisation by the register's row id.
+  Result<std::optional<Resident>> FindById(int64_t organisation_id, int64_t id);
   Result<RegisterSummary> Summarise(int64_t organisation_id);
   // Removes the whole register (after a process); returns how many people it held.
   Result<int64_t> Delete(int64_t organisation_id);
@@ -46,6 +48,89 @@ class RegisterStore {
   Env& env_;
   std::mutex secret_mu_;
   std::string secret_;  // guarded by secret_mu_
+};
+
+// --- Voters: what a ballot needs to know of a register person, and the ways a person is known
+// (a verified account, a voting code, the staff desk). The ballot's write calls the *In functions
+// inside its own transaction; each is one indexed look-up.
+
+struct RegisterPerson {
+  int64_t resident_id = 0;
+  std::string district, birth_date, household;
+};
+
+// The register person an account is verified as, if any.
+Result<std::optional<RegisterPerson>> PersonOfAccountIn(db::Connection& c, int64_t organisation_id, int64_t account_id);
+// A register person of the organisation by id (nullopt when gone: removed by a re-import).
+Result<std::optional<RegisterPerson>> PersonIn(db::Connection& c, int64_t organisation_id, int64_t resident_id);
+
+struct CodeHolder {
+  int64_t code_id = 0;
+  std::optional<RegisterPerson> person;  // nullopt: an anonymous code (an open event)
+};
+// The holder of a code of the process; nullopt when the code is gone (replaced by a new letter).
+Result<std::optional<CodeHolder>> CodeHolderIn(db::Connection& c, int64_t code_id, int64_t process_id);
+
+// Voting codes: 12 characters of an alphabet without 0, O, 1, I and l (60 bits), printed in
+// groups of four ("K7QF-M2XP-9RTA"), stored only as a keyed hash, bound to a person (or none)
+// and a process.
+inline constexpr std::string_view kCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+std::string NewVotingCode();  // "K7QF-M2XP-9RTA": 12 symbols from kCodeAlphabet
+// A typed code in its stored form: upper case, without spaces and dashes; "" when it cannot be a
+// code (wrong length or a character outside the alphabet).
+std::string NormaliseVotingCode(std::string_view typed);
+
+struct IssuedCode {
+  int64_t resident_id = 0;  // 0: anonymous
+  std::string name, district, household, language, birth_date, code;
+};
+
+// A person's or a desk's way to a process's ballots, carried as a bearer token (API) or a cookie
+// (pages): signed, so no store is asked until the ballot's write checks the code still exists.
+struct VoterSession {
+  enum class Kind { kCode, kDesk } kind = Kind::kCode;
+  int64_t code_id = 0;      // kCode
+  int64_t resident_id = 0;  // kDesk: the person staff opened the ballot for
+  int64_t process_id = 0;
+  int64_t expires_at = 0;
+};
+
+// The cookie that carries a voter session on pages; the API carries the same token as its bearer
+// token.
+inline constexpr const char* kVoterCookie = "ting_voter";
+
+class VoterDirectory {
+ public:
+  VoterDirectory(db::Database& db, Env& env) : db_(db), env_(env) {}
+
+  // New codes for the given people (each replaces the person's earlier code for the process) and
+  // `anonymous` codes for no one. The only time codes exist in clear is in the answer.
+  Result<std::vector<IssuedCode>> IssueCodes(int64_t organisation_id, int64_t process_id, const std::vector<int64_t>& resident_ids,
+                                             int64_t anonymous);
+  // The code as typed, of any process of the organisation; nullopt when there is no such code.
+  struct FoundCode {
+    int64_t code_id = 0, process_id = 0, resident_id = 0;
+  };
+  Result<std::optional<FoundCode>> FindCode(int64_t organisation_id, std::string_view typed);
+
+  // Register people of the organisation (ids) whom codes may go to, with what letters need.
+  Result<std::vector<IssuedCode>> People(int64_t organisation_id);
+  // Looks a person up by person id, or by name and birth date (exact, case-insensitive name).
+  Result<std::optional<Resident>> FindPerson(int64_t organisation_id, std::string_view person_id, std::string_view name,
+                                             std::string_view birth_date);
+  // Links an account to a register person. kAlreadyExists when either is linked to another.
+  Status Verify(int64_t organisation_id, int64_t resident_id, int64_t account_id, std::string_view how);
+  Result<std::optional<Resident>> VerifiedAs(int64_t organisation_id, int64_t account_id);
+
+  std::string Token(const VoterSession& s);
+  std::optional<VoterSession> ReadToken(std::string_view token);  // checks the signature and expiry
+
+ private:
+  Result<std::string> Secret(const char* name, std::string& cached);
+  db::Database& db_;
+  Env& env_;
+  std::mutex mu_;
+  std::string code_secret_, token_secret_;  // guarded by mu_
 };
 
 web::Manifest ResidentsManifest();

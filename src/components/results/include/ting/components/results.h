@@ -76,6 +76,7 @@ struct BudgetResult {
   int64_t budget = 0;
   std::string currency;
   int64_t ballots = 0;
+  std::map<std::string, int64_t> channels;  // ballots by the door they came through: online, code, desk, paper, batch
   std::vector<int64_t> selected;  // in selection order
   int64_t spent = 0;
   std::vector<ProjectOutcome> projects;  // by votes, descending

@@ -43,11 +43,15 @@ std::optional<BallotProblem> ValidateBallot(const Ballot& ballot, const Budget& 
                                             const std::vector<Project>& projects);
 
 struct StoredBallot {
-  int64_t voter_id = 0;
+  std::string voter;  // the ballot's owner: "a:<account>", "r:<person>", "h:<household>", "c:<code>", "b:<batch>:<n>"
   Ballot ballot;
-  std::string channel;  // "online" or "paper"
+  std::string channel;  // "online", "code", "desk", "paper" or "batch"
   int64_t created_at = 0, updated_at = 0;
+  int64_t resident_id = 0;  // the register person who cast it, 0 when none
 };
+
+// The channels ballots come through, in the order results list them.
+const std::vector<std::string>& BallotChannels();
 
 // Every ballot of a budget, in voter order.
 Result<std::vector<StoredBallot>> LoadBallots(db::Database& db, const Budget& budget);
