@@ -15,10 +15,10 @@ const std::vector<web::Manifest>& Registry() {
       AccountsManifest(),
       ProcessesManifest(),
       ProposalsManifest(),
+      ResidentsManifest(),  // before voting: the demo's ballots need its register
       VotingManifest(),
       ResultsManifest(),
       FollowUpManifest(),
-      ResidentsManifest(),
   };
   return kRegistry;
 }

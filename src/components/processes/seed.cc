@@ -22,13 +22,16 @@ Status SeedProcesses(web::Demo& demo) {
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/processes", manager, p2025, 201)));
   json p2026 = {{"slug", "medborgarbudget-2026"},
                 {"title", {{"sv", "Medborgarbudget 2026"}, {"en", "Citizens' budget 2026"}}},
-                {"description", {{"sv", "Solbacka kommun avsätter **3,1 miljoner kronor** till idéer från invånarna i tre stadsdelar. Alla som bor i Solbacka kan lämna förslag; alla från 12 år får rösta."},
-                                 {"en", "Solbacka municipality sets aside **3.1 million kronor** for residents' ideas in three districts. Everyone living in Solbacka may propose; everyone aged 12 and over may vote."}}},
+                {"description", {{"sv", "Solbacka kommun avsätter **3,1 miljoner kronor** till idéer från invånarna i tre stadsdelar. Alla som bor i Solbacka kan lämna förslag; alla från 12 år får rösta i sin stadsdel, med konto, med koden i sitt brev eller på biblioteket."},
+                                 {"en", "Solbacka municipality sets aside **3.1 million kronor** for residents' ideas in three districts. Everyone living in Solbacka may propose; everyone aged 12 and over may vote in their district: with an account, with the code in their letter, or at the library."}}},
                 {"phase", "proposals"},
                 {"budgets", json::array({
-                    {{"slug", "norr"}, {"name", {{"sv", "Norr"}, {"en", "North"}}}, {"amount", 150000000}, {"currency", "SEK"}, {"ballot", {{"type", "approval"}, {"max", 3}}}, {"rule", "greedy"}},
-                    {{"slug", "centrum"}, {"name", {{"sv", "Centrum"}, {"en", "Centre"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "knapsack"}}}, {"rule", "mes"}},
-                    {{"slug", "soder"}, {"name", {{"sv", "Söder"}, {"en", "South"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "cumulative"}, {"points", 10}}}, {"rule", "mes"}}})}};
+                    {{"slug", "norr"}, {"name", {{"sv", "Norr"}, {"en", "North"}}}, {"amount", 150000000}, {"currency", "SEK"}, {"ballot", {{"type", "approval"}, {"max", 3}}}, {"rule", "greedy"},
+                     {"eligibility", {{"register", true}, {"districts", {"norr"}}, {"min_age", 12}}}},
+                    {{"slug", "centrum"}, {"name", {{"sv", "Centrum"}, {"en", "Centre"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "knapsack"}}}, {"rule", "mes"},
+                     {"eligibility", {{"register", true}, {"districts", {"centrum"}}, {"min_age", 12}}}},
+                    {{"slug", "soder"}, {"name", {{"sv", "Söder"}, {"en", "South"}}}, {"amount", 80000000}, {"currency", "SEK"}, {"ballot", {{"type", "cumulative"}, {"points", 10}}}, {"rule", "mes"},
+                     {"eligibility", {{"register", true}, {"districts", {"söder"}}, {"min_age", 12}}}}})}};
   return StatusOf(demo.Call("POST", "/api/v1/processes", manager, p2026, 201));
 }
 

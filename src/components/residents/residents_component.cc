@@ -126,7 +126,7 @@ class ResidentsComponent final : public web::Component {
 
 web::Manifest ResidentsManifest() {
   return web::ManifestOf<ResidentsComponent>("residents", "/admin/register, /api/v1/register, /api/v1/processes/{slug}/codes, /vote-with-code, /api/v1/code-session, /account/verify", ResidentsMigrations,
-                                             residents::Resources);
+                                             residents::Resources, SeedResidents);
 }
 
 }  // namespace ting::components

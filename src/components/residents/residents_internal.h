@@ -18,6 +18,7 @@ Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organis
 
 std::vector<db::Migration> ResidentsMigrations();  // the register's and the voters' (voters.cc)
 std::vector<db::Migration> RegisterMigrations();
+Status SeedResidents(web::Demo& demo);  // the demo's register (seed.cc)
 // Codes, code sessions and verified accounts (codes.cc); the caller keeps what it returns.
 std::shared_ptr<void> MountVoterRoutes(Site& site);
 std::vector<db::Migration> VoterMigrations();
