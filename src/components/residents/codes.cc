@@ -72,7 +72,9 @@ class VoterRoutes {
   }
 
   std::string VoteUrl(const Request& req, const Context& ctx, const std::string& code) {
-    return std::string(ctx.secure ? "https://" : "http://") + req.Host() + "/vote-with-code?code=" + code;
+    // The host as the browser sent it (with its port), so the link works where the manager is.
+    std::string host(req.Header("Host").empty() ? std::string_view(req.Host()) : req.Header("Host"));
+    return std::string(ctx.secure ? "https://" : "http://") + host + "/vote-with-code?code=" + code;
   }
 
   // The language a letter is written in: the person's, when the catalogue has it.

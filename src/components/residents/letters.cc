@@ -204,7 +204,10 @@ Result<double> Printer::QrCode(const std::string& url, double right, double top)
 
   // The url under the code, after its quiet zone: on one line when it fits 80 mm (people type
   // it), centred under the code unless that would cross the right margin.
+  // A long link (a port, a long host) is set smaller before it is broken over lines.
   LayoutPtr layout = Layout(url, kUrlFont, -1, false, PANGO_ALIGN_LEFT);
+  for (const char* smaller : {"Sans 7", "Sans 6"})
+    if (Width(layout.get()) > kUrlMaxWidth) layout = Layout(url, smaller, -1, false, PANGO_ALIGN_LEFT);
   if (Width(layout.get()) > kUrlMaxWidth) {
     layout = Layout(url, kUrlFont, kUrlMaxWidth, false, PANGO_ALIGN_RIGHT);
   }

@@ -97,10 +97,10 @@ class Desk {
           std::string status_text;
           bool may = false;
           if (stored.who.ineligible) {
-            status_text = site_.T(ctx, std::string("voting.not_eligible.") + IneligibleName(*stored.who.ineligible));
+            status_text = site_.T(ctx, std::string("desk.not_eligible.") + IneligibleName(*stored.who.ineligible));  // of them, to staff
           } else if (stored.ballot) {
             // Whether, and through which door: never how.
-            status_text = site_.T(ctx, TING_KEY("voting.status_voted"), {{"channel", site_.T(ctx, "voting.channel." + stored.ballot->channel)}});
+            status_text = site_.T(ctx, TING_KEY("desk.voted"), {{"channel", site_.T(ctx, "voting.channel." + stored.ballot->channel)}});
             may = stored.ballot->channel != "paper";
           } else {
             status_text = site_.T(ctx, TING_KEY("desk.not_voted"));
