@@ -12,6 +12,7 @@ end
 function init(args)
   tokens = {}
   for line in io.lines(os.getenv("TING_TOKENS")) do tokens[#tokens + 1] = line end
+  budget = os.getenv("TING_BUDGET") or "b"
   projects = {}
   for p in string.gmatch(os.getenv("TING_PROJECTS"), "[^,%s]+") do projects[#projects + 1] = p end
   -- Each thread walks its own slice of voters.
@@ -25,7 +26,7 @@ function request()
   local b = projects[((idx * 7 + 3) % #projects) + 1]
   if a == b then b = projects[((idx + 1) % #projects) + 1] end
   local body = '{"projects":[' .. a .. ',' .. b .. ']}'
-  return wrk.format("PUT", "/api/v1/processes/bench/budgets/b/ballot",
+  return wrk.format("PUT", "/api/v1/processes/bench/budgets/" .. budget .. "/ballot",
                     { ["Authorization"] = "Bearer " .. tokens[idx], ["Content-Type"] = "application/json" }, body)
 end
 

@@ -1,5 +1,8 @@
 // Seeds a database for the ballot and proposal-page benchmarks: a process in its voting phase
-// with P reviewed proposals (through the platform's own API) and V voters with API tokens.
+// with two budgets of P reviewed proposals each (through the platform's own API) and V voters
+// with API tokens. Budget "b" is for residents in the register (two districts, 12 and over), and
+// every voter's account is verified as a register person; budget "o" is open to any account. The
+// projects file has b's project ids on its first line and o's on its second.
 //
 //   ballot_seed --db PATH --voters V --proposals P --tokens FILE --projects FILE
 
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
   if (!org.ok() || !hash.ok()) return Fail("cannot create the organisation");
   auto manager = accounts.RegisterHashed("manager@bench.example", "Manager", "sv", *hash);
   if (!manager.ok()) return Fail(manager.error().message);
-  for (auto role : {core::Role::kManager, core::Role::kReviewer}) (void)accounts.Grant(org->id, manager->id, role);
+  for (auto role : {core::Role::kAdmin, core::Role::kManager, core::Role::kReviewer}) (void)accounts.Grant(org->id, manager->id, role);
   auto token = sessions.Create(manager->id, core::SessionKind::kApi);
 
   auto platform = app::MountPlatform(**db, Env::Default());
@@ -54,19 +57,24 @@ int main(int argc, char** argv) {
   };
   call("POST", "/api/v1/processes",
        json{{"slug", "bench"}, {"title", {{"sv", "Medborgarbudget (mätning)"}, {"en", "Citizens' budget (benchmark)"}}}, {"phase", "proposals"},
-            {"budgets", json::array({{{"slug", "b"}, {"name", "Hela staden"}, {"amount", int64_t{2000000000}}, {"ballot", {{"type", "approval"}, {"max", 5}}}, {"rule", "greedy"}}})}},
+            {"budgets", json::array({{{"slug", "b"}, {"name", "Hela staden"}, {"amount", int64_t{2000000000}}, {"ballot", {{"type", "approval"}, {"max", 5}}},
+                                      {"rule", "greedy"}, {"eligibility", {{"register", true}, {"districts", {"norr", "söder"}}, {"min_age", 12}}}},
+                                     {{"slug", "o"}, {"name", "Öppen"}, {"amount", int64_t{2000000000}}, {"ballot", {{"type", "approval"}, {"max", 5}}},
+                                      {"rule", "greedy"}}})}},
        201);
-  std::vector<int64_t> ids;
-  for (int i = 0; i < proposals; ++i) {
+  std::vector<int64_t> ids, open_ids;
+  for (int i = 0; i < 2 * proposals; ++i) {
+    const bool open = i >= proposals;
     auto p = call("POST", "/api/v1/processes/bench/proposals",
                   json{{"title", "Förslag nummer " + std::to_string(i + 1) + ": fler träd och bänkar i kvarteret"},
                        {"body", "En **beskrivning** av förslaget, med tillräckligt mycket text för att likna ett riktigt förslag i en medborgarbudget."},
-                       {"budget", "b"}, {"cost", int64_t{1000000} + i * 25000}, {"category", i % 2 ? "Park och natur" : "Trygghet"}},
+                       {"budget", open ? "o" : "b"}, {"cost", int64_t{1000000} + (i % proposals) * 25000}, {"category", i % 2 ? "Park och natur" : "Trygghet"}},
                   201);
-    ids.push_back(p["id"].get<int64_t>());
+    (open ? open_ids : ids).push_back(p["id"].get<int64_t>());
   }
   call("PATCH", "/api/v1/processes/bench", json{{"phase", "review"}}, 200);
-  for (int64_t id : ids)
+  for (int64_t id : ids) call("POST", "/api/v1/proposals/" + std::to_string(id) + "/review", json{{"feasible", true}, {"explanation", "Genomförbart."}}, 200);
+  for (int64_t id : open_ids)
     call("POST", "/api/v1/proposals/" + std::to_string(id) + "/review", json{{"feasible", true}, {"explanation", "Genomförbart."}}, 200);
   call("PATCH", "/api/v1/processes/bench", json{{"phase", "voting"}}, 200);
 
@@ -78,8 +86,23 @@ int main(int argc, char** argv) {
     if (!t.ok()) return Fail(t.error().message);
     tokens << *t << "\n";
   }
+  // The register: one person a voter, through the register's own API (CSV).
+  std::string csv = "person_id;name;district;birth_date\n";
+  for (int v = 0; v < voters; ++v) csv += "P" + std::to_string(v) + ";voter" + std::to_string(v) + "@bench.example;" + (v % 2 ? "norr" : "söder") + ";1980-01-01\n";
+  auto imported = api.CallText("POST", "/api/v1/register", *token, "text/csv", csv, 200);
+  if (!imported.ok()) return Fail(imported.error().message);
+  // Every voter's account verified as their person, in one transaction (as the staff desk would,
+  // one at a time). The register's names are the accounts' emails here, for this join only.
+  auto linked = (*db)->Write([&](db::Connection& c) -> Status {
+    return StatusOf(c.Exec("INSERT INTO resident_accounts(resident_id, organisation_id, account_id, verified_by, verified_at) "
+                           "SELECT r.id, r.organisation_id, u.id, 'desk', 0 FROM residents r JOIN users u ON u.email = r.name WHERE r.organisation_id = ?",
+                           {org->id}));
+  });
+  if (!linked.ok()) return Fail(linked.error().message);
   std::ofstream projects(*flags->Get("projects"));
   for (size_t i = 0; i < ids.size(); ++i) projects << (i ? "," : "") << ids[i];
+  projects << "\n";
+  for (size_t i = 0; i < open_ids.size(); ++i) projects << (i ? "," : "") << open_ids[i];
   projects << "\n";
   std::cerr << "ballot_seed: " << proposals << " projects, " << voters << " voters\n";
   return 0;

@@ -19,6 +19,9 @@ class InProcessClient {
   // `expected`; the error names the request and the response body.
   Result<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& token,
                               const nlohmann::json& body, int expected);
+  // The same with a body of any type (a register's CSV).
+  Result<nlohmann::json> CallText(const std::string& method, const std::string& path, const std::string& token,
+                                  const std::string& content_type, const std::string& body, int expected);
 
  private:
   http::Handler handler_;

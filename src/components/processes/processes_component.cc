@@ -263,6 +263,11 @@ class ProcessesComponent final : public web::Component {
     std::string rule = req ? FormField(*req, "b_rule") : "greedy";
     d.set("b_greedy", rule != "mes");
     d.set("b_mes", rule == "mes");
+    d.set("b_register", req && FormField(*req, "b_register") == "1");
+    d.set("b_household", req && FormField(*req, "b_household") == "1");
+    d.set("b_districts", f("b_districts", ""));
+    d.set("b_min_age", f("b_min_age", ""));
+    d.set("b_max_age", f("b_max_age", ""));
   }
 
   static json BudgetFromForm(const Context& ctx, const Request& req) {
@@ -273,6 +278,21 @@ class ProcessesComponent final : public web::Component {
               {"ballot", ballot}, {"rule", FormField(req, "b_rule").empty() ? "greedy" : FormField(req, "b_rule")}, {"currency", "SEK"}};
     auto amount = ParseAmount(FormField(req, "b_amount"), "SEK");
     b["amount"] = amount ? json(*amount) : json("invalid");
+    // Who may vote: the register's people, by district, age and household (ProcessFromJson
+    // checks it; a typed age that is no number reaches it as text and is refused there).
+    if (FormField(req, "b_register") == "1") {
+      json e = {{"register", true}, {"per", FormField(req, "b_household") == "1" ? "household" : "person"}};
+      json districts = json::array();
+      const std::string typed_districts = FormField(req, "b_districts");
+      for (auto d : Split(typed_districts, ','))
+        if (!Trim(d).empty()) districts.push_back(std::string(Trim(d)));
+      e["districts"] = districts;
+      for (const char* age : {"min_age", "max_age"}) {
+        std::string typed(Trim(FormField(req, std::string("b_") + age)));
+        if (!typed.empty()) e[age] = ParseInt64(typed) ? json(*ParseInt64(typed)) : json(typed);
+      }
+      b["eligibility"] = e;
+    }
     return b;
   }
 

@@ -240,13 +240,18 @@ class VoterRoutes {
     return Site::Json(200, {{"token", token}, {"process", p.slug}, {"budgets", budgets}, {"expires_in", kCodeSessionSeconds}});
   }
 
-  Result<Response> CodePage(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
-    html::Data d;
-    d.set("code", req.QueryParam("code").value_or(web::FormField(req, "code")));
+  // A form's problems, for the templates' errors block.
+  static void SetErrors(html::Data& d, const std::vector<std::string>& errors) {
     d.set("has_errors", !errors.empty());
     html::List err;
     for (const auto& e : errors) err.push_back(html::Data(e));
     d.set("errors", err);
+  }
+
+  Result<Response> CodePage(Request& req, Context& ctx, const std::vector<std::string>& errors, int status) {
+    html::Data d;
+    d.set("code", req.QueryParam("code").value_or(web::FormField(req, "code")));
+    SetErrors(d, errors);
     return site_.RenderPage(req, ctx, "residents/vote_with_code", TING_KEY("codes.enter_title"), d, status);
   }
 
@@ -294,10 +299,7 @@ class VoterRoutes {
     d.set("verified", person.has_value());
     d.set("name", person ? person->name : "");
     d.set("district", person ? person->district : "");
-    d.set("has_errors", !errors.empty());
-    html::List err;
-    for (const auto& e : errors) err.push_back(html::Data(e));
-    d.set("errors", err);
+    SetErrors(d, errors);
     return site_.RenderPage(req, ctx, "residents/verify", TING_KEY("residents.verify_title"), d, status);
   }
 

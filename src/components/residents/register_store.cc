@@ -47,30 +47,30 @@ Result<std::string> RegisterStore::Secret() {
   return secret_;
 }
 
-Result<std::optional<Resident>> RegisterStore::FindByPersonId(int64_t organisation_id, std::string_view person_id) {
-  TING_ASSIGN_OR_RETURN(std::string secret, Secret());
-  const std::string key = PersonKey(secret, person_id);
+Resident ResidentFromRow(const db::Row& r) {
+  return Resident{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7)};
+}
+
+// One resident of the organisation where `column = value`.
+Result<std::optional<Resident>> FindResident(db::Database& db, int64_t organisation_id, const char* column, db::Value value) {
   std::optional<Resident> out;
-  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, name, district, birth_date, household, email, phone, language FROM residents "
-                                               "WHERE organisation_id = ? AND person_key = ?",
-                                               {organisation_id, key}));
-    if (row) out = Resident{row->Int(0), row->Str(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5), row->Str(6), row->Str(7)};
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kResidentColumns + " FROM residents WHERE organisation_id = ? AND " +
+                                                   column + " = ?",
+                                               {organisation_id, std::move(value)}));
+    if (row) out = ResidentFromRow(*row);
     return {};
   }));
   return out;
 }
 
+Result<std::optional<Resident>> RegisterStore::FindByPersonId(int64_t organisation_id, std::string_view person_id) {
+  TING_ASSIGN_OR_RETURN(std::string secret, Secret());
+  return FindResident(db_, organisation_id, "person_key", PersonKey(secret, person_id));
+}
+
 Result<std::optional<Resident>> RegisterStore::FindById(int64_t organisation_id, int64_t id) {
-  std::optional<Resident> out;
-  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, name, district, birth_date, household, email, phone, language FROM residents "
-                                               "WHERE organisation_id = ? AND id = ?",
-                                               {organisation_id, id}));
-    if (row) out = Resident{row->Int(0), row->Str(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5), row->Str(6), row->Str(7)};
-    return {};
-  }));
-  return out;
+  return FindResident(db_, organisation_id, "id", id);
 }
 
 Result<RegisterSummary> RegisterStore::Summarise(int64_t organisation_id) {

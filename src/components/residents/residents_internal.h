@@ -17,6 +17,10 @@ Result<ImportCounts> ReplaceRegister(db::Database& db, Env& env, int64_t organis
                                      const std::vector<RegisterRow>& rows, const std::vector<std::string>& keep);
 
 std::vector<db::Migration> ResidentsMigrations();  // the register's and the voters' (voters.cc)
+// A resident as read with kResidentColumns (in that order).
+inline constexpr const char* kResidentColumns = "id, name, district, birth_date, household, email, phone, language";
+Resident ResidentFromRow(const db::Row& r);
+
 std::vector<db::Migration> RegisterMigrations();
 Status SeedResidents(web::Demo& demo);  // the demo's register (seed.cc)
 // Codes, code sessions and verified accounts (codes.cc); the caller keeps what it returns.

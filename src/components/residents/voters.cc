@@ -16,12 +16,6 @@ namespace {
 
 RegisterPerson PersonFromRow(const db::Row& r) { return {r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
 
-Resident ResidentFromRow(const db::Row& r) {
-  return Resident{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7)};
-}
-
-constexpr const char* kResidentColumns = "id, name, district, birth_date, household, email, phone, language";
-
 }  // namespace
 
 std::vector<db::Migration> VoterMigrations() {
@@ -110,7 +104,7 @@ Result<std::vector<IssuedCode>> VoterDirectory::IssueCodes(int64_t organisation_
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     out.clear();
     auto insert = [&](std::optional<int64_t> resident, IssuedCode issued) -> Status {
-      // 60 random bits: a clash with a stored code is rare enough to simply draw again.
+      // 59 random bits: a clash with a stored code is rare enough to simply draw again.
       for (int attempt = 0; attempt < 5; ++attempt) {
         issued.code = NewVotingCode();
         auto r = c.Exec("INSERT INTO voting_codes(organisation_id, process_id, resident_id, code_hash, created_at) VALUES(?, ?, ?, ?, ?)",
@@ -199,7 +193,7 @@ Result<std::optional<Resident>> VoterDirectory::VerifiedAs(int64_t organisation_
   std::optional<Resident> out;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT r.id, r.name, r.district, r.birth_date, r.household, r.email, r.phone, r.language "
-                                               "FROM resident_accounts a JOIN residents r ON r.id = a.resident_id "
+                                               "FROM resident_accounts a JOIN residents r ON r.id = a.resident_id "  // kResidentColumns, as r.*
                                                "WHERE a.organisation_id = ? AND a.account_id = ?",
                                                {organisation_id, account_id}));
     if (row) out = ResidentFromRow(*row);

@@ -247,6 +247,12 @@ class ResultsComponent final : public web::Component {
     if (*r) {
       const BudgetResult& res = **r;
       d.set("ballots", std::to_string(res.ballots));
+      // Ballots by the door they came through, to reconcile with the paper: "online 6, paper 3".
+      std::string channels;
+      for (const auto& [channel, n] : res.channels)
+        channels += (channels.empty() ? "" : ", ") + site_->T(ctx, "results.channel." + channel) + " " + std::to_string(n);
+      d.set("has_channels", !channels.empty());
+      d.set("channels", channels);
       d.set("amount", site_->FormatMoney(ctx, {res.budget, res.currency}));
       d.set("spent", site_->FormatMoney(ctx, {res.spent, res.currency}));
       d.set("left", site_->FormatMoney(ctx, {res.budget - res.spent, res.currency}));

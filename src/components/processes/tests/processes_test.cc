@@ -193,5 +193,53 @@ TEST_F(StoreTest, PhasesChangeAtLocalMidnight) {
   EXPECT_FALSE(core::Organisations(*db_).Configure(org_, "Mars/Base", {"sv"}).ok());
 }
 
+// Ages in whole years on the day: a birthday counts from its own day, 29 February from 1 March
+// in other years; anything that is not a date has no age.
+TEST(Eligibility, AgeOnTheDay) {
+  EXPECT_EQ(AgeOn("2014-06-15", "2026-06-14"), 11);
+  EXPECT_EQ(AgeOn("2014-06-15", "2026-06-15"), 12);
+  EXPECT_EQ(AgeOn("2014-02-29", "2026-02-28"), 11);
+  EXPECT_EQ(AgeOn("2014-02-29", "2026-03-01"), 12);
+  EXPECT_EQ(AgeOn("2014-12-31", "2026-12-31"), 12);
+  EXPECT_EQ(AgeOn("", "2026-01-01"), std::nullopt);
+  EXPECT_EQ(AgeOn("2030-01-01", "2026-01-01"), std::nullopt) << "born in the future";
+  EXPECT_EQ(AgeOn("20x4-01-01", "2026-01-01"), std::nullopt);
+}
+
+TEST(Eligibility, EachRuleRefusesWithItsReason) {
+  auto e = EligibilityFromJson(json::parse(R"({"register": true, "districts": ["söder", "norr"], "min_age": 12, "max_age": 25})"));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  const std::string today = "2026-06-15";
+  EXPECT_EQ(CheckEligibility(*e, true, "norr", "2000-06-15", today), std::optional(Ineligible::kAge)) << "26 is too old";
+  EXPECT_EQ(CheckEligibility(*e, true, "norr", "2000-06-16", today), std::nullopt) << "25 until tomorrow";
+  EXPECT_EQ(CheckEligibility(*e, true, "norr", "2014-06-15", today), std::nullopt);
+  EXPECT_EQ(CheckEligibility(*e, true, "norr", "2014-06-16", today), std::optional(Ineligible::kAge));
+  EXPECT_EQ(CheckEligibility(*e, true, "söder", "2010-01-01", today), std::nullopt);
+  EXPECT_EQ(CheckEligibility(*e, true, "centrum", "2010-01-01", today), std::optional(Ineligible::kDistrict));
+  EXPECT_EQ(CheckEligibility(*e, true, "norr", "", today), std::optional(Ineligible::kAge)) << "no birth date: no age shown";
+  EXPECT_EQ(CheckEligibility(*e, false, "", "", today), std::optional(Ineligible::kRegister));
+  EXPECT_EQ(CheckEligibility(Eligibility{}, false, "", "", today), std::nullopt) << "open to any account";
+  // The stored form reads back the same.
+  auto again = EligibilityFromJson(EligibilityToJson(*e));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *e);
+  EXPECT_EQ(EligibilityToJson(Eligibility{}), json(nullptr));
+}
+
+TEST(Eligibility, BadRulesAreRefusedAndAProcessGivesItsBudgetsADefault) {
+  for (const char* bad : {R"({"districts": ["norr"]})", R"({"register": 1})", R"({"register": true, "min_age": 151})",
+                          R"({"register": true, "min_age": 1.5})", R"({"register": true, "min_age": 9223372036854775808})",
+                          R"({"register": true, "districts": [""]})", R"({"register": true, "districts": "norr"})",
+                          R"({"register": true, "per": "flat"})", R"({"register": true, "age": 12})", R"([true])"})
+    EXPECT_FALSE(EligibilityFromJson(json::parse(bad)).ok()) << bad;
+  json body = {{"slug", "p"}, {"title", "P"}, {"eligibility", {{"register", true}, {"min_age", 16}}},
+               {"budgets", {{{"slug", "a"}, {"name", "A"}, {"amount", 1}}, {{"slug", "b"}, {"name", "B"}, {"amount", 1}, {"eligibility", nullptr}}}}};
+  auto p = ProcessFromJson(body);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_TRUE(p->budgets[0].eligibility.register_only);
+  EXPECT_EQ(p->budgets[0].eligibility.min_age, std::optional(16));
+  EXPECT_TRUE(p->budgets[1].eligibility.Open()) << "a budget may say its own";
+}
+
 }  // namespace
 }  // namespace ting::components

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "../residents_internal.h"
 #include "fresh_database.h"
@@ -145,6 +146,27 @@ TEST_F(RegisterStoreTest, DeletingEmptiesOnlyThisOrganisationsRegister) {
   EXPECT_EQ(*store.Delete(org_), 2);
   EXPECT_EQ(store.Summarise(org_)->people, 0);
   EXPECT_EQ(store.Summarise(other_)->people, 1);
+}
+
+// Codes: 12 symbols of an alphabet without look-alikes, in groups of four; typed any way.
+TEST(VotingCodes, UnambiguousAndTypedAnyWay) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    std::string code = NewVotingCode();
+    ASSERT_EQ(code.size(), 14u);
+    EXPECT_EQ(code[4], '-');
+    EXPECT_EQ(code[9], '-');
+    EXPECT_EQ(code.find_first_of("01OIl"), std::string::npos) << code;
+    EXPECT_EQ(NormaliseVotingCode(code).size(), 12u);
+    seen.insert(code);
+  }
+  EXPECT_EQ(seen.size(), 2000u) << "59 random bits: no repeats in 2000";
+  EXPECT_EQ(kCodeAlphabet.size(), 31u);
+  EXPECT_EQ(NormaliseVotingCode("k7qf m2xp-9rta"), "K7QFM2XP9RTA");
+  EXPECT_EQ(NormaliseVotingCode("K7QF-M2XP-9RT"), "") << "too short";
+  EXPECT_EQ(NormaliseVotingCode("K7QF-M2XP-9RTAA"), "") << "too long";
+  EXPECT_EQ(NormaliseVotingCode("K7QF-M2XP-9RT0"), "") << "0 is not in the alphabet";
+  EXPECT_EQ(NormaliseVotingCode("K7QF-M2XP-9RTÅ"), "");
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ struct CodeHolder {
 // The holder of a code of the process; nullopt when the code is gone (replaced by a new letter).
 Result<std::optional<CodeHolder>> CodeHolderIn(db::Connection& c, int64_t code_id, int64_t process_id);
 
-// Voting codes: 12 characters of an alphabet without 0, O, 1, I and l (60 bits), printed in
+// Voting codes: 12 characters of an alphabet of 31 symbols, without 0, O, 1, I and L (59 bits), printed in
 // groups of four ("K7QF-M2XP-9RTA"), stored only as a keyed hash, bound to a person (or none)
 // and a process.
 inline constexpr std::string_view kCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
