@@ -23,6 +23,11 @@ await runScenario('admin', db, async ({ browser, base }) => {
   await page.locator('#b_slug').fill('hela');
   await page.locator('#b_name_sv').fill('Hela stadsdelen');
   await page.locator('#b_amount').fill('1 000 000');
+  // Who may vote: residents of two districts aged 16 to 25, in the register.
+  await page.getByLabel('Bara personer i registret (annars alla med konto)').check();
+  await page.getByLabel('Områden där man bor').fill('rinkeby, kista');
+  await page.getByLabel('Lägsta ålder').fill('16');
+  await page.getByLabel('Högsta ålder').fill('25');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(screenshotDir, 'admin-new-process-languages-mobile.png'), fullPage: true });
   await checkAccessibility(page, 'admin form with a field per language');
@@ -31,6 +36,9 @@ await runScenario('admin', db, async ({ browser, base }) => {
   const h1 = await page.textContent('h1');
   check(h1.includes('Medborgarbudget 2027'), 'created, shown in Swedish: ' + h1);
   await checkAccessibility(page, 'admin edit page');
+  await page.goto(base + '/processes/mb-2027');
+  const who = await page.textContent('.who');
+  check(who.includes('Personer i registret som är 16–25 år och bor i kista, rinkeby.'), 'the process page says who may vote: ' + who);
 
   const en = await browser.newPage({ locale: 'en-GB' });
   await en.goto(base + '/processes/mb-2027');

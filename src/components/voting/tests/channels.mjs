@@ -16,12 +16,21 @@ writeFileSync(register, 'person_id;name;district;birth_date;household\n19700101-
 const process = '/processes/medborgarbudget-2026';
 
 await runScenario('channels', db, async ({ browser, base }) => {
+  // A resident's account page leads to verification; before the new register, Sara was verified.
+  const sara = await signIn(browser, base, 'sara@solbacka.example', 'demo-resident-2026', { next: '/account/verify' });
+  check((await sara.textContent('main')).includes('Ditt konto är verifierat som'), 'the demo resident is verified: ' + (await sara.textContent('main')));
+  await checkAccessibility(sara, 'verify (verified)');
+
   // The administrator replaces the demo's register with three people of centrum.
   const admin = await signIn(browser, base, 'admin@solbacka.example', 'demo-admin-2026', { next: '/admin/register' });
   await admin.setInputFiles('#register-file', register);
   await admin.getByRole('button', { name: 'Importera registret' }).click();
   await admin.waitForURL(base + '/admin/register');
   check((await admin.textContent('main')).includes('centrum'), 'the register is imported');
+  await sara.goto(base + '/account/verify');
+  check((await sara.textContent('main')).includes('Verifiera ditt konto en gång'), 'Sara left the register: her account is no longer verified');
+  await checkAccessibility(sara, 'verify (form)');
+  await sara.screenshot({ path: join(screenshotDir, 'verify-mobile.png'), fullPage: true });
 
   // The manager downloads the letters for centrum: the child (5 years old) gets none.
   const manager = await signIn(browser, base, 'manager@solbacka.example', 'demo-manager-2026', { next: process + '/codes' });
