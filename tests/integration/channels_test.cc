@@ -333,6 +333,35 @@ TEST_F(Channels, WrongCodesAreLimitedPerAddress) {
   EXPECT_FALSE(limited.Header("retry-after").empty());
 }
 
+TEST_F(Channels, ALostLetterAndAReImportKeepEveryoneElsesWayIn) {
+  auto codes = Codes();
+  std::string account = Account("cia");
+  ASSERT_EQ(Api("POST", "/api/v1/account/verification", json{{"code", codes["Cia Berg"]}}, account).status, 200);
+  // Anna lost her letter: a new one for her alone; her old code stops working, Bo's does not.
+  auto one = Api("POST", "/api/v1/processes/pb/codes", json{{"person_id", "19800101-0001"}}, manager_);
+  ASSERT_EQ(one.status, 201) << one.body;
+  auto letter = json::parse(one.body)["codes"];
+  ASSERT_EQ(letter.size(), 1u);
+  EXPECT_EQ(letter[0]["name"], "Anna Berg");
+  EXPECT_EQ(Code(Api("POST", "/api/v1/code-session", json{{"code", codes["Anna Berg"]}}, "")), "codes.wrong");
+  EXPECT_EQ(Api("POST", "/api/v1/code-session", json{{"code", letter[0]["code"]}}, "").status, 200);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/pb/codes", json{{"person_id", "19990909-9999"}}, manager_).status, 404);
+  EXPECT_EQ(Api("POST", "/api/v1/processes/pb/codes", json{{"person_id", "DAN-3"}, {"budget", "norr"}}, manager_).status, 422) << "too young for norr";
+  // A new register without Bo and Cia: their codes and Cia's verified account go; Eva's code stays.
+  HttpClient c(server_->port());
+  auto reimport = c.Request("POST", "/api/v1/register",
+                            "person_id;name;district;birth_date;household\n19800101-0001;Anna Berg;norr;1980-01-01;H1\nEVA-5;Eva Utan;norr;;H5\n",
+                            {{"Content-Type", "text/csv"}, {"Authorization", "Bearer " + admin_}});
+  ASSERT_EQ(reimport.status, 200) << reimport.body;
+  EXPECT_EQ(json::parse(reimport.body), json({{"imported", 0}, {"updated", 2}, {"removed", 3}}));
+  EXPECT_EQ(Code(Api("POST", "/api/v1/code-session", json{{"code", codes["Bo Ek"]}}, "")), "codes.wrong");
+  EXPECT_EQ(Api("POST", "/api/v1/code-session", json{{"code", codes["Eva Utan"]}}, "").status, 200);
+  EXPECT_EQ(json::parse(Api("GET", "/api/v1/account/verification", json(), account).body)["verified"], false);
+  auto refused = Vote("hus", account);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Code(refused), "voting.not_eligible.register");
+}
+
 TEST_F(Channels, ResultsAndTheExportShowBallotsPerChannel) {
   auto codes = Codes({{"budget", "norr"}});
   ASSERT_EQ(Vote("norr", CodeSession(codes["Cia Berg"])).status, 200);
@@ -353,6 +382,18 @@ TEST_F(Channels, ResultsAndTheExportShowBallotsPerChannel) {
   EXPECT_NE(pb.body.find("channels;code:1,paper:1"), std::string::npos) << pb.body;
   EXPECT_NE(pb.body.find("voter_id;vote;channel"), std::string::npos) << pb.body;
   EXPECT_EQ(pb.body.find("a:"), std::string::npos) << "no voter keys in open data";
+  // The projects CSV: votes per channel for each project (Cia's code ballot chose project 0,
+  // Anna's paper ballot project 1).
+  auto csv = c.Get("/api/v1/processes/pb/budgets/norr/export.csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_NE(csv.body.find("votes_online,votes_code,votes_desk,votes_paper,votes_batch\r\n"), std::string::npos) << csv.body;
+  const std::string p0 = std::to_string((*projects_)["norr"][0]), p1 = std::to_string((*projects_)["norr"][1]);
+  auto row = [&](const std::string& id) {
+    auto at = csv.body.find("\r\n" + id + ",");
+    return at == std::string::npos ? std::string() : csv.body.substr(at + 2, csv.body.find("\r\n", at + 2) - at - 2);
+  };
+  EXPECT_TRUE(row(p0).ends_with(",0,1,0,0,0")) << row(p0);
+  EXPECT_TRUE(row(p1).ends_with(",0,0,0,1,0")) << row(p1);
 }
 
 }  // namespace

@@ -68,7 +68,12 @@ Budget BudgetFromRow(const db::Row& r) {
     // Written by this program from a checked value; a row that no longer reads is closed to all
     // rather than open to all.
     auto e = EligibilityFromJson(json::parse(r.Str(13), nullptr, false));
-    b.eligibility = e.ok() ? *e : Eligibility{.register_only = true, .districts = {"\x01"}};
+    if (e.ok()) {
+      b.eligibility = *e;
+    } else {
+      b.eligibility.register_only = true;
+      b.eligibility.districts = {"\x01"};  // a district no register has
+    }
   }
   return b;
 }

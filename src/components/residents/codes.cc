@@ -48,6 +48,7 @@ class VoterRoutes {
  private:
   // --- issuing codes ---
   struct Request_ {
+    std::string person_id;  // one person only (a lost letter)
     std::string budget;
     int64_t anonymous = 0;
     std::string format = "json";
@@ -88,9 +89,15 @@ class VoterRoutes {
       return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("codes.anonymous_range"), {{"max", std::to_string(kMaxAnonymousCodes)}});
     std::vector<int64_t> ids;
     if (r.anonymous == 0) {
+      std::optional<Resident> one;
+      if (!r.person_id.empty()) {
+        TING_ASSIGN_OR_RETURN(one, RegisterStore(site_.db(), site_.env()).FindByPersonId(ctx.org.id, r.person_id));
+        if (!one) return Error::Say(ErrorCode::kNotFound, TING_KEY("desk.no_person"));
+      }
       TING_ASSIGN_OR_RETURN(auto people, Eligible(ctx, p, r.budget));
-      for (const auto& person : people) ids.push_back(person.resident_id);
-      if (ids.empty()) return Error::Say(ErrorCode::kFailedPrecondition, TING_KEY("codes.no_one"));
+      for (const auto& person : people)
+        if (!one || person.resident_id == one->id) ids.push_back(person.resident_id);
+      if (ids.empty()) return Error::Say(ErrorCode::kFailedPrecondition, one ? TING_KEY("codes.not_eligible") : TING_KEY("codes.no_one"));
     }
     TING_ASSIGN_OR_RETURN(auto codes, voters_.IssueCodes(ctx.org.id, p.id, ids, r.anonymous));
     if (r.format == "json") {
@@ -150,6 +157,7 @@ class VoterRoutes {
     TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
     web::JsonFields f(body);
     Request_ r;
+    r.person_id = f.Text("person_id");
     r.budget = f.Text("budget");
     r.anonymous = f.Int("anonymous").value_or(0);
     r.format = f.Text("format");
@@ -174,6 +182,7 @@ class VoterRoutes {
   Result<Response> CodesForm(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(Process p, FindProcess(processes_, ctx, req.Param("slug")));
     Request_ r;
+    r.person_id = std::string(Trim(web::FormField(req, "person_id")));
     r.budget = web::FormField(req, "budget");
     r.format = web::FormField(req, "format");
     std::string anonymous = std::string(Trim(web::FormField(req, "anonymous")));

@@ -221,11 +221,22 @@ class ResultsComponent final : public web::Component {
   Result<Response> ExportCsv(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(auto data, ExportData(req, ctx));
     auto& [t, projects, ballots, result] = data;
-    std::string csv = "project_id,title,cost,votes,funded,position,explanation\r\n";
-    for (const auto& p : result.projects)
+    // Votes (points, for cumulative ballots) per project and channel, so an official can
+    // reconcile the count with the paper ballots: votes_paper is what the piles should say.
+    std::map<int64_t, std::map<std::string, int64_t>> by_channel;
+    for (const auto& b : ballots) {
+      for (int64_t id : b.ballot.projects) by_channel[id][b.channel] += 1;
+      for (const auto& [id, n] : b.ballot.points) by_channel[id][b.channel] += n;
+    }
+    std::string csv = "project_id,title,cost,votes,funded,position,explanation";
+    for (const auto& channel : BallotChannels()) csv += ",votes_" + channel;
+    csv += "\r\n";
+    for (const auto& p : result.projects) {
       csv += std::to_string(p.id) + "," + CsvField(p.title) + "," + std::to_string(p.cost) + "," + std::to_string(p.votes) + "," +
-             (p.funded ? "1" : "0") + "," + (p.funded ? std::to_string(p.position) : "") + "," +
-             CsvField(Explain(*site_, ctx, result, p)) + "\r\n";
+             (p.funded ? "1" : "0") + "," + (p.funded ? std::to_string(p.position) : "") + "," + CsvField(Explain(*site_, ctx, result, p));
+      for (const auto& channel : BallotChannels()) csv += "," + std::to_string(by_channel[p.id][channel]);
+      csv += "\r\n";
+    }
     Response res{200, {}, csv};
     res.Set("Content-Type", "text/csv; charset=utf-8");
     res.Set("Content-Disposition", "attachment; filename=\"" + t.process.slug + "_" + t.budget.slug + ".csv\"");

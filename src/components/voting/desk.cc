@@ -126,6 +126,9 @@ class Desk {
     s.resident_id = person.id;
     s.process_id = p.id;
     s.expires_at = site_.env().NowSeconds() + kDeskSessionSeconds;
+    // The device is handed to the resident: the staff member is signed out of it first, so the
+    // resident cannot reach the desk (other people's names) on it. Staff sign in again after.
+    site_.EndSession(ctx);
     Site::SetCookie(ctx, kVoterCookie, voters_.Token(s), kDeskSessionSeconds);
     return site_.RedirectWithFlash(ctx, "/processes/" + p.slug + "/vote", TING_KEY("desk.opened"));
   }

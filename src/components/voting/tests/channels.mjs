@@ -96,4 +96,22 @@ await runScenario('channels', db, async ({ browser, base }) => {
   check((await staff.textContent('[role=status]')).includes('registrerad'), 'recorded');
   check((await staff.textContent('main')).includes('Har röstat (på papper)'), 'the desk shows Per\'s paper ballot');
   await staff.screenshot({ path: join(screenshotDir, 'desk-recorded-mobile.png'), fullPage: true });
+
+  // Klara comes to the desk too and votes on the library's tablet: staff open the ballot for
+  // her, and are signed out of the device they hand over.
+  await staff.getByLabel('Person-id (personnummer eller hyresgästnummer)').fill('19700101-1111');
+  await staff.getByRole('button', { name: 'Slå upp' }).click();
+  await staff.getByRole('button', { name: /Öppna röstsedeln/ }).click();
+  await staff.waitForURL(base + process + '/vote');
+  check((await staff.textContent('main')).includes('Personalen har öppnat röstsedeln åt dig'), 'the tablet says it is hers now');
+  check(!(await staff.textContent('header')).includes('Logga ut'), 'the staff member is signed out of the tablet');
+  await checkAccessibility(staff, 'desk session overview');
+  await staff.locator('li.card', { hasText: 'Centrum' }).getByRole('link', { name: 'Rösta' }).click();
+  await staff.getByLabel(/Sommarbio i parken/).check();
+  await staff.getByRole('button', { name: 'Skicka min röst' }).click();
+  await staff.waitForURL(/receipt$/);
+  check((await staff.textContent('main')).includes('hos personalen'), 'her ballot came through the desk, replacing her code ballot');
+  await staff.getByRole('button', { name: 'Klar' }).click();
+  const desk = await staff.goto(base + process + '/desk');
+  check((await staff.textContent('main')).includes('Logga in'), 'the desk needs a staff sign-in again: ' + desk.status());
 });
