@@ -41,7 +41,7 @@ Status SeedResidents(web::Demo& demo) {
     // children are in the register but may not vote.
     int age = i < 48 ? 14 + (i * 13) % 72 : 8 + (i * 17) % 83;
     int month = 1 + (i * 5) % 12, day = 1 + (i * 11) % 28;
-    char birth[11];
+    char birth[32];
     std::snprintf(birth, sizeof birth, "%04d-%02d-%02d", this_year - age - 1, month, day);
     r.birth_date = birth;
     r.person_id = std::string(birth).substr(0, 4) + std::string(birth).substr(5, 2) + std::string(birth).substr(8, 2) + "-" +
