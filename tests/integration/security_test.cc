@@ -182,6 +182,7 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/processes/pb/desk/open", {{"person", "1"}}},
       {"/processes/pb/desk/verify", {{"person", "1"}, {"email", "resident-b@example.se"}}},
       {"/processes/pb/desk/b/paper", {{"person", "1"}, {"project", B}}},
+      {"/processes/pb/desk/b/batch", {{"batch", "B-1"}, {"step", "add"}, {"project", B}}},
       {"/processes/pb/vote/done", {}},
       {"/vote-with-code", {{"code", code_b}}},
       {"/account/verify", {{"code", code_b}}},

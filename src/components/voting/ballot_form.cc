@@ -59,6 +59,9 @@ Result<Response> RenderBallotForm(Site& site, Request& req, Context& ctx, const 
   for (const auto& [name, value] : form.hidden) hidden.push_back(html::Object{{"name", name}, {"value", value}});
   d.set("hidden", hidden);
   d.set("notice", form.notice);
+  d.set("batch_mode", form.batch_mode);
+  d.set("batch", form.batch);
+  d.set("batch_count", std::to_string(form.batch_count));
   d.set("amount", site.FormatMoney(ctx, {b.amount, b.currency}));
   d.set("amount_minor", std::to_string(b.amount));
   d.set("currency", b.currency);

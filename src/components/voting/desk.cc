@@ -32,6 +32,8 @@ class Desk {
              [this](Request& req, Context& ctx) { return ApiPaper(req, ctx); });
     site.Api("POST", "/api/v1/processes/{slug}/budgets/{budget}/paper-batches", staff,
              [this](Request& req, Context& ctx) { return ApiBatch(req, ctx); });
+    site.Page("GET", "/processes/{slug}/desk/{budget}/batch", staff, [this](Request& req, Context& ctx) { return BatchPage(req, ctx); });
+    site.Page("POST", "/processes/{slug}/desk/{budget}/batch", staff, [this](Request& req, Context& ctx) { return BatchSubmit(req, ctx); });
     site.Api("GET", "/api/v1/processes/{slug}/budgets/{budget}/paper-batches", staff,
              [this](Request& req, Context& ctx) { return ApiBatches(req, ctx); });
   }
@@ -77,6 +79,9 @@ class Desk {
     const bool searched = !q("person").empty() || !q("person_id").empty() || !q("name").empty();
     d.set("searched", searched);
     d.set("voting", p.PhaseNow(site_.env()) == Phase::kVoting);
+    html::List all_budgets;
+    for (const auto& b : p.budgets) all_budgets.push_back(html::Object{{"slug", b.slug}, {"name", b.Name(ctx.lang)}});
+    d.set("all_budgets", all_budgets);
     int status = 200;
     if (searched) {
       auto person = Person(ctx, q("person"), q("person_id"), q("name"), q("birth_date"));
@@ -198,20 +203,16 @@ class Desk {
 
   // Anonymous paper ballots: a numbered batch, entered once by each of two staff; it counts when
   // both entries agree ballot by ballot. Either may enter theirs again to correct it.
-  Result<Response> ApiBatch(Request& req, Context& ctx) {
-    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req));
-    TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
-    web::JsonFields f(body);
-    std::string batch = f.Text("batch");
-    TING_RETURN_IF_ERROR(f.Check());
-    if (batch.empty() || batch.size() > 40) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("desk.batch_required"));
-    if (!body.contains("ballots") || !body["ballots"].is_array() || body["ballots"].empty() || body["ballots"].size() > kMaxBatchBallots)
+  // The answer's JSON and status: 202 waiting, 201 counted, 409 mismatch (or an Error).
+  Result<std::pair<int, json>> EnterBatch(const Context& ctx, const Target& t, const std::string& batch, const json& list) {
+    if (Trim(batch).empty() || batch.size() > 40) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("desk.batch_required"));
+    if (!list.is_array() || list.empty() || list.size() > kMaxBatchBallots)
       return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("desk.batch_ballots"), {{"max", std::to_string(kMaxBatchBallots)}});
     TING_ASSIGN_OR_RETURN(auto copy, box_.Current(t.budget->id, /*fresh=*/true));
     std::vector<Ballot> ballots;
     json canonical = json::array();
-    for (size_t i = 0; i < body["ballots"].size(); ++i) {
-      auto b = Ballot::FromJson(t.budget->ballot.type, body["ballots"][i]);
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto b = Ballot::FromJson(t.budget->ballot.type, list[i]);
       if (!b.ok())
         return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("desk.batch_bad_ballot"), {{"n", std::to_string(i + 1)}, {"detail", b.error().message}});
       if (auto problem = ValidateBallot(*b, copy->budget, copy->projects))
@@ -274,7 +275,70 @@ class Desk {
       return t.process.voting_opened_at ? Status() : ProcessStore::MarkVotingOpened(c, t.process.id, now);
     }));
     if (refused) return *refused;
-    return Site::Json(status, answer);
+    return std::pair{status, answer};
+  }
+
+  Result<Response> ApiBatch(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req));
+    TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
+    web::JsonFields f(body);
+    std::string batch = f.Text("batch");
+    TING_RETURN_IF_ERROR(f.Check());
+    TING_ASSIGN_OR_RETURN(auto answer, EnterBatch(ctx, t, batch, body.contains("ballots") ? body["ballots"] : json()));
+    return Site::Json(answer.first, answer.second);
+  }
+
+  // --- the batch page: one paper ballot after another, then the whole pile ---
+  // The ballots entered so far travel in the form (a hidden field, checked again at the end).
+  static json SoFar(const Request& req) {
+    json so_far = json::parse(web::FormField(req, "so_far"), nullptr, false);
+    return so_far.is_array() ? so_far : json::array();
+  }
+
+  Result<Response> RenderBatch(Request& req, Context& ctx, const Target& t, const std::string& batch, const json& so_far,
+                               const std::vector<std::string>& errors, const std::string& notice, int status) {
+    TING_ASSIGN_OR_RETURN(auto copy, box_.Current(t.budget->id));
+    BallotForm form{"/processes/" + t.process.slug + "/desk/" + t.budget->slug + "/batch", {{"so_far", so_far.dump()}}, notice};
+    form.batch = batch;
+    form.batch_mode = true;
+    form.batch_count = static_cast<int64_t>(so_far.size());
+    return RenderBallotForm(site_, req, ctx, t.process, *t.budget, copy->projects, std::nullopt, errors, status, form);
+  }
+
+  Result<Response> BatchPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req));
+    if (t.process.PhaseNow(site_.env()) != Phase::kVoting) return site_.ErrorPage(req, ctx, 409, TING_KEY("voting.closed_title"), TING_KEY("voting.closed"));
+    return RenderBatch(req, ctx, t, "", json::array(), {}, site_.T(ctx, TING_KEY("desk.batch_help")), 200);
+  }
+
+  Result<Response> BatchSubmit(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req));
+    const std::string batch(Trim(web::FormField(req, "batch")));
+    json so_far = SoFar(req);
+    if (web::FormField(req, "step") == "add") {
+      auto parsed = BallotFromForm(req, t.budget->ballot.type);
+      if (auto* problem = std::get_if<BallotProblem>(&parsed))
+        return RenderBatch(req, ctx, t, batch, so_far, {ProblemText(site_, ctx, *problem, *t.budget)}, "", 422);
+      TING_ASSIGN_OR_RETURN(auto copy, box_.Current(t.budget->id));
+      if (auto problem = ValidateBallot(std::get<Ballot>(parsed), copy->budget, copy->projects))
+        return RenderBatch(req, ctx, t, batch, so_far, {ProblemText(site_, ctx, *problem, copy->budget)}, "", 422);
+      so_far.push_back(std::get<Ballot>(parsed).ToJson());
+      return RenderBatch(req, ctx, t, batch, so_far, {},
+                         site_.T(ctx, TING_KEY("desk.batch_added"), {{"n", std::to_string(so_far.size())}, {"batch", batch}}), 200);
+    }
+    auto entered = EnterBatch(ctx, t, batch, so_far);
+    if (!entered.ok()) {
+      if (entered.error().key.empty()) return entered.error();
+      return RenderBatch(req, ctx, t, batch, so_far, {site_.T(ctx, entered.error().key, entered.error().args)}, "", Site::StatusFor(entered.error().code));
+    }
+    const auto& [code, answer] = *entered;
+    if (code == 409) {
+      std::vector<std::string> numbers;
+      for (const auto& m : answer["mismatches"]) numbers.push_back(std::to_string(m["ballot"].get<int64_t>()));
+      return RenderBatch(req, ctx, t, batch, so_far,
+                         {answer["error"].get<std::string>() + " " + site_.T(ctx, TING_KEY("desk.batch_which"), {{"numbers", Join(numbers, ", ")}})}, "", 409);
+    }
+    return site_.RedirectWithFlash(ctx, "/processes/" + t.process.slug + "/desk", code == 201 ? TING_KEY("desk.batch_counted_now") : TING_KEY("desk.batch_waiting"));
   }
 
   Result<Response> ApiBatches(Request& req, Context& ctx) {

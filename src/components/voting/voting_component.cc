@@ -216,7 +216,7 @@ class VotingComponent final : public web::Component {
     int64_t total_cost = 0;
     auto add = [&](int64_t id, const std::string& detail) {
       auto it = by_id.find(id);
-      std::string title = it == by_id.end() ? "#" + std::to_string(id) : it->second->title;
+      std::string title = it == by_id.end() ? std::string("#").append(std::to_string(id)) : it->second->title;  // not "#" + …: a GCC 12 -Wrestrict false alarm
       if (it != by_id.end()) total_cost = CheckedAdd(total_cost, it->second->cost).value_or(total_cost);
       lines.push_back(html::Object{{"title", title}, {"detail", detail}});
     };

@@ -107,9 +107,16 @@ std::variant<Ballot, BallotProblem> BallotFromForm(const Request& req, BallotTyp
 // Where the ballot form posts, and what else it carries (the staff desk's paper ballot names its
 // person) and says.
 struct BallotForm {
+  explicit BallotForm(std::string action_to, std::vector<std::pair<std::string, std::string>> hidden_fields = {}, std::string notice_text = {})
+      : action(std::move(action_to)), hidden(std::move(hidden_fields)), notice(std::move(notice_text)) {}
   std::string action;
   std::vector<std::pair<std::string, std::string>> hidden;
   std::string notice;  // shown above the form (already in the request's language)
+  // The desk's anonymous paper batch: the batch's name field, how many ballots are in so far,
+  // and two buttons (add this ballot; enter the pile) instead of "send my ballot".
+  bool batch_mode = false;
+  std::string batch;
+  int64_t batch_count = 0;
 };
 // The ballot page: projects in the order given (VoterOrder), the current ballot checked.
 Result<Response> RenderBallotForm(Site& site, Request& req, Context& ctx, const Process& process, const Budget& budget,

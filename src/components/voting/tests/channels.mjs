@@ -97,6 +97,29 @@ await runScenario('channels', db, async ({ browser, base }) => {
   check((await staff.textContent('main')).includes('Har röstat (på papper)'), 'the desk shows Per\'s paper ballot');
   await staff.screenshot({ path: join(screenshotDir, 'desk-recorded-mobile.png'), fullPage: true });
 
+  // A pile of two anonymous paper ballots from an event, entered by the staff member and then by
+  // the manager: it counts when both agree.
+  async function enterPile(page, label) {
+    await page.goto(base + process + '/desk');
+    await page.getByRole('link', { name: 'Mata in en bunt för Centrum' }).click();
+    await page.getByLabel('Buntens nummer').fill('Torget-7');
+    await page.getByLabel(/Lekplats med tema rymden/).check();
+    await page.getByRole('button', { name: 'Lägg till rösten' }).click();
+    check((await page.textContent('main')).includes('Röst 1 i bunt Torget-7 är tillagd'), label + ': the first ballot is added');
+    check((await page.inputValue('#batch')) === 'Torget-7', label + ': the pile keeps its number');
+    await page.getByLabel(/Sommarbio i parken/).check();
+    await page.getByRole('button', { name: 'Lägg till rösten' }).click();
+    check((await page.textContent('main')).includes('Tillagda röster hittills: 2'), label + ': two ballots so far');
+    await checkAccessibility(page, 'batch entry');
+    await page.getByRole('button', { name: 'Mata in bunten' }).click();
+    await page.waitForURL(base + process + '/desk');
+    return page.textContent('[role=status]');
+  }
+  check((await enterPile(staff, 'staff')).includes('räknas när någon annan'), 'the first entry waits for a second');
+  await staff.screenshot({ path: join(screenshotDir, 'desk-batch-waiting-mobile.png'), fullPage: true });
+  const second = await signIn(browser, base, 'manager@solbacka.example', 'demo-manager-2026', { next: process + '/desk' });
+  check((await enterPile(second, 'manager')).includes('stämmer: dess röster räknas'), 'the second agreeing entry counts the pile');
+
   // Klara comes to the desk too and votes on the library's tablet: staff open the ballot for
   // her, and are signed out of the device they hand over.
   await staff.getByLabel('Person-id (personnummer eller hyresgästnummer)').fill('19700101-1111');
