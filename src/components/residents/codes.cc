@@ -16,9 +16,9 @@ namespace ting::components {
 namespace {
 
 constexpr int64_t kMaxAnonymousCodes = 10000;
-// A code session lasts a day: long enough to read every project, short enough that a forgotten
-// tablet does not vote for a week.
-constexpr int64_t kCodeSessionSeconds = 24 * 3600;
+// A code session lasts two hours: long enough to read every project, short enough that a shared
+// computer forgotten by one resident does not go on voting for them.
+constexpr int64_t kCodeSessionSeconds = 2 * 3600;
 
 class VoterRoutes {
  public:
@@ -198,20 +198,29 @@ class VoterRoutes {
   // --- entering a code ---
   // Brute force: 20 failed entries an address in 10 minutes, well-formed or not, and 2000 from
   // everyone together; then 429 until the oldest failure is 10 minutes old.
-  Status Blocked(const Request& req) {
-    std::optional<int64_t> wait = failures_.Blocked(req.remote_ip);
-    if (!wait) wait = all_failures_.Blocked("all");
+  // An address's bucket: IPv4 as it is, IPv6 by its /64 (one household's or one host's).
+  static std::string Bucket(const std::string& ip) {
+    if (ip.find(':') == std::string::npos) return ip;
+    size_t at = 0;
+    for (int groups = 0; groups < 4 && at != std::string::npos; ++groups) at = ip.find(':', at + (groups ? 1 : 0));
+    return at == std::string::npos ? ip : ip.substr(0, at) + "::/64";
+  }
+
+  // Per organisation: one organisation's attackers cannot stop another's residents.
+  Status Blocked(const Request& req, const Context& ctx) {
+    std::optional<int64_t> wait = failures_.Blocked(Bucket(req.remote_ip));
+    if (!wait) wait = all_failures_.Blocked("org:" + std::to_string(ctx.org.id));
     if (wait) return Error::Say(ErrorCode::kResourceExhausted, TING_KEY("codes.too_many"), {{"seconds", std::to_string(*wait)}});
     return {};
   }
 
   // The code as typed, or kInvalidArgument "codes.wrong" (counted as a failure).
   Result<VoterDirectory::FoundCode> Check(const Request& req, const Context& ctx, std::string_view typed) {
-    TING_RETURN_IF_ERROR(Blocked(req));
+    TING_RETURN_IF_ERROR(Blocked(req, ctx));
     TING_ASSIGN_OR_RETURN(auto found, voters_.FindCode(ctx.org.id, typed));
     if (!found) {
-      failures_.Record(req.remote_ip);
-      all_failures_.Record("all");
+      failures_.Record(Bucket(req.remote_ip));
+      all_failures_.Record("org:" + std::to_string(ctx.org.id));
       return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("codes.wrong"));
     }
     return *found;

@@ -14,7 +14,7 @@ namespace ting::components {
 
 namespace {
 
-RegisterPerson PersonFromRow(const db::Row& r) { return {r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+RegisterPerson PersonFromRow(const db::Row& r) { return {r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)}; }
 
 }  // namespace
 
@@ -31,7 +31,7 @@ CREATE TABLE resident_accounts (
 )sql"},
           {720, "residents: voting codes, stored as keyed hashes, bound to a process and a person (or none)", R"sql(
 CREATE TABLE voting_codes (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a session token names its code by id
   organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
   process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
   resident_id INTEGER REFERENCES residents(id) ON DELETE CASCADE,
@@ -43,7 +43,7 @@ CREATE UNIQUE INDEX voting_codes_person ON voting_codes(process_id, resident_id)
 }
 
 Result<std::optional<RegisterPerson>> PersonOfAccountIn(db::Connection& c, int64_t organisation_id, int64_t account_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT r.id, r.district, r.birth_date, r.household FROM resident_accounts a "
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT r.id, r.district, r.birth_date, r.household, r.person_key FROM resident_accounts a "
                                              "JOIN residents r ON r.id = a.resident_id WHERE a.organisation_id = ? AND a.account_id = ?",
                                              {organisation_id, account_id}));
   if (!row) return std::optional<RegisterPerson>();
@@ -51,19 +51,19 @@ Result<std::optional<RegisterPerson>> PersonOfAccountIn(db::Connection& c, int64
 }
 
 Result<std::optional<RegisterPerson>> PersonIn(db::Connection& c, int64_t organisation_id, int64_t resident_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, district, birth_date, household FROM residents WHERE id = ? AND organisation_id = ?",
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, district, birth_date, household, person_key FROM residents WHERE id = ? AND organisation_id = ?",
                                              {resident_id, organisation_id}));
   if (!row) return std::optional<RegisterPerson>();
   return std::optional(PersonFromRow(*row));
 }
 
 Result<std::optional<CodeHolder>> CodeHolderIn(db::Connection& c, int64_t code_id, int64_t process_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT c.id, r.id, r.district, r.birth_date, r.household, c.resident_id FROM voting_codes c "
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT c.id, r.id, r.district, r.birth_date, r.household, r.person_key FROM voting_codes c "
                                              "LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ? AND c.process_id = ?",
                                              {code_id, process_id}));
   if (!row) return std::optional<CodeHolder>();
   CodeHolder holder{row->Int(0), std::nullopt};
-  if (!row->IsNull(1)) holder.person = RegisterPerson{row->Int(1), row->Str(2), row->Str(3), row->Str(4)};
+  if (!row->IsNull(1)) holder.person = RegisterPerson{row->Int(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5)};
   return std::optional(holder);
 }
 
@@ -123,8 +123,11 @@ Result<std::vector<IssuedCode>> VoterDirectory::IssueCodes(int64_t organisation_
                                                  {id, organisation_id}));
       if (!row) continue;
       Resident person = ResidentFromRow(*row);
-      // A new letter replaces the old one: the old code stops working at once.
+      // A new letter replaces the old one: the old code stops working at once, and an account
+      // verified with a code is unlinked (the old letter may have been stolen; the person
+      // verifies again with the new one, or at a desk).
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM voting_codes WHERE process_id = ? AND resident_id = ?", {process_id, id})));
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM resident_accounts WHERE resident_id = ? AND verified_by = 'code'", {id})));
       TING_RETURN_IF_ERROR(insert(id, IssuedCode{id, person.name, person.district, person.household, person.language, person.birth_date, ""}));
     }
     for (int64_t i = 0; i < anonymous; ++i) TING_RETURN_IF_ERROR(insert(std::nullopt, IssuedCode{}));

@@ -45,9 +45,10 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
   std::string channel_list;
   for (const auto& [channel, n] : channels) channel_list += (channel_list.empty() ? "" : ",") + channel + ":" + std::to_string(n);
   if (!channel_list.empty()) e.meta.push_back({"channels", channel_list});
+  // Totals only: a channel per ballot would tell staff, who know who came to the desk, how that
+  // person voted.
   e.vote_columns = {"voter_id", "vote"};
   if (cumulative) e.vote_columns.push_back("points");
-  e.vote_columns.push_back("channel");
 
   std::map<int64_t, int32_t> index;
   std::map<int64_t, int64_t> votes;
@@ -81,7 +82,7 @@ pb::Election ToElection(const Process& process, const Budget& budget, const std:
       for (int64_t id : b->ballot.projects)
         if (index.count(id)) chosen.push_back(index[id]);
     }
-    e.AddBallot(chosen, points, {std::to_string(++voter), b->channel});
+    e.AddBallot(chosen, points, {std::to_string(++voter)});
   }
   return e;
 }

@@ -222,7 +222,12 @@ class ResultsComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(auto data, ExportData(req, ctx));
     auto& [t, projects, ballots, result] = data;
     // Votes (points, for cumulative ballots) per project and channel, so an official can
-    // reconcile the count with the paper ballots: votes_paper is what the piles should say.
+    // reconcile the count with the paper ballots: votes_paper is what the piles should say. A
+    // channel with fewer than kMinBallotsPerChannel ballots is left empty: staff know who came
+    // to the desk, and one desk ballot's votes would be that person's choices.
+    constexpr int64_t kMinBallotsPerChannel = 10;
+    std::map<std::string, int64_t> ballots_in;
+    for (const auto& b : ballots) ++ballots_in[b.channel];
     std::map<int64_t, std::map<std::string, int64_t>> by_channel;
     for (const auto& b : ballots) {
       for (int64_t id : b.ballot.projects) by_channel[id][b.channel] += 1;
@@ -234,7 +239,8 @@ class ResultsComponent final : public web::Component {
     for (const auto& p : result.projects) {
       csv += std::to_string(p.id) + "," + CsvField(p.title) + "," + std::to_string(p.cost) + "," + std::to_string(p.votes) + "," +
              (p.funded ? "1" : "0") + "," + (p.funded ? std::to_string(p.position) : "") + "," + CsvField(Explain(*site_, ctx, result, p));
-      for (const auto& channel : BallotChannels()) csv += "," + std::to_string(by_channel[p.id][channel]);
+      for (const auto& channel : BallotChannels())
+        csv += "," + (ballots_in[channel] >= kMinBallotsPerChannel ? std::to_string(by_channel[p.id][channel]) : std::string());
       csv += "\r\n";
     }
     Response res{200, {}, csv};

@@ -81,10 +81,8 @@ Result<Identity> IdentifyIn(db::Connection& c, int64_t organisation_id, const Pr
       who.key = voter.batch_key;
       return who;
     case Voter::Door::kAccount: {
-      if (budget.eligibility.Open()) {
-        who.key = "a:" + std::to_string(voter.account_id);  // open to any account: no look-up
-        return who;
-      }
+      // Even where any account may vote: a verified account votes as its person, so the same
+      // person cannot vote again with their code or at the desk.
       TING_ASSIGN_OR_RETURN(person, PersonOfAccountIn(c, organisation_id, voter.account_id));
       if (!person) who.key = "a:" + std::to_string(voter.account_id);
       break;
@@ -112,7 +110,7 @@ Result<Identity> IdentifyIn(db::Connection& c, int64_t organisation_id, const Pr
   if (person) {
     who.resident_id = person->resident_id;
     who.key = budget.eligibility.per_household && !person->household.empty() ? "h:" + person->household
-                                                                              : "r:" + std::to_string(person->resident_id);
+                                                                              : "r:" + person->person_key.substr(0, 32);
   }
   who.ineligible = CheckEligibility(budget.eligibility, person.has_value(), person ? person->district : "", person ? person->birth_date : "", today);
   return who;
@@ -155,6 +153,10 @@ Result<BallotBox::Stored> BallotBox::Load(int64_t organisation_id, const Process
     TING_ASSIGN_OR_RETURN(out.who, IdentifyIn(c, organisation_id, process, budget, voter, today));
     if (out.who.key.empty()) return {};
     TING_ASSIGN_OR_RETURN(out.ballot, ReadBallotOf(c, budget.id, out.who.key, budget.ballot.type));
+    if (out.ballot) {
+      out.others = out.ballot->resident_id != out.who.resident_id;
+      out.hidden = out.others || (voter.door == Voter::Door::kDesk && out.ballot->channel != "desk");
+    }
     return {};
   }));
   return out;
@@ -208,14 +210,14 @@ Result<CastResult> BallotBox::Cast(int64_t organisation_id, const Process& proce
       refused = CastResult{Outcome::kNotEligible, std::string("voting.not_eligible.") + IneligibleName(*who.ineligible), {}, *budget};
       return Error::Precondition("not eligible");
     }
-    // One ballot per voter key. Online doors change their own ballot; a paper ballot replaces an
-    // online one (the person came in person: as Estonia does); nothing replaces a paper ballot;
-    // in a household, one member's ballot is not another's to change.
+    // One ballot per voter key. Online doors change their own ballot; a paper ballot replaces the
+    // same person's online one (they came in person: as Estonia does); nothing replaces a paper
+    // ballot; in a household, one member's ballot is not another's to change, on paper either.
     TING_ASSIGN_OR_RETURN(int64_t written, c.Exec(
         "INSERT INTO ballots(budget_id, voter, account_id, resident_id, choices, channel, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(budget_id, voter) DO UPDATE SET choices = excluded.choices, channel = excluded.channel, account_id = excluded.account_id, "
         "resident_id = excluded.resident_id, updated_at = excluded.updated_at "
-        "WHERE ballots.channel <> 'paper' AND (excluded.channel = 'paper' OR ballots.resident_id IS excluded.resident_id)",
+        "WHERE ballots.channel <> 'paper' AND ballots.resident_id IS excluded.resident_id",
         {target.id, who.key, voter.account_id ? db::Value(voter.account_id) : db::kNull, who.resident_id ? db::Value(who.resident_id) : db::kNull,
          choices, channel, now, now}));
     if (written == 0) {

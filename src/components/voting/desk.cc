@@ -282,7 +282,7 @@ class Desk {
     TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req));
     TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
     web::JsonFields f(body);
-    std::string batch = f.Text("batch");
+    const std::string batch(Trim(f.Text("batch")));
     TING_RETURN_IF_ERROR(f.Check());
     TING_ASSIGN_OR_RETURN(auto answer, EnterBatch(ctx, t, batch, body.contains("ballots") ? body["ballots"] : json()));
     return Site::Json(answer.first, answer.second);

@@ -103,7 +103,8 @@ class VotingComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(Target t, Find(ctx, req.Param("slug"), req.Param("budget")));
     TING_ASSIGN_OR_RETURN(Voter voter, Who(req, ctx, t.process));
     TING_ASSIGN_OR_RETURN(auto stored, box_.Load(ctx.org.id, t.process, *t.budget, voter));
-    if (!stored.ballot) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
+    if (stored.others) return Error::Say(ErrorCode::kConflict, TING_KEY("voting.household_voted"));
+    if (!stored.ballot || stored.hidden) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
     json j = BallotJson(t, stored.ballot->ballot, stored.ballot->updated_at);
     j["created_at"] = stored.ballot->created_at;
     j["channel"] = stored.ballot->channel;
@@ -138,9 +139,10 @@ class VotingComponent final : public web::Component {
         } else if (stored.who.ineligible) {
           status = site_->T(ctx, std::string("voting.not_eligible.") + IneligibleName(*stored.who.ineligible));
         } else {
-          may = voting;
-          status = stored.ballot ? site_->T(ctx, TING_KEY("voting.status_voted"), {{"channel", site_->T(ctx, "voting.channel." + stored.ballot->channel)}})
-                                 : site_->T(ctx, TING_KEY("voting.status_may"));
+          may = voting && !stored.others;
+          status = stored.others   ? site_->T(ctx, TING_KEY("voting.household_voted"))
+                   : stored.ballot ? site_->T(ctx, TING_KEY("voting.status_voted"), {{"channel", site_->T(ctx, "voting.channel." + stored.ballot->channel)}})
+                                   : site_->T(ctx, TING_KEY("voting.status_may"));
         }
       }
       o["status"] = html::Data(status);
@@ -177,8 +179,9 @@ class VotingComponent final : public web::Component {
     if (stored.who.gone) return site_->ErrorPage(req, ctx, 401, TING_KEY("voting.cannot_vote_title"), TING_KEY("voting.code_gone"));
     if (stored.who.ineligible)
       return site_->ErrorPage(req, ctx, 403, TING_KEY("voting.cannot_vote_title"), std::string("voting.not_eligible.") + IneligibleName(*stored.who.ineligible));
+    if (stored.others) return site_->ErrorPage(req, ctx, 409, TING_KEY("voting.cannot_vote_title"), TING_KEY("voting.household_voted"));
     std::optional<Ballot> current;
-    if (stored.ballot) current = stored.ballot->ballot;
+    if (stored.ballot && !stored.hidden) current = stored.ballot->ballot;
     return RenderBallot(req, ctx, t, stored.who.key, current, {}, 200);
   }
 
@@ -208,7 +211,7 @@ class VotingComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(Voter voter, Who(req, ctx, t.process));
     TING_ASSIGN_OR_RETURN(auto stored, box_.Load(ctx.org.id, t.process, *t.budget, voter));
     TING_ASSIGN_OR_RETURN(auto projects, BallotProjects(site_->db(), t.budget->id));
-    if (!stored.ballot) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
+    if (!stored.ballot || stored.hidden) return Error::Say(ErrorCode::kNotFound, TING_KEY("voting.no_ballot"));
     const Ballot& b = stored.ballot->ballot;
     std::map<int64_t, const Project*> by_id;
     for (const auto& p : projects) by_id[p.id] = &p;

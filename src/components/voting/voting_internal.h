@@ -71,6 +71,11 @@ class BallotBox {
   struct Stored {
     Identity who;
     std::optional<StoredBallot> ballot;
+    // The ballot exists but is not this voter's to see: another household member's, or, on a
+    // desk session, one the person cast elsewhere (staff hold the device). Whether and through
+    // which door may be shown; the choices may not.
+    bool hidden = false;
+    bool others = false;  // another household member's
   };
   Result<Stored> Load(int64_t organisation_id, const Process& process, const Budget& budget, const Voter& voter);
 

@@ -130,6 +130,7 @@ await runScenario('channels', db, async ({ browser, base }) => {
   check(!(await staff.textContent('header')).includes('Logga ut'), 'the staff member is signed out of the tablet');
   await checkAccessibility(staff, 'desk session overview');
   await staff.locator('li.card', { hasText: 'Centrum' }).getByRole('link', { name: 'Rösta' }).click();
+  check(!(await staff.getByLabel(/Lekplats med tema rymden/).isChecked()), 'the desk never shows her earlier ballot (staff hold the device)');
   await staff.getByLabel(/Sommarbio i parken/).check();
   await staff.getByRole('button', { name: 'Skicka min röst' }).click();
   await staff.waitForURL(/receipt$/);

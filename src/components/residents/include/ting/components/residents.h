@@ -57,6 +57,9 @@ class RegisterStore {
 struct RegisterPerson {
   int64_t resident_id = 0;
   std::string district, birth_date, household;
+  // The person's stable key: the same person id gives the same key through re-imports and a
+  // deleted and re-imported register, and no one else ever gets it (row ids can be reused).
+  std::string person_key;
 };
 
 // The register person an account is verified as, if any.
