@@ -14,7 +14,9 @@ namespace ting::components {
 
 namespace {
 
-RegisterPerson PersonFromRow(const db::Row& r) { return {r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)}; }
+RegisterPerson PersonFromRow(const db::Row& r) {
+  return {r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.size() > 5 ? r.Int(5) : 0};
+}
 
 }  // namespace
 
@@ -51,19 +53,21 @@ Result<std::optional<RegisterPerson>> PersonOfAccountIn(db::Connection& c, int64
 }
 
 Result<std::optional<RegisterPerson>> PersonIn(db::Connection& c, int64_t organisation_id, int64_t resident_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, district, birth_date, household, person_key FROM residents WHERE id = ? AND organisation_id = ?",
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT r.id, r.district, r.birth_date, r.household, r.person_key, a.account_id FROM residents r "
+                                             "LEFT JOIN resident_accounts a ON a.resident_id = r.id WHERE r.id = ? AND r.organisation_id = ?",
                                              {resident_id, organisation_id}));
   if (!row) return std::optional<RegisterPerson>();
   return std::optional(PersonFromRow(*row));
 }
 
 Result<std::optional<CodeHolder>> CodeHolderIn(db::Connection& c, int64_t code_id, int64_t process_id) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT c.id, r.id, r.district, r.birth_date, r.household, r.person_key FROM voting_codes c "
-                                             "LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ? AND c.process_id = ?",
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT c.id, r.id, r.district, r.birth_date, r.household, r.person_key, a.account_id FROM voting_codes c "
+                                             "LEFT JOIN residents r ON r.id = c.resident_id LEFT JOIN resident_accounts a ON a.resident_id = r.id "
+                                             "WHERE c.id = ? AND c.process_id = ?",
                                              {code_id, process_id}));
   if (!row) return std::optional<CodeHolder>();
   CodeHolder holder{row->Int(0), std::nullopt};
-  if (!row->IsNull(1)) holder.person = RegisterPerson{row->Int(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5)};
+  if (!row->IsNull(1)) holder.person = RegisterPerson{row->Int(1), row->Str(2), row->Str(3), row->Str(4), row->Str(5), row->Int(6)};
   return std::optional(holder);
 }
 

@@ -81,8 +81,12 @@ Result<Identity> IdentifyIn(db::Connection& c, int64_t organisation_id, const Pr
       who.key = voter.batch_key;
       return who;
     case Voter::Door::kAccount: {
-      // Even where any account may vote: a verified account votes as its person, so the same
-      // person cannot vote again with their code or at the desk.
+      if (budget.eligibility.Open()) {
+        // Open to any account: no look-up. A verified person's other doors vote under this
+        // account's key here (below), so they share its one ballot.
+        who.key = "a:" + std::to_string(voter.account_id);
+        return who;
+      }
       TING_ASSIGN_OR_RETURN(person, PersonOfAccountIn(c, organisation_id, voter.account_id));
       if (!person) who.key = "a:" + std::to_string(voter.account_id);
       break;
@@ -107,10 +111,16 @@ Result<Identity> IdentifyIn(db::Connection& c, int64_t organisation_id, const Pr
       break;
     }
   }
+  if (person && budget.eligibility.Open() && person->account_id) {
+    // A person whose account is verified, in a budget open to any account: their code, desk or
+    // paper ballot is their account's one ballot.
+    who.key = "a:" + std::to_string(person->account_id);
+    return who;
+  }
   if (person) {
     who.resident_id = person->resident_id;
     who.key = budget.eligibility.per_household && !person->household.empty() ? "h:" + person->household
-                                                                              : "r:" + person->person_key.substr(0, 32);
+                                                                              : "r:" + person->person_key.substr(0, 16);
   }
   who.ineligible = CheckEligibility(budget.eligibility, person.has_value(), person ? person->district : "", person ? person->birth_date : "", today);
   return who;

@@ -60,6 +60,7 @@ struct RegisterPerson {
   // The person's stable key: the same person id gives the same key through re-imports and a
   // deleted and re-imported register, and no one else ever gets it (row ids can be reused).
   std::string person_key;
+  int64_t account_id = 0;  // the account verified as this person, 0 when none (PersonIn, CodeHolderIn)
 };
 
 // The register person an account is verified as, if any.
