@@ -17,6 +17,10 @@ std::string AsciiLower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// One CSV cell, always quoted (a ';', the list separator of Swedish Excel, never splits it). A
+// text a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
+// gets a leading apostrophe (OWASP CSV injection).
+std::string CsvField(std::string_view text);
 
 // Whole-string integer parse; nullopt on any stray character or overflow.
 std::optional<int64_t> ParseInt64(std::string_view s);

@@ -109,7 +109,7 @@ class VoterRoutes {
     if (r.format == "csv") {
       std::string csv = "name,address,district,language,code,url\r\n";
       for (const auto& c : codes)
-        csv += CsvCell(c.name) + "," + CsvCell(c.household) + "," + CsvCell(c.district) + "," + CsvCell(LetterLanguage(ctx, c.language)) + "," + c.code +
+        csv += CsvField(c.name) + "," + CsvField(c.household) + "," + CsvField(c.district) + "," + CsvField(LetterLanguage(ctx, c.language)) + "," + c.code +
                "," + VoteUrl(req, ctx, c.code) + "\r\n";
       Response res{201, {}, csv};
       res.Set("Content-Type", "text/csv; charset=utf-8");
@@ -143,14 +143,6 @@ class VoterRoutes {
     return res;
   }
 
-  // One CSV cell; a text a spreadsheet would run as a formula is quoted with a leading '.
-  static std::string CsvCell(const std::string& v) {
-    std::string s = !v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos ? "'" + v : v;
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-  }
 
   Result<Response> ApiIssue(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(Process p, FindProcess(processes_, ctx, req.Param("slug")));

@@ -207,17 +207,6 @@ class ResultsComponent final : public web::Component {
     return res;
   }
 
-  // One CSV cell (RFC 4180 quoting). A text that a spreadsheet would run as a formula (it starts
-  // with = + - @, a tab or a carriage return) gets a leading apostrophe, so that opening the
-  // open data in Excel or LibreOffice never runs what a proposer typed (OWASP CSV injection).
-  // Text is always quoted, so a ';' (the list separator of Swedish Excel) never splits a cell.
-  static std::string CsvField(const std::string& text) {
-    std::string out = "\"";
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) out += '\'';
-    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  }
-
   Result<Response> ExportCsv(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(auto data, ExportData(req, ctx));
     auto& [t, projects, ballots, result] = data;
