@@ -13,6 +13,8 @@ packages=(
   coinor-libclp-dev coinor-libcbc-dev            # LP/MIP for assembly selection
   libcairo2-dev libpango1.0-dev libqrencode-dev  # voting-code letters: PDF pages with a QR code
   poppler-utils                                  # tests read the letters (pdftotext, pdftoppm)
+  libcurl4-openssl-dev libssl-dev                # outgoing mail (SMTP), eID sign-in (OpenID Connect)
+  python3-aiosmtpd python3-cryptography          # tests: a real SMTP server, a test OpenID provider
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium nodejs npm                            # browser tests (playwright-core drives chromium)
   nginx-light wrk curl                                # bench/ reference and load generator
