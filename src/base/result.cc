@@ -13,6 +13,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kFailedPrecondition: return "failed_precondition";
     case ErrorCode::kResourceExhausted: return "resource_exhausted";
+    case ErrorCode::kGone: return "gone";
     case ErrorCode::kInfeasible: return "infeasible";
     case ErrorCode::kIoError: return "io_error";
     case ErrorCode::kInternal: return "internal";

@@ -13,8 +13,12 @@ namespace ting::core {
 
 namespace {
 
-constexpr const char* kUserColumns = "id, email, name, lang";
-User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+constexpr const char* kUserColumns = "id, email, name, lang, email_verified_at, identity_verified_at";
+User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Int(4) != 0, r.Int(5) != 0}; }
+
+const char* PurposeName(TokenPurpose purpose) {
+  return purpose == TokenPurpose::kVerifyEmail ? "verify_email" : "password_reset";
+}
 
 }  // namespace
 
@@ -27,6 +31,7 @@ const char* ActionName(Action action) {
     case Action::kModerate: return "moderate";
     case Action::kEnterPaperBallots: return "enter_paper_ballots";
     case Action::kManageRegister: return "manage_register";
+    case Action::kSendMail: return "send_mail";
   }
   return "unknown";
 }
@@ -65,23 +70,25 @@ bool Allowed(const std::vector<Role>& roles, Action action) {
     case Action::kModerate: return has(Role::kModerator) || has(Role::kManager);
     case Action::kEnterPaperBallots: return has(Role::kStaff) || has(Role::kManager);
     case Action::kManageRegister: return false;  // admins only (above)
+    case Action::kSendMail: return has(Role::kManager);
   }
   return false;
 }
 
 Result<User> Accounts::Register(std::string_view email_in, std::string_view password, std::string_view name_in,
-                                std::string_view lang) {
+                                std::string_view lang, const UserHook& also) {
   auto email = NormaliseEmail(email_in);
-  if (!email) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.email_invalid"));
+  // .invalid never resolves (RFC 2606): eID accounts' placeholder addresses end so.
+  if (!email || EndsWith(*email, ".invalid")) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.email_invalid"));
   std::string name(Trim(name_in));
   if (name.empty() || name.size() > 100 || !IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.name_required"));
   if (auto problem = CheckPassword(password, *email, name)) return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
   TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
-  return RegisterHashed(*email, name, lang, hash);
+  return RegisterHashed(*email, name, lang, hash, also);
 }
 
 Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_view name, std::string_view lang,
-                                      const std::string& hash) {
+                                      const std::string& hash, const UserHook& also) {
   auto email = NormaliseEmail(email_in);
   if (!email || !IsValidUtf8(*email)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.email_invalid"));
   if (!IsValidUtf8(name)) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("auth.name_required"));
@@ -91,10 +98,104 @@ Result<User> Accounts::RegisterHashed(std::string_view email_in, std::string_vie
                     {user.email, user.name, hash, user.lang, env_.NowSeconds()});
     if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Say(ErrorCode::kAlreadyExists, TING_KEY("auth.email_taken")) : r.error();
     user.id = c.LastInsertId();
+    if (also) return also(c, user);
     return {};
   });
   if (!st.ok()) return st.error();
   return user;
+}
+
+Result<std::optional<User>> FindUserByEmailIn(db::Connection& c, std::string_view email_in) {
+  auto email = NormaliseEmail(email_in);
+  if (!email) return std::optional<User>();
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?", {*email}));
+  if (!row) return std::optional<User>();
+  return std::optional<User>(UserFromRow(*row));
+}
+
+Result<std::string> Accounts::IssueToken(db::Connection& c, const Env& env, int64_t user_id, TokenPurpose purpose) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT email FROM users WHERE id = ?", {user_id}));
+  if (!row) return Error::Say(ErrorCode::kNotFound, TING_KEY("error.not_found"));
+  int64_t now = env.NowSeconds();
+  // Housekeeping rides along: long-expired tokens go.
+  TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM account_tokens WHERE expires_at < ?", {now - 30 * 24 * 3600})));
+  if (purpose == TokenPurpose::kPasswordReset)  // only the newest reset link works
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = 'password_reset' AND used_at = 0",
+                                         {now, user_id})));
+  std::string token = RandomToken();
+  int64_t lifetime = purpose == TokenPurpose::kVerifyEmail ? kVerifyEmailLifetimeSeconds : kPasswordResetLifetimeSeconds;
+  TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?)",
+                                       {Sha256Hex(token), user_id, std::string(PurposeName(purpose)), row->Str(0), now, now + lifetime})));
+  return token;
+}
+
+namespace {
+
+// The account of a live token of that purpose, read in the caller's transaction. A token is
+// live when unused, unexpired, and the account's address is still the one it was mailed to.
+Result<User> LiveToken(db::Connection& c, const Env& env, std::string_view token, TokenPurpose purpose) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT u.id, u.email, u.name, u.lang, u.email_verified_at, u.identity_verified_at FROM account_tokens t ") +
+                                                 "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.purpose = ? AND t.used_at = 0 "
+                                                 "AND t.expires_at > ? AND t.email = u.email",
+                                             {Sha256Hex(token), std::string(PurposeName(purpose)), env.NowSeconds()}));
+  if (!row) return Error::Say(ErrorCode::kGone, TING_KEY("auth.link_gone"));
+  return UserFromRow(*row);
+}
+
+Status UseToken(db::Connection& c, const Env& env, std::string_view token) {
+  return StatusOf(c.Exec("UPDATE account_tokens SET used_at = ? WHERE token_hash = ?", {env.NowSeconds(), Sha256Hex(token)}));
+}
+
+}  // namespace
+
+Result<User> Accounts::VerifyEmail(std::string_view token) {
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(user, LiveToken(c, env_, token, TokenPurpose::kVerifyEmail));
+    TING_RETURN_IF_ERROR(UseToken(c, env_, token));
+    if (!user->email_verified)
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE users SET email_verified_at = ? WHERE id = ?", {env_.NowSeconds(), user->id})));
+    user->email_verified = true;
+    return {};
+  }));
+  return std::move(*user);
+}
+
+Result<User> Accounts::PasswordResetFor(std::string_view token) {
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(user, LiveToken(c, env_, token, TokenPurpose::kPasswordReset));
+    return {};
+  }));
+  return std::move(*user);
+}
+
+Result<User> Accounts::ResetPassword(std::string_view token, std::string_view password) {
+  TING_ASSIGN_OR_RETURN(User found, PasswordResetFor(token));
+  if (auto problem = CheckPassword(password, found.email, found.name))
+    return Error::Say(ErrorCode::kInvalidArgument, *problem, {{"min", std::to_string(PasswordPolicy::kMinLength)}, {"max", std::to_string(PasswordPolicy::kMaxLength)}});
+  TING_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  std::optional<User> user;
+  TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    // Checked again in the transaction: two requests with one token, exactly one wins.
+    TING_ASSIGN_OR_RETURN(user, LiveToken(c, env_, token, TokenPurpose::kPasswordReset));
+    TING_RETURN_IF_ERROR(UseToken(c, env_, token));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE users SET password_hash = ?, email_verified_at = CASE WHEN email_verified_at = 0 THEN ? ELSE email_verified_at END "
+                                         "WHERE id = ?",
+                                         {hash, env_.NowSeconds(), user->id})));
+    user->email_verified = true;
+    return StatusOf(c.Exec("DELETE FROM sessions WHERE user_id = ?", {user->id}));
+  }));
+  return std::move(*user);
+}
+
+Result<int64_t> Accounts::RecordResetRequest(db::Connection& c, const Env& env, std::string_view email) {
+  int64_t now = env.NowSeconds();
+  std::string hash = Sha256Hex(AsciiLower(Trim(email)));
+  TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM password_reset_requests WHERE created_at < ?", {now - 3600})));
+  TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO password_reset_requests(email_hash, created_at) VALUES(?, ?)", {hash, now})));
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM password_reset_requests WHERE email_hash = ?", {hash}));
+  return row ? row->Int(0) : 1;
 }
 
 Result<User> Accounts::Authenticate(std::string_view email_in, std::string_view password) {
@@ -106,11 +207,11 @@ Result<User> Accounts::Authenticate(std::string_view email_in, std::string_view 
   std::string hash = kDummyHash;
   if (email) {
     TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-      TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, email, name, lang, password_hash FROM users WHERE email = ?",
+      TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kUserColumns + ", password_hash FROM users WHERE email = ?",
                                                   {*email}));
       if (row) {
         user = UserFromRow(*row);
-        hash = row->Str(4);
+        hash = row->Str(6);
       }
       return {};
     }));
@@ -124,11 +225,11 @@ Status Accounts::ChangePassword(int64_t user_id, std::string_view current, std::
   std::string hash;
   std::optional<User> user;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT id, email, name, lang, password_hash FROM users WHERE id = ?",
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kUserColumns + ", password_hash FROM users WHERE id = ?",
                                                 {user_id}));
     if (row) {
       user = UserFromRow(*row);
-      hash = row->Str(4);
+      hash = row->Str(6);
     }
     return {};
   }));
@@ -199,13 +300,13 @@ Result<std::vector<Role>> Accounts::RolesOf(int64_t org_id, int64_t user_id) {
 Result<std::vector<Accounts::Member>> Accounts::Members(int64_t org_id) {
   std::vector<Member> members;
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT u.id, u.email, u.name, u.lang, m.role FROM memberships m "
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT u.id, u.email, u.name, u.lang, u.email_verified_at, u.identity_verified_at, m.role FROM memberships m "
                                              "JOIN users u ON u.id = m.user_id WHERE m.organisation_id = ? "
                                              "ORDER BY u.name, u.id, m.role",
                                              {org_id}));
     for (const auto& r : rows) {
       if (members.empty() || members.back().user.id != r.Int(0)) members.push_back({UserFromRow(r), {}});
-      if (auto role = ParseRole(r.Str(4))) members.back().roles.push_back(*role);
+      if (auto role = ParseRole(r.Str(6))) members.back().roles.push_back(*role);
     }
     return {};
   }));

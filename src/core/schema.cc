@@ -1,9 +1,10 @@
 #include "ting/core/accounts.h"
+#include "ting/outbox/outbox.h"
 
 namespace ting::core {
 
 std::vector<db::Migration> CoreMigrations() {
-  return {
+  std::vector<db::Migration> all = {
       {100, "core: organisations, users, roles, sessions, settings", R"sql(
 CREATE TABLE organisations (
   id INTEGER PRIMARY KEY,
@@ -49,7 +50,29 @@ CREATE TABLE settings (
 ALTER TABLE organisations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Europe/Stockholm';
 ALTER TABLE organisations ADD COLUMN languages TEXT NOT NULL DEFAULT 'sv,en';
 )sql"},
+      {130, "core: verified email addresses, single-use tokens for mailed links, password-reset requests", R"sql(
+ALTER TABLE users ADD COLUMN email_verified_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN identity_verified_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE account_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose = 'verify_email' OR purpose = 'password_reset'),
+  email TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);
+CREATE TABLE password_reset_requests (
+  email_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX password_reset_requests_email ON password_reset_requests(email_hash, created_at);
+)sql"},
   };
+  // The outbox is part of the spine: accounts queue their mail in it.
+  for (auto& m : outbox::Migrations()) all.push_back(std::move(m));
+  return all;
 }
 
 }  // namespace ting::core

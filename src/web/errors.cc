@@ -27,6 +27,7 @@ const char* GenericKey(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return TING_KEY("api.unauthenticated");
     case ErrorCode::kFailedPrecondition: return TING_KEY("error.precondition");
     case ErrorCode::kResourceExhausted: return TING_KEY("error.too_many");
+    case ErrorCode::kGone: return TING_KEY("error.gone");
     default: return TING_KEY("error.server");
   }
 }
@@ -39,6 +40,7 @@ const char* GenericTitle(int status) {
     case 404: return TING_KEY("error.not_found_title");
     case 409: return TING_KEY("error.conflict_title");
     case 429: return TING_KEY("error.too_many_title");
+    case 410: return TING_KEY("error.gone_title");
     default: return TING_KEY("error.server_title");
   }
 }
@@ -57,6 +59,7 @@ int Site::StatusFor(ErrorCode code) {
     case ErrorCode::kFailedPrecondition:
     case ErrorCode::kInfeasible: return 422;
     case ErrorCode::kResourceExhausted: return 429;
+    case ErrorCode::kGone: return 410;
     case ErrorCode::kIoError: return 503;
     default: return 500;
   }

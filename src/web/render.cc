@@ -49,6 +49,7 @@ Response Renderer::PageTitled(const Request& req, Context& ctx, const std::strin
   } else {
     data.set("user", Bool(false));
   }
+  for (const auto& fill : layout_fills_) fill(ctx, data);
   if (!ctx.flash.empty()) {
     data.set("flash", T(ctx, ctx.flash));
     SetCookie(ctx, kFlashCookie, "", 0);

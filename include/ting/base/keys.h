@@ -38,3 +38,5 @@ inline const char* Key() {
 }  // namespace ting
 
 #define TING_KEY(literal) (::ting::Key<literal>())
+// A mail's key: its "<key>.subject" and "<key>.body" are registered (web::Site::ComposeMail).
+#define TING_MAIL_KEY(literal) ((void)::ting::Key<literal ".subject">(), (void)::ting::Key<literal ".body">(), literal)

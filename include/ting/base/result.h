@@ -25,6 +25,7 @@ enum class ErrorCode {
   kUnauthenticated,
   kFailedPrecondition,  // the request is fine but the state does not allow it (wrong phase)
   kResourceExhausted,   // rate limits, size limits
+  kGone,               // it was there and is no more: a used or expired link
   kInfeasible,          // a problem with no solution (quotas no panel can meet)
   kIoError,
   kInternal,

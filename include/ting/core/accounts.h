@@ -3,6 +3,7 @@
 // catalogue key as their message ("auth.email_taken"), which the web layer translates.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ enum class Action {
   kModerate,           // hide comments
   kEnterPaperBallots,  // staff at meetings
   kManageRegister,     // import, view and delete the register of residents (personal data: admins)
+  kSendMail,           // the outbox (who gets mail), newsletters
 };
 bool Allowed(const std::vector<Role>& roles, Action action);
 const char* ActionName(Action action);  // "manage_processes", ...
@@ -49,7 +51,19 @@ std::vector<std::string> ParseLanguages(std::string_view stored);
 struct User {
   int64_t id = 0;
   std::string email, name, lang;
+  bool email_verified = false;     // the owner followed a link mailed to the address
+  bool identity_verified = false;  // signed in with eID: the person is known, not only an address
+  // Known to be a real person's account: processes may let only these take part.
+  bool verified() const { return email_verified || identity_verified; }
 };
+
+// Code run in the transaction that creates an account (to queue its verification mail).
+using UserHook = std::function<Status(db::Connection&, const User&)>;
+
+// What a mailed link lets its holder do.
+enum class TokenPurpose { kVerifyEmail, kPasswordReset };
+inline constexpr int64_t kVerifyEmailLifetimeSeconds = 7 * 24 * 3600;
+inline constexpr int64_t kPasswordResetLifetimeSeconds = 3600;
 
 struct PasswordPolicy {
   static constexpr size_t kMinLength = 10;
@@ -71,12 +85,30 @@ class Accounts {
   explicit Accounts(db::Database& db, Env& env = Env::Default()) : db_(db), env_(env) {}
 
   // Errors: kInvalidArgument with the key of the first problem; kAlreadyExists "auth.email_taken".
+  // also: runs in the same transaction as the insert (its error undoes the registration).
   Result<User> Register(std::string_view email, std::string_view password, std::string_view name,
-                        std::string_view lang);
+                        std::string_view lang, const UserHook& also = nullptr);
   // For bulk seeding (demo data, benchmarks): an account with an already computed Argon2id
   // hash, so thousands of accounts do not cost thousands of hash computations.
   Result<User> RegisterHashed(std::string_view email, std::string_view name, std::string_view lang,
-                              const std::string& password_hash);
+                              const std::string& password_hash, const UserHook& also = nullptr);
+
+  // A single-use token for a link in a mail, written in the caller's transaction (with the mail
+  // that carries it). Only its SHA-256 is stored. A new password-reset token replaces the
+  // account's earlier ones.
+  static Result<std::string> IssueToken(db::Connection& c, const Env& env, int64_t user_id, TokenPurpose purpose);
+  // Follows a verification link: the account's address is verified. kGone
+  // "auth.link_gone" when the token is unknown, used or expired.
+  Result<User> VerifyEmail(std::string_view token);
+  // The account a password-reset token is for, without using it (the form's page); kGone as above.
+  Result<User> PasswordResetFor(std::string_view token);
+  // Sets a new password with a reset token (policy-checked, kInvalidArgument), uses the token,
+  // verifies the address (the mail reached its owner) and ends every session of the account.
+  Result<User> ResetPassword(std::string_view token, std::string_view password);
+  // Records a password-reset request for an address, existing or not, in the caller's
+  // transaction, and returns how many were recorded for it in the last hour (with this one):
+  // the limit applies alike to addresses with and without an account.
+  static Result<int64_t> RecordResetRequest(db::Connection& c, const Env& env, std::string_view email);
   // kUnauthenticated "auth.wrong_credentials" for an unknown email or a wrong password alike.
   Result<User> Authenticate(std::string_view email, std::string_view password);
   // The error message (catalogue key) when the current password given is wrong.
@@ -146,5 +178,8 @@ class Organisations {
 Result<std::string> InstanceSecret(db::Database& db, std::string_view name);
 
 std::string RandomToken(size_t bytes = 32);  // URL-safe base64, no padding
+
+// The account with that (normalised) address, read in the caller's transaction.
+Result<std::optional<User>> FindUserByEmailIn(db::Connection& c, std::string_view email);
 
 }  // namespace ting::core

@@ -3,6 +3,7 @@
 // amounts as the language writes them, error pages, redirects with a one-time message. Owns the
 // compiled templates and the catalogue; the Site holds one and forwards to it.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,10 +43,13 @@ class Renderer {
   static http::Response Json(int status, const nlohmann::json& body);
 
   const html::Catalog& catalog() const { return catalog_; }
+  // Adds values to every page's layout data (set up while components mount, before serving).
+  void AddLayoutData(std::function<void(const Context&, html::Data&)> fill) { layout_fills_.push_back(std::move(fill)); }
   const html::Templates& templates() const { return *templates_; }
 
  private:
   html::Catalog catalog_;
+  std::vector<std::function<void(const Context&, html::Data&)>> layout_fills_;
   std::unique_ptr<html::Templates> templates_;
 };
 

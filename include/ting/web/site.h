@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "ting/html/templates.h"
 #include "ting/http/http.h"
 #include "ting/http/router.h"
+#include "ting/outbox/outbox.h"
 #include "ting/web/context.h"
 #include "ting/web/json_fields.h"
 #include "ting/web/renderer.h"
@@ -84,6 +86,22 @@ struct SiteOptions {
   // Registrations (page and API) per client address per hour; past it 429. Bounds how fast
   // anyone can learn which emails have accounts (the 409 for a known email).
   int registrations_per_ip_per_hour = 50;
+  // Mail asked for (password reset, verification link again) per client address per hour.
+  int mail_requests_per_ip_per_hour = 20;
+  // Where links in mail point: an organisation with a host gets https://<host>; the others this
+  // address (the setting public_url; the listening address by default).
+  std::string public_url = "http://127.0.0.1:8080";
+  // A person who chose a daily digest gets their notifications in one mail this long after the
+  // oldest of them (the setting digest_interval_seconds; tests make it short).
+  int64_t digest_interval_seconds = 24 * 3600;
+};
+
+// A mail in words: what ComposeMail makes from the catalogue.
+struct MailWords {
+  std::string key;  // "<key>.subject" and "<key>.body" in the catalogue
+  std::map<std::string, std::string> vars;
+  outbox::Kind kind = outbox::Kind::kTransactional;
+  std::string unsubscribe_url;  // required for every kind but transactional
 };
 
 struct RouteInfo {
@@ -140,6 +158,31 @@ class Site {
     return Renderer::RedirectWithFlash(ctx, location, flash_key);
   }
   static http::Response Json(int status, const nlohmann::json& body) { return Renderer::Json(status, body); }
+
+  // --- Mail (mail.cc) ---
+  // The absolute address of a path on an organisation's site ("/verify-email/…" → "https://…").
+  std::string Url(const core::Organisation& org, const std::string& path) const;
+  // Replaces SiteOptions::public_url (the server learns its port only once it listens).
+  void SetPublicUrl(std::string url) {
+    std::lock_guard lock(public_url_mu_);
+    options_.public_url = std::move(url);
+  }
+  // A message in the recipient's language from the catalogue: the subject, the plain text body
+  // (paragraphs separated by blank lines; {{org}} and the vars replaced) and the same as simple
+  // HTML (escaped, links made clickable), with a footer: why it came, and the unsubscribe link.
+  outbox::Message ComposeMail(const core::Organisation& org, const std::string& lang, const std::string& to,
+                              const MailWords& words) const;
+  // Work the mail sender runs before each round (turning notifications into mail); the server
+  // hands these to its outbox::Sender.
+  void AddMailJob(std::function<void()> job) { mail_jobs_.push_back(std::move(job)); }
+  const std::vector<std::function<void()>>& mail_jobs() const { return mail_jobs_; }
+  // Called after a commit that queued mail, so the sender need not wait for its next poll.
+  void SetMailWaker(std::function<void()> wake) { mail_waker_ = std::move(wake); }
+  void WakeMail() const {
+    if (mail_waker_) mail_waker_();
+  }
+  // Extra values for the layout of every page (the notifications bell), added by components.
+  void AddLayoutData(std::function<void(const Context&, html::Data&)> fill) { renderer_.AddLayoutData(std::move(fill)); }
 
   // --- The one error path (errors.cc) ---
   // The response for an error: the HTML page (sign-in form for kUnauthenticated) or, for API
@@ -211,6 +254,9 @@ class Site {
   std::vector<RouteInfo> routes_;
   std::vector<Middleware> page_chain_, api_chain_;
   std::vector<PageFragment> home_sections_;
+  std::vector<std::function<void()>> mail_jobs_;
+  mutable std::mutex public_url_mu_;  // guards options_.public_url
+  std::function<void()> mail_waker_;
   // Signed-in users by token and organisations by host, for a few seconds: every request needs
   // them. Sessions are dropped whenever this server ends a session or changes a role.
   TtlCache<std::string, CachedSession> sessions_cache_;
