@@ -17,6 +17,7 @@
 #include "ting/base/strings.h"
 #include "ting/core/accounts.h"
 #include "ting/http/server.h"
+#include "ting/outbox/outbox.h"
 #include "ting/web/site.h"
 
 namespace ting::app {
@@ -35,11 +36,24 @@ const char* kUsage =
     "                       X-Forwarded-Proto/For), cookies_secure (bool), access_log (bool),\n"
     "                       sign_in_failures_per_account, sign_in_attempts_per_ip,\n"
     "                       registrations_per_ip_per_hour (default 50),\n"
-    "                       uploads_dir (default: uploads/ beside the database)\n";
+    "                       mail_requests_per_ip_per_hour (default 20: password resets and\n"
+    "                       verification links asked for),\n"
+    "                       uploads_dir (default: uploads/ beside the database),\n"
+    "                       public_url (links in mail for organisations without a host;\n"
+    "                       default http://<listen>), smtp_url (smtp://host:587 with STARTTLS\n"
+    "                       when offered, smtps://host:465; unset: mail stays queued),\n"
+    "                       smtp_user, smtp_password, smtp_password_file, mail_from,\n"
+    "                       newsletters_per_minute (default 120), digest_interval_seconds\n"
+    "                       (default 86400: daily digests)\n"
+    "                       The environment variable TING_SMTP_PASSWORD, when set, is the\n"
+    "                       SMTP password.\n";
 
 struct Settings {
   std::string db, listen = "127.0.0.1:8080";
   std::string uploads_dir;
+  outbox::SmtpConfig smtp{.from = "Ting <noreply@localhost>"};
+  std::string smtp_password_file, public_url;
+  outbox::SenderOptions sender;
   http::ServerOptions server;
   web::SiteOptions site;
 };
@@ -67,7 +81,16 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "sign_in_failures_per_account") s.site.sign_in_failures_per_account = v.get<int>();
       else if (key == "sign_in_attempts_per_ip") s.site.sign_in_attempts_per_ip = v.get<int>();
       else if (key == "registrations_per_ip_per_hour") s.site.registrations_per_ip_per_hour = v.get<int>();
+      else if (key == "mail_requests_per_ip_per_hour") s.site.mail_requests_per_ip_per_hour = v.get<int>();
       else if (key == "uploads_dir") s.uploads_dir = v.get<std::string>();
+      else if (key == "public_url") s.public_url = v.get<std::string>();
+      else if (key == "smtp_url") s.smtp.url = v.get<std::string>();
+      else if (key == "smtp_user") s.smtp.user = v.get<std::string>();
+      else if (key == "smtp_password") s.smtp.password = v.get<std::string>();
+      else if (key == "smtp_password_file") s.smtp_password_file = v.get<std::string>();
+      else if (key == "mail_from") s.smtp.from = v.get<std::string>();
+      else if (key == "newsletters_per_minute") s.sender.newsletters_per_minute = v.get<int>();
+      else if (key == "digest_interval_seconds") s.site.digest_interval_seconds = v.get<int64_t>();
       else return Error::Invalid(path + ": unknown setting \"" + key + "\"");
     }
   } catch (const nlohmann::json::exception& e) {
@@ -92,6 +115,14 @@ int RunServe(const Args& args) {
   if (auto db = flags->Get("db")) s.db = *db;
   if (auto listen = flags->Get("listen")) s.listen = *listen;
   if (s.db.empty()) return UsageError("serve", "missing --db PATH (see --help)");
+  if (!s.smtp_password_file.empty()) {
+    auto secret = ReadFile(s.smtp_password_file);
+    if (!secret.ok()) return UsageError("serve", "smtp_password_file: " + secret.error().message);
+    s.smtp.password = std::string(Trim(*secret));
+  }
+  if (const char* secret = std::getenv("TING_SMTP_PASSWORD"); secret && *secret) s.smtp.password = secret;
+  if (!s.smtp.url.empty() && !StartsWith(s.smtp.url, "smtp://") && !StartsWith(s.smtp.url, "smtps://"))
+    return UsageError("serve", "smtp_url must start with smtp:// or smtps://");
   if (s.uploads_dir.empty()) {
     auto parent = std::filesystem::path(s.db).parent_path();
     s.uploads_dir = ((parent.empty() ? std::filesystem::path(".") : parent) / "uploads").string();
@@ -101,6 +132,9 @@ int RunServe(const Args& args) {
   if (!port || *port < 0 || *port > 65535) return UsageError("serve", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
   s.server.host = s.listen.substr(0, colon);
   s.server.port = static_cast<uint16_t>(*port);
+  const bool public_url_from_listen = s.public_url.empty();
+  if (public_url_from_listen) s.public_url = "http://" + s.listen;
+  s.site.public_url = s.public_url;
 
   // SIGINT/SIGTERM are blocked before any thread starts (the database's writer is one) (threads inherit the mask) and taken
   // by one waiting thread, so a signal that comes the moment the server starts still stops it
@@ -133,6 +167,21 @@ int RunServe(const Args& args) {
     std::cerr << "ting serve: " << st.error().message << "\n";
     return 1;
   }
+  if (public_url_from_listen)  // the port chosen when --listen asked for port 0
+    platform->site->SetPublicUrl("http://" + s.server.host + ":" + std::to_string(server.port()));
+  // Mail: the outbox's sender, with the platform's jobs (notifications into mail). Without an
+  // smtp_url, mail is queued and stays so until one is configured (the admin page shows it).
+  outbox::Sender sender(**db, *env, outbox::SmtpTransport(s.smtp), s.smtp.from, s.sender);
+  for (const auto& job : platform->site->mail_jobs()) sender.AddJob(job);
+  if (!s.smtp.url.empty()) {
+    platform->site->SetMailWaker([&sender] { sender.Wake(); });
+    if (auto st = sender.Start(); !st.ok()) {
+      std::cerr << "ting serve: mail: " << st.error().message << "\n";
+      return 1;
+    }
+  } else {
+    std::cout << "No smtp_url is configured: mail is queued, not sent." << std::endl;
+  }
   std::thread signal_waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -142,6 +191,8 @@ int RunServe(const Args& args) {
             << std::endl;
   server.Wait(/*handle_signals=*/false);
   signal_waiter.join();
+  platform->site->SetMailWaker(nullptr);
+  sender.Stop();
   std::cout << "Ting stopped." << std::endl;
   return 0;
 }

@@ -16,7 +16,8 @@ AccountsComponent::AccountsComponent(web::Site& site)
       ip_limiter_(site.env(), site.options().sign_in_attempts_per_ip, std::chrono::minutes(5)),
       account_limiter_(site.env(), site.options().sign_in_failures_per_account, std::chrono::minutes(15)),
       password_limiter_(site.env(), site.options().sign_in_failures_per_account, std::chrono::minutes(15)),
-      registration_limiter_(site.env(), site.options().registrations_per_ip_per_hour, std::chrono::hours(1)) {
+      registration_limiter_(site.env(), site.options().registrations_per_ip_per_hour, std::chrono::hours(1)),
+      mail_limiter_(site.env(), site.options().mail_requests_per_ip_per_hour, std::chrono::hours(1)) {
   auto bind = [this](auto method) {
     return [this, method](Request& req, Context& ctx) { return (this->*method)(req, ctx); };
   };
@@ -38,6 +39,18 @@ AccountsComponent::AccountsComponent(web::Site& site)
   site.Api("DELETE", "/api/v1/session", Access::SignedIn(), bind(&AccountsComponent::ApiDeleteSession));
   site.Api("GET", "/api/v1/me", Access::SignedIn(), bind(&AccountsComponent::ApiMe));
   site.Api("POST", "/api/v1/users", Access::Public(), bind(&AccountsComponent::ApiCreateUser), registrations);
+  // Mailed links. Asking for mail is limited per client address (and the reset per address
+  // asked for, in RequestReset); following a link needs its 256-bit token.
+  const web::Limit mail_requests{&mail_limiter_, web::Limit::By::kClientAddress, TING_KEY("auth.mail_limited")};
+  const web::Limit mail_per_account{&mail_limiter_, web::Limit::By::kAccount, TING_KEY("auth.mail_limited")};
+  site.Page("GET", "/verify-email/{token}", Access::Public(), bind(&AccountsComponent::VerifyEmailPage));
+  site.Page("POST", "/account/verify-email", Access::SignedIn(), bind(&AccountsComponent::ResendVerification), mail_per_account);
+  site.Page("GET", "/password-reset", Access::Public(), bind(&AccountsComponent::ForgotForm));
+  site.Page("POST", "/password-reset", Access::Public(), bind(&AccountsComponent::ForgotSubmit), mail_requests);
+  site.Page("GET", "/password-reset/{token}", Access::Public(), bind(&AccountsComponent::ResetForm));
+  site.Page("POST", "/password-reset/{token}", Access::Public(), bind(&AccountsComponent::ResetSubmit));
+  site.Api("POST", "/api/v1/password-reset", Access::Public(), bind(&AccountsComponent::ApiRequestReset), mail_requests);
+  site.Api("POST", "/api/v1/password-reset/{token}", Access::Public(), bind(&AccountsComponent::ApiReset));
 }
 
 std::optional<int64_t> AccountsComponent::SignInBlocked(const std::string& ip, const std::string& email) {
@@ -52,7 +65,7 @@ void AccountsComponent::SignInFailed(const std::string& ip, const std::string& e
 
 web::Manifest AccountsManifest() {
   // No migrations: the tables are core's (ting/core/accounts.h).
-  return web::ManifestOf<AccountsComponent>("accounts", "/account, /admin, /register, /sign-in, /api/v1/session",
+  return web::ManifestOf<AccountsComponent>("accounts", "/account, /admin, /register, /sign-in, /verify-email, /password-reset, /api/v1/session",
                                             [] { return std::vector<db::Migration>{}; }, accounts::Resources, SeedAccounts);
 }
 

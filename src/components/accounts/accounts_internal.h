@@ -34,6 +34,21 @@ class AccountsComponent final : public web::Component {
   Result<Response> ApiDeleteSession(Request& req, Context& ctx);
   Result<Response> ApiMe(Request& req, Context& ctx);
   Result<Response> ApiCreateUser(Request& req, Context& ctx);
+  // Mailed links (email.cc): verification, password reset.
+  Result<Response> VerifyEmailPage(Request& req, Context& ctx);
+  Result<Response> ResendVerification(Request& req, Context& ctx);
+  Result<Response> ForgotForm(Request& req, Context& ctx);
+  Result<Response> ForgotSubmit(Request& req, Context& ctx);
+  Result<Response> ResetForm(Request& req, Context& ctx);
+  Result<Response> ResetSubmit(Request& req, Context& ctx);
+  Result<Response> ApiRequestReset(Request& req, Context& ctx);
+  Result<Response> ApiReset(Request& req, Context& ctx);
+  // The hook that queues an account's verification mail in the transaction that creates it.
+  core::UserHook QueueVerification(const Context& ctx);
+  Status QueueVerificationIn(db::Connection& c, const core::Organisation& org, const core::User& user);
+  // Records a reset request and, when the address has an account, queues its mail: the same
+  // work either way (the answer never tells whether the address exists).
+  Status RequestReset(const Context& ctx, const std::string& email);
 
   // Sign-in limits count failed attempts only: nullopt when allowed, else seconds to wait.
   std::optional<int64_t> SignInBlocked(const std::string& ip, const std::string& email);
@@ -43,6 +58,7 @@ class AccountsComponent final : public web::Component {
   core::RateLimiter ip_limiter_, account_limiter_;
   core::RateLimiter password_limiter_;      // failed current-password checks per account
   core::RateLimiter registration_limiter_;  // registrations per client address (a route Limit)
+  core::RateLimiter mail_limiter_;          // password-reset and verification mail asked for, per address / account
 };
 
 }  // namespace ting::components

@@ -11,7 +11,7 @@ namespace {
 json UserJson(const core::User& u, const std::vector<core::Role>& roles) {
   json names = json::array();
   for (auto r : roles) names.push_back(core::RoleName(r));
-  return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"lang", u.lang}, {"roles", names}};
+  return {{"id", u.id}, {"email", u.email}, {"email_verified", u.email_verified}, {"name", u.name}, {"lang", u.lang}, {"roles", names}};
 }
 
 }  // namespace
@@ -50,7 +50,8 @@ Result<Response> AccountsComponent::ApiCreateUser(Request& req, Context& ctx) {
   std::string lang = fields.Text("lang", ctx.lang);
   TING_RETURN_IF_ERROR(fields.Check());
   if (!site_.catalog().Has(lang)) lang = ctx.lang;
-  TING_ASSIGN_OR_RETURN(auto user, site_.accounts().Register(email, password, name, lang));
+  TING_ASSIGN_OR_RETURN(auto user, site_.accounts().Register(email, password, name, lang, QueueVerification(ctx)));
+  site_.WakeMail();
   return Site::Json(201, UserJson(user, {}));
 }
 

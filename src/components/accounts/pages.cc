@@ -40,14 +40,15 @@ Result<Response> AccountsComponent::RegisterSubmit(Request& req, Context& ctx) {
     d.set("form_email", email);
     return site_.RenderPage(req, ctx, "accounts/register", TING_KEY("register.title"), d, status);
   };
-  auto user = site_.accounts().Register(email, password, name, ctx.lang);
+  auto user = site_.accounts().Register(email, password, name, ctx.lang, QueueVerification(ctx));
   if (!user.ok()) {
     const Error& e = user.error();
     if (e.code != ErrorCode::kInvalidArgument && e.code != ErrorCode::kAlreadyExists) return e;
     return form(site_.T(ctx, e.key, e.args), web::Site::StatusFor(e.code));
   }
+  site_.WakeMail();
   site_.StartSession(req, ctx, *user);
-  return site_.RedirectWithFlash(ctx, "/", TING_KEY("auth.registered"));
+  return site_.RedirectWithFlash(ctx, "/", TING_KEY("auth.registered_verify"));
 }
 
 Result<Response> AccountsComponent::SignInForm(Request& req, Context& ctx) {
@@ -90,6 +91,8 @@ Result<Response> AccountsComponent::AccountPage(Request& req, Context& ctx) {
   html::Data d = FormData({});
   d.set("account_name", ctx.user->name);
   d.set("account_email", ctx.user->email);
+  d.set("email_verified", ctx.user->email_verified);
+  d.set("eid_account", EndsWith(ctx.user->email, ".invalid"));
   html::List roles;
   for (auto r : ctx.roles) roles.push_back(html::Data(site_.T(ctx, std::string("role.") + core::RoleName(r))));
   d.set("roles", roles);
@@ -101,6 +104,8 @@ Result<Response> AccountsComponent::ChangePassword(Request& req, Context& ctx) {
     html::Data d = FormData({message});
     d.set("account_name", ctx.user->name);
     d.set("account_email", ctx.user->email);
+    d.set("email_verified", ctx.user->email_verified);
+  d.set("eid_account", EndsWith(ctx.user->email, ".invalid"));
     d.set("roles", html::List{});
     return site_.RenderPage(req, ctx, "accounts/account", TING_KEY("account.title"), d, status);
   };
@@ -153,6 +158,7 @@ Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::v
   }
   d.set("members", rows);
   d.set("can_manage_roles", ctx.Can(core::Action::kManageRoles));
+  d.set("can_send_mail", ctx.Can(core::Action::kSendMail));
   html::List options;
   for (auto r : core::AllRoles())
     options.push_back(html::Object{{"value", core::RoleName(r)}, {"label", site_.T(ctx, std::string("role.") + core::RoleName(r))}});
