@@ -1,6 +1,8 @@
 #include "registry.h"
 
 #include "ting/components/accounts.h"
+#include "ting/components/eid.h"
+#include "ting/components/mail.h"
 #include "ting/components/followup.h"
 #include "ting/components/processes.h"
 #include "ting/components/proposals.h"
@@ -16,9 +18,11 @@ const std::vector<web::Manifest>& Registry() {
       ProcessesManifest(),
       ProposalsManifest(),
       ResidentsManifest(),  // before voting: the demo's ballots need its register
+      EidManifest(),
       VotingManifest(),
       ResultsManifest(),
       FollowUpManifest(),
+      MailManifest(),  // after the components whose notifications it mails
   };
   return kRegistry;
 }

@@ -25,6 +25,7 @@ Result<Response> ProposalsComponent::ApiCreate(Request& req, Context& ctx) {
   web::JsonFields fields(parsed_body);
   ProposalDraft draft = DraftFromJson(parsed_body, fields);
   TING_RETURN_IF_ERROR(fields.Check());
+  TING_RETURN_IF_ERROR(CheckAccountMayTakePart(p, *ctx.user));
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return st.error();
   auto created = store_->Create(p, ctx.user->id, draft);
   if (!created.ok()) return created.error();
@@ -142,6 +143,7 @@ Result<Response> ProposalsComponent::ApiMerge(Request& req, Context& ctx) {
 Result<Response> ProposalsComponent::ApiSupport(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
   TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  TING_RETURN_IF_ERROR(CheckAccountMayTakePart(loaded.second, *ctx.user));
   auto r = store_->Support(loaded.first.id, ctx.user->id, req.method == "POST");
   if (!r.ok()) return r.error();
   return ApiGet(req, ctx);

@@ -159,6 +159,7 @@ Result<Response> ProposalsComponent::CreatePage(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(Process p, FindProcess(*processes_, ctx, req.Param("slug")));
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
   const Process& process = p;
+  TING_RETURN_IF_ERROR(CheckAccountMayTakePart(process, *ctx.user));
   auto images = ImagesFrom(req);
   if (!images.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, images.error())}, 422);
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, st.error())}, 429);
@@ -275,6 +276,9 @@ Result<Response> ProposalsComponent::WithdrawPage(Request& req, Context& ctx) {
 }
 
 Result<Response> ProposalsComponent::SupportPage(Request& req, Context& ctx) {
+  TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+  TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
+  TING_RETURN_IF_ERROR(CheckAccountMayTakePart(loaded.second, *ctx.user));
   return Act(req, ctx, std::nullopt, [&](const Proposal& p) {
     return StatusOf(store_->Support(p.id, ctx.user->id, FormField(req, "support") != "0"));
   }, TING_KEY("proposals.support_saved"));

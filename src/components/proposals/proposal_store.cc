@@ -107,10 +107,12 @@ Result<bool> BallotFrozen(db::Connection& c, const Env& env, const Proposal& p) 
 
 db::Value Opt(const std::optional<double>& v) { return v ? db::Value(*v) : db::kNull; }
 
-Status Notify(db::Connection& c, const Env& env, int64_t user_id, const std::string& key, const json& vars, const std::string& link) {
+// A notification about a proposal, with the organisation whose site its link is on (for mail).
+Status Notify(db::Connection& c, const Env& env, int64_t user_id, const std::string& key, const json& vars, int64_t proposal_id) {
   if (!user_id) return {};
-  return StatusOf(c.Exec("INSERT INTO notifications(user_id, message_key, vars, link, created_at) VALUES(?, ?, ?, ?, ?)",
-                         {user_id, key, vars.dump(), link, env.NowSeconds()}));
+  return StatusOf(c.Exec("INSERT INTO notifications(user_id, message_key, vars, link, created_at, mail_state, organisation_id) "
+                         "VALUES(?, ?, ?, ?, ?, 0, (SELECT pr.organisation_id FROM proposals p JOIN processes pr ON pr.id = p.process_id WHERE p.id = ?))",
+                         {user_id, key, vars.dump(), "/proposals/" + std::to_string(proposal_id), env.NowSeconds(), proposal_id}));
 }
 
 }  // namespace
@@ -228,7 +230,7 @@ Result<Proposal> ProposalStore::Edit(const Process& p, int64_t id, int64_t user_
                                          {std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, budget_id, Opt(d.lat), Opt(d.lon),
                                           env_.NowSeconds(), id})));
     if (found->status == ProposalStatus::kRevision && found->reviewer_id)
-      TING_RETURN_IF_ERROR(Notify(c, env_, found->reviewer_id, TING_KEY("notify.resubmitted"), {{"title", found->title}}, "/proposals/" + std::to_string(id)));
+      TING_RETURN_IF_ERROR(Notify(c, env_, found->reviewer_id, TING_KEY("notify.resubmitted"), {{"title", found->title}}, id));
     TING_ASSIGN_OR_RETURN(out, FindIn(c, id));
     return {};
   }));
@@ -263,7 +265,7 @@ Status ProposalStore::Review(int64_t id, int64_t reviewer_id, bool feasible, std
                                          {std::string(feasible ? "feasible" : "infeasible"), reviewer_id, cost ? db::Value(*cost) : db::kNull,
                                           std::string(Trim(explanation)), env_.NowSeconds(), env_.NowSeconds(), id})));
     return Notify(c, env_, found->author_id, feasible ? TING_KEY("notify.feasible") : TING_KEY("notify.infeasible"), {{"title", found->title}},
-                  "/proposals/" + std::to_string(id));
+                  id);
   });
 }
 
@@ -275,7 +277,7 @@ Status ProposalStore::RequestRevision(int64_t id, int64_t reviewer_id, const std
     if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision) return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'revision', reviewer_id = ?, review_explanation = ?, updated_at = ? WHERE id = ?",
                                          {reviewer_id, std::string(Trim(explanation)), env_.NowSeconds(), id})));
-    return Notify(c, env_, found->author_id, TING_KEY("notify.revise"), {{"title", found->title}}, "/proposals/" + std::to_string(id));
+    return Notify(c, env_, found->author_id, TING_KEY("notify.revise"), {{"title", found->title}}, id);
   });
 }
 
@@ -283,7 +285,7 @@ Status ProposalStore::Assign(int64_t id, int64_t reviewer_id) {
   return db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto n, c.Exec("UPDATE proposals SET reviewer_id = ?, updated_at = ? WHERE id = ?", {reviewer_id, env_.NowSeconds(), id}));
     if (n == 0) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
-    return Notify(c, env_, reviewer_id, TING_KEY("notify.assigned"), {{"id", std::to_string(id)}}, "/proposals/" + std::to_string(id));
+    return Notify(c, env_, reviewer_id, TING_KEY("notify.assigned"), {{"id", std::to_string(id)}}, id);
   });
 }
 
@@ -307,7 +309,7 @@ Status ProposalStore::Merge(int64_t id, int64_t into) {
                                          "WHERE id IN (?, ?)",
                                          {id, into})));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE proposals SET status = 'merged', merged_into = ?, updated_at = ? WHERE id = ?", {into, env_.NowSeconds(), id})));
-    return Notify(c, env_, from->author_id, TING_KEY("notify.merged"), {{"title", from->title}, {"into", to->title}}, "/proposals/" + std::to_string(into));
+    return Notify(c, env_, from->author_id, TING_KEY("notify.merged"), {{"title", from->title}, {"into", to->title}}, into);
   });
 }
 
@@ -327,7 +329,7 @@ Status ProposalStore::SetOnBallot(int64_t id, bool on_ballot, int64_t manager_id
                                            "VALUES(?, ?, 'removed', ?, ?, ?)",
                                            {found->budget_id, id, why, manager_id, env_.NowSeconds()})));
       TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, TING_KEY("notify.removed_from_ballot"), {{"title", found->title}, {"reason", why}},
-                                  "/proposals/" + std::to_string(id)));
+                                  id));
     }
     return StatusOf(c.Exec("UPDATE proposals SET on_ballot = ?, updated_at = ? WHERE id = ?", {int64_t{on_ballot}, env_.NowSeconds(), id}));
   });
@@ -388,7 +390,7 @@ Result<Comment> ProposalStore::AddComment(int64_t proposal_id, int64_t author_id
                                          {proposal_id, author_id, parent_id ? db::Value(parent_id) : db::kNull, std::string(Trim(body)), now})));
     out = Comment{c.LastInsertId(), proposal_id, author_id, parent_id, "", std::string(Trim(body)), "", false, false, now, 0};
     if (found->author_id != author_id)
-      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, TING_KEY("notify.comment"), {{"title", found->title}}, "/proposals/" + std::to_string(proposal_id)));
+      TING_RETURN_IF_ERROR(Notify(c, env_, found->author_id, TING_KEY("notify.comment"), {{"title", found->title}}, proposal_id));
     return {};
   }));
   return out;
@@ -441,6 +443,57 @@ Result<std::vector<Notification>> ProposalStore::Notifications(int64_t user_id) 
     return {};
   }));
   return out;
+}
+
+namespace {
+
+Result<std::vector<PendingNotification>> PendingFrom(db::Connection& c, const std::string& where, const db::Params& params) {
+  std::vector<PendingNotification> out;
+  // where comes from this file, never from input.
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, user_id, COALESCE(organisation_id, 0), message_key, link, vars, created_at FROM notifications WHERE " +
+                                               where + " ORDER BY id LIMIT ?",
+                                           params));
+  for (const auto& r : rows) {
+    PendingNotification n{r.Int(0), r.Int(1), r.Int(2), r.Str(3), r.Str(4), {}, r.Int(6)};
+    auto vars = json::parse(r.Str(5), nullptr, false);
+    if (vars.is_object())
+      for (auto& [k, v] : vars.items())
+        if (v.is_string()) n.vars[k] = v.get<std::string>();
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<PendingNotification>> NotificationsToMailIn(db::Connection& c, NotificationMail state, int limit) {
+  return PendingFrom(c, "mail_state = ?", {static_cast<int64_t>(state), static_cast<int64_t>(limit)});
+}
+
+Result<std::vector<PendingNotification>> DigestOfIn(db::Connection& c, int64_t user_id) {
+  return PendingFrom(c, "user_id = ? AND mail_state = ?", {user_id, static_cast<int64_t>(NotificationMail::kDigest), int64_t{500}});
+}
+
+Result<std::vector<int64_t>> DigestsDueIn(db::Connection& c, int64_t created_before) {
+  std::vector<int64_t> out;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT user_id FROM notifications WHERE mail_state = ? GROUP BY user_id HAVING MIN(created_at) <= ? LIMIT 200",
+                                           {static_cast<int64_t>(NotificationMail::kDigest), created_before}));
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+Status SetNotificationMailIn(db::Connection& c, int64_t id, NotificationMail state) {
+  return StatusOf(c.Exec("UPDATE notifications SET mail_state = ? WHERE id = ?", {static_cast<int64_t>(state), id}));
+}
+
+Result<int64_t> UnreadNotifications(db::Database& db, int64_t user_id) {
+  int64_t n = 0;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0", {user_id}));
+    n = row->Int(0);
+    return {};
+  }));
+  return n;
 }
 
 Result<int64_t> ProposalStore::UnreadCount(int64_t user_id) {

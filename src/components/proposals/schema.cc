@@ -99,6 +99,11 @@ CREATE TRIGGER proposals_ballot_version_delete AFTER DELETE ON proposals
 BEGIN
   UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = OLD.budget_id;
 END;
+)sql"},
+          {340, "proposals: a notification's organisation (the site its link is on) and whether it was mailed", R"sql(
+ALTER TABLE notifications ADD COLUMN organisation_id INTEGER;
+ALTER TABLE notifications ADD COLUMN mail_state INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX notifications_mail ON notifications(mail_state, id);
 )sql"}};
 }
 

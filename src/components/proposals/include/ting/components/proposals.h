@@ -3,6 +3,7 @@
 // (voting, results, follow-up) see proposals only through this header.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,26 @@ struct BallotChange {
 // The changes made to a budget's ballot after voting opened, oldest first.
 Result<std::vector<BallotChange>> BallotChanges(db::Connection& c, int64_t budget_id);
 Result<std::vector<BallotChange>> BallotChanges(db::Database& db, int64_t budget_id);
+
+// --- Notifications ("your proposal was reviewed"): what the mail component turns into mail ---
+// mail_state: kNew waits to be mailed (or skipped); kDigest waits for the person's daily digest;
+// kDone is mailed, skipped, or older than mail (notifications before this existed).
+enum class NotificationMail { kDone = 1, kNew = 0, kDigest = 2 };
+struct PendingNotification {
+  int64_t id = 0, user_id = 0, organisation_id = 0;  // organisation 0: unknown
+  std::string key, link;                               // catalogue key (vars below), local path
+  std::map<std::string, std::string> vars;
+  int64_t created_at = 0;
+};
+// The oldest notifications in a mail state, in the caller's transaction.
+Result<std::vector<PendingNotification>> NotificationsToMailIn(db::Connection& c, NotificationMail state, int limit);
+// People whose oldest notification waiting for the digest is older than `created_before`.
+Result<std::vector<int64_t>> DigestsDueIn(db::Connection& c, int64_t created_before);
+// A person's notifications waiting for their digest.
+Result<std::vector<PendingNotification>> DigestOfIn(db::Connection& c, int64_t user_id);
+Status SetNotificationMailIn(db::Connection& c, int64_t id, NotificationMail state);
+// Unread notifications of a person (the bell in the menu).
+Result<int64_t> UnreadNotifications(db::Database& db, int64_t user_id);
 
 web::Manifest ProposalsManifest();
 
