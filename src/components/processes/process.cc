@@ -335,6 +335,10 @@ Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>
       return Error::Invalid("\"phase\" must be one of information, proposals, review, voting, results, followup");
     p.phase_override = ParsePhase(body["phase"].get<std::string>());
   }
+  if (body.contains("require_verified_account")) {
+    if (!body["require_verified_account"].is_boolean()) return Error::Invalid("\"require_verified_account\" must be true or false");
+    p.require_verified_account = body["require_verified_account"].get<bool>();
+  }
   if (!body.contains("budgets") || !body["budgets"].is_array() || body["budgets"].empty())
     return Error::Invalid("\"budgets\" must list at least one budget");
   if (body["budgets"].size() > kMaxBudgetsPerProcess)
@@ -369,7 +373,8 @@ json ProcessToJson(const Process& p, const std::string& today) {
           {"phase_set_by_hand", p.phase_override.has_value()},
           {"phases", phases},
           {"budgets", budgets},
-          {"voting_has_opened", p.VotingHasOpened(today)}};
+          {"voting_has_opened", p.VotingHasOpened(today)},
+          {"require_verified_account", p.require_verified_account}};
 }
 
 }  // namespace ting::components

@@ -25,7 +25,8 @@ TtlCache<CacheKey, std::optional<Process>>& ProcessCache(Env& env) {
 
 // A process with its organisation's time zone and content languages.
 constexpr const char* kProcessColumns =
-    "p.id, p.organisation_id, p.slug, p.title, p.description, p.phase_override, p.voting_opened_at, o.time_zone, o.languages "
+    "p.id, p.organisation_id, p.slug, p.title, p.description, p.phase_override, p.voting_opened_at, o.time_zone, o.languages, "
+    "p.require_verified_account "
     "FROM processes p JOIN organisations o ON o.id = p.organisation_id";
 
 Process ProcessFromRow(const db::Row& r) {
@@ -39,6 +40,7 @@ Process ProcessFromRow(const db::Row& r) {
   p.description = Translated::FromStored(r.Str(4), p.default_language());
   if (!r.IsNull(5)) p.phase_override = ParsePhase(r.Str(5));
   p.voting_opened_at = r.Int(6);
+  p.require_verified_account = r.Int(9) != 0;
   return p;
 }
 
@@ -161,10 +163,11 @@ Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
   int64_t now = env_.NowSeconds();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title, description, phase_override, "
-                    "voting_opened_at, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                    "voting_opened_at, created_at, require_verified_account) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
                     {organisation_id, p.slug, p.title.ToJson().dump(), p.description.ToJson().dump(),
                      p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull,
-                     p.phase_override && *p.phase_override >= Phase::kVoting ? db::Value(now) : db::Value(int64_t{0}), now});
+                     p.phase_override && *p.phase_override >= Phase::kVoting ? db::Value(now) : db::Value(int64_t{0}), now,
+                     int64_t{p.require_verified_account}});
     if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("a process with slug \"" + p.slug + "\" exists") : r.error();
     p.id = c.LastInsertId();
     if (p.phase_override && *p.phase_override >= Phase::kVoting) p.voting_opened_at = now;
@@ -298,21 +301,30 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET eligibility = ? WHERE id = ?", {StoredEligibility(e), b.id})));
           b.eligibility = e;
         }
+      } else if (key == "require_verified_account") {
+        if (!value.is_boolean()) return Error::Invalid("\"require_verified_account\" must be true or false");
+        p.require_verified_account = value.get<bool>();
       } else if (key != "slug") {
         return Error::Invalid("cannot change \"" + key + "\"");
       }
     }
     if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = env_.NowSeconds();
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title = ?, description = ?, phase_override = ?, "
-                                      "voting_opened_at = ? WHERE id = ?",
+                                      "voting_opened_at = ?, require_verified_account = ? WHERE id = ?",
                                       {p.title.ToJson().dump(), p.description.ToJson().dump(),
-                                       p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at, p.id})));
+                                       p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at,
+                                       int64_t{p.require_verified_account}, p.id})));
     TING_RETURN_IF_ERROR(WritePhases(c, p));
     TING_ASSIGN_OR_RETURN(result, FindWith(c, "p.id = ?", {p.id}));
     return {};
   }));
   ProcessCache(env_).Clear();  // also after the commit, so no reader re-caches the old state
   return std::move(*result);
+}
+
+Status CheckAccountMayTakePart(const Process& p, const core::User& user) {
+  if (!p.require_verified_account || user.verified()) return {};
+  return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("processes.verify_account_first"));
 }
 
 }  // namespace ting::components

@@ -108,6 +108,9 @@ class ProcessesComponent final : public web::Component {
     site.Page("GET", "/admin/processes/{slug}", manage, [this](Request& req, Context& ctx) { return AdminEdit(req, ctx, {}, 200); });
     site.Page("POST", "/admin/processes/{slug}/phase", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
     site.Page("POST", "/admin/processes/{slug}/dates", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
+    site.Page("POST", "/admin/processes/{slug}/access", manage, [this](Request& req, Context& ctx) {
+      return AdminPatch(req, ctx, json{{"require_verified_account", FormField(req, "require_verified_account") == "1"}});
+    });
     site.Page("POST", "/admin/processes/{slug}/budgets", manage, [this](Request& req, Context& ctx) {
       return AdminPatch(req, ctx, json{{"budgets", json::array({BudgetFromForm(ctx, req)})}});
     });
@@ -154,6 +157,7 @@ class ProcessesComponent final : public web::Component {
     Phase now = p.CurrentPhase(today);
     html::Data d;
     d.set("slug", p.slug);
+    d.set("require_verified_account", p.require_verified_account);
     d.set("title", p.Title(ctx.lang));
     d.set("description_html", html::RenderMarkdown(p.Description(ctx.lang)));
     d.set("phase_label", PhaseLabel(*site_, ctx, now));

@@ -77,6 +77,9 @@ CREATE TRIGGER budgets_eligibility_version AFTER UPDATE OF eligibility ON budget
 BEGIN
   UPDATE budgets SET ballot_version = ballot_version + 1 WHERE id = NEW.id;
 END;
+)sql"},
+          {250, "processes: whether only verified accounts may take part", R"sql(
+ALTER TABLE processes ADD COLUMN require_verified_account INTEGER NOT NULL DEFAULT 0;
 )sql"}};
 }
 

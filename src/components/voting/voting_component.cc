@@ -69,6 +69,7 @@ class VotingComponent final : public web::Component {
       return v;
     }
     TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
+    TING_RETURN_IF_ERROR(CheckAccountMayTakePart(process, *ctx.user));
     return Voter{Voter::Door::kAccount, ctx.user->id, 0, 0, {}};
   }
 

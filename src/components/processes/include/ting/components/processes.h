@@ -11,6 +11,7 @@
 
 #include "ting/base/env.h"
 #include "ting/base/result.h"
+#include "ting/core/accounts.h"
 #include "ting/base/translated.h"
 #include "ting/web/component.h"
 #include "ting/db/database.h"
@@ -99,6 +100,9 @@ struct Process {
   int64_t voting_opened_at = 0;         // first time voting opened (0: never); freezes ballot rules
   std::string time_zone = kDefaultTimeZone;  // its organisation's: dates are local to it
   std::vector<std::string> languages = {"sv", "en"};  // its organisation's content languages, default first
+  // Only verified accounts (a confirmed email address, or eID) may propose, support and vote
+  // with their account (codes and the desk are verified by their own means).
+  bool require_verified_account = false;
 
   // The phase today ("YYYY-MM-DD"): the override if set, else the last phase whose start date
   // has come, else the first phase.
@@ -126,6 +130,10 @@ Result<Process> ProcessFromJson(const nlohmann::json& body, const std::vector<st
 nlohmann::json ProcessToJson(const Process& p, const std::string& today);
 nlohmann::json BallotRulesToJson(const BallotRules& r);
 Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);
+
+// OK when the account may take part in the process (propose, support, vote with it); else
+// kPermissionDenied telling the person to verify their address first.
+Status CheckAccountMayTakePart(const Process& p, const core::User& user);
 
 class ProcessStore {
  public:
