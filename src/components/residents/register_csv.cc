@@ -6,6 +6,7 @@
 
 #include "ting/base/keys.h"
 #include "ting/base/strings.h"
+#include "ting/components/residents.h"  // NormalisePersonId
 
 namespace ting::components {
 

@@ -35,8 +35,4 @@ struct RegisterFile {
 // Parses and checks a whole file. today ("YYYY-MM-DD") bounds birth dates.
 RegisterFile ReadRegisterCsv(std::string_view text, const std::string& today);
 
-// The form of a person id that is hashed: spaces, '-' and '+' removed, letters upper-case
-// ("19900101-1234" and "199001011234" are the same person; so are "t-12 b" and "T12B").
-std::string NormalisePersonId(std::string_view id);
-
 }  // namespace ting::components

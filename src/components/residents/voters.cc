@@ -41,6 +41,22 @@ CREATE TABLE voting_codes (
   created_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX voting_codes_person ON voting_codes(process_id, resident_id) WHERE resident_id IS NOT NULL;
+)sql"},
+          // SQLite cannot change a CHECK in place: the table is rebuilt. An eID link is as strong
+          // as the desk's, so a new letter does not undo it (IssueCodes unlinks 'code' only).
+          {730, "residents: accounts may also be verified by an eID sign-in", R"sql(
+CREATE TABLE resident_accounts_new (
+  resident_id INTEGER PRIMARY KEY REFERENCES residents(id) ON DELETE CASCADE,
+  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  verified_by TEXT NOT NULL CHECK (verified_by IN ('code', 'desk', 'eid')),
+  verified_at INTEGER NOT NULL,
+  UNIQUE (organisation_id, account_id)
+);
+INSERT INTO resident_accounts_new(resident_id, organisation_id, account_id, verified_by, verified_at)
+  SELECT resident_id, organisation_id, account_id, verified_by, verified_at FROM resident_accounts;
+DROP TABLE resident_accounts;
+ALTER TABLE resident_accounts_new RENAME TO resident_accounts;
 )sql"}};
 }
 

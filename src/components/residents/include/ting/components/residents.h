@@ -28,6 +28,11 @@ struct RegisterSummary {
   std::map<std::string, int64_t> districts;  // district -> people ("" for none)
 };
 
+// The form of a person id that is hashed: spaces, '-' and '+' removed, letters upper-case
+// ("19900101-1234" and "199001011234" are the same person; so are "t-12 b" and "T12B"). Public so
+// that other ways of knowing a person (eID sign-in) key the same number the same way.
+std::string NormalisePersonId(std::string_view id);
+
 class RegisterStore {
  public:
   RegisterStore(db::Database& db, Env& env) : db_(db), env_(env) {}
