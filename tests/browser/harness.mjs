@@ -1,7 +1,7 @@
 // Shared by the browser tests: start the real `ting serve` on a free port with a fresh
 // database, and launch Debian's chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -20,8 +20,8 @@ export function ting(args) {
   return r.stdout;
 }
 
-export async function startServer(db) {
-  const proc = spawn(tingBinary, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(db, extraArgs = []) {
+  const proc = spawn(tingBinary, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stderr.on('data', () => {});
   const port = await new Promise((resolve, reject) => {
     let out = '';
@@ -69,14 +69,53 @@ export async function signIn(browser, base, email, password, { next = '/', viewp
   return page;
 }
 
+// The test SMTP server (tests/fixtures/smtp_server.py, Debian's aiosmtpd) writing into dir;
+// resolves to { proc, port }. It exits with this process.
+export async function startSmtp(dir) {
+  const script = new URL('../fixtures/smtp_server.py', import.meta.url).pathname;
+  const proc = spawn('/usr/bin/python3', [script, '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('smtp server did not start: ' + out + err)), 20000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/PORT (\d+)/);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+  });
+  return { proc, port };
+}
+
+// The plain-text part of every message the test SMTP server received in dir, oldest first,
+// with its recipients: [{ to: [...], text }]. Waits up to timeoutMs for at least n.
+export async function mails(dir, n = 1, timeoutMs = 10000) {
+  const read = () => readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const envelope = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const raw = readFileSync(join(dir, f.replace(/\.json$/, '.eml')), 'utf8');
+    const part = raw.split(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n/)[1] || '';
+    const text = Buffer.from(part.split('\r\n--')[0].replace(/\s+/g, ''), 'base64').toString('utf8');
+    return { to: envelope.to, text };
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const got = existsSync(dir) ? read() : [];
+    if (got.length >= n) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return existsSync(dir) ? read() : [];
+}
+
 export function check(condition, message) {
   if (!condition) throw new Error('check failed: ' + message);
 }
 
 // Runs one scenario against a fresh server on db: body({ browser, base }) throws to fail.
 // Always closes the browser and stops the server; exits the process with the outcome.
-export async function runScenario(name, db, body) {
-  const { proc, base } = await startServer(db);
+// extraArgs go to `ting serve` (e.g. ['--config', file]).
+export async function runScenario(name, db, body, extraArgs = []) {
+  const { proc, base } = await startServer(db, extraArgs);
   let browser;
   let failed = false;
   try {

@@ -178,6 +178,8 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/admin/processes/pb/phase", {{"phase", "voting"}}},
       {"/admin/processes/pb/dates", {}},
       {"/admin/processes/pb/budgets", {{"slug", "b"}, {"amount", "1"}}},
+      {"/admin/processes/pb/access", {{"require_verified_account", "1"}}},
+      {"/admin/mail/1/retry", {}},  // the outbox's first message: organisation B's or not failed, never retried from A
       {"/processes/pb/codes", {{"format", "csv"}}},
       {"/processes/pb/desk/open", {{"person", "1"}}},
       {"/processes/pb/desk/verify", {{"person", "1"}, {"email", "resident-b@example.se"}}},
@@ -202,7 +204,12 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       "POST /admin/processes", "POST /api/v1/processes",  // create in the request's own organisation
       "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/users",
       // the request's own organisation's register (Register.OnlyAdminsOfTheOrganisationAndOnlyCsv)
-      "POST /api/v1/register", "DELETE /api/v1/register", "POST /admin/register", "POST /admin/register/delete"};
+      "POST /api/v1/register", "DELETE /api/v1/register", "POST /admin/register", "POST /admin/register/delete",
+      // the signed-in account's own mail; mailed links name an account by a token, accounts are the instance's
+      "POST /account/verify-email", "POST /account/notifications", "POST /password-reset", "POST /password-reset/{token}",
+      "POST /api/v1/password-reset", "POST /api/v1/password-reset/{token}", "POST /unsubscribe/{token}", "POST /unsubscribe/{token}/undo",
+      // the request's own organisation's eID provider (Eid.OnlyAdminsSeeAndChangeTheSettingsAndNeverTheSecret)
+      "PUT /api/v1/eid", "DELETE /api/v1/eid"};
   auto matches = [](const std::string& pattern, std::string path) {
     path = path.substr(0, path.find('?'));
     std::vector<std::string> p, q;

@@ -158,7 +158,9 @@ std::string TempPath(const std::string& name) {
 }
 
 namespace {
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd) {
+}  // namespace
+
+pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& args, int* out_fd) {
   int pipefd[2];
   if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
@@ -168,7 +170,7 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd) {
     ::close(pipefd[0]);
     ::close(pipefd[1]);
     std::vector<char*> argv;
-    std::string bin = TingBinary();
+    std::string bin = program;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
@@ -180,6 +182,9 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd) {
   *out_fd = pipefd[0];
   return pid;
 }
+
+namespace {
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd) { return SpawnProgram(TingBinary(), args, out_fd); }
 }  // namespace
 
 int RunTing(const std::vector<std::string>& args, std::string* output) {
@@ -231,6 +236,13 @@ int ServerProcess::Stop() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 ServerProcess::~ServerProcess() { Stop(); }

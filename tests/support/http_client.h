@@ -52,6 +52,8 @@ class ServerProcess {
   int port() const { return port_; }
   // Sends SIGTERM and returns the exit status (as from waitpid's WEXITSTATUS, -1 if killed).
   int Stop();
+  // kill -9: no draining, no clean shutdown.
+  void Kill();
   const std::string& output() const { return output_; }
 
  private:
@@ -66,5 +68,7 @@ std::string TempPath(const std::string& name);
 // Runs build/ting with args; returns exit status and fills output (stdout+stderr).
 int RunTing(const std::vector<std::string>& args, std::string* output);
 std::string TingBinary();
+// Starts a program with args, its stdout and stderr on *out_fd; returns its pid.
+pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& args, int* out_fd);
 
 }  // namespace ting::testing
