@@ -405,3 +405,145 @@ TEST_F(Mail, TheAdminPageShowsWaitingMailAndRetriesFailedMail) {
 
 }  // namespace
 }  // namespace ting::testing
+
+namespace ting::testing {
+namespace {
+
+// Waits until `email` has received at least n mails (or the timeout passes).
+std::vector<ReceivedMail> WaitForMailsTo(const SmtpServer& smtp, const std::string& email, size_t n, double seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<ReceivedMail> out;
+  while (true) {
+    out.clear();
+    for (auto& m : smtp.Mails())
+      if (std::find(m.to.begin(), m.to.end(), email) != m.to.end()) out.push_back(m);
+    if (out.size() >= n || std::chrono::steady_clock::now() > deadline) return out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+TEST_F(Mail, FollowersHearOfANewPhaseAndGetTheProcesssNewsletters) {
+  Start();
+  std::string anna = VerifiedResident("anna@example.org", "Anna");
+  std::string bo = VerifiedResident("bo@example.org", "Bo");
+  ASSERT_GT(Proposal(anna), 0);  // the process "parker", now in review
+  ASSERT_EQ(Api("POST", "/api/v1/processes/parker/follow", json::object(), anna).status, 200);
+  EXPECT_TRUE(json::parse(Api("POST", "/api/v1/processes/parker/follow", json::object(), anna).body)["following"].get<bool>()) << "twice is once";
+  std::this_thread::sleep_for(std::chrono::seconds(11));  // the sender has seen the process in review
+  std::string manager = Token("manager@example.se");
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/parker", {{"phase", "voting"}}, manager).status, 200);
+  auto to_anna = WaitForMailsTo(*smtp_, "anna@example.org", 2, 15);
+  ASSERT_EQ(to_anna.size(), 2u) << "the phase, within the 10 s the sender looks";
+  EXPECT_NE(to_anna[1].text.find("Omröstningen i \"Parker\" har börjat"), std::string::npos) << to_anna[1].text;
+  EXPECT_NE(to_anna[1].text.find("/processes/parker"), std::string::npos);
+  EXPECT_EQ(WaitForMailsTo(*smtp_, "bo@example.org", 2, 0).size(), 1u) << "Bo does not follow";
+
+  // A newsletter to the process's followers: test to self, then send once.
+  auto created = Api("POST", "/api/v1/newsletters",
+                     {{"subject", {{"sv", "Rösta i Parker"}, {"en", "Vote in Parks"}}}, {"body", "Hej!\n\nOmröstningen pågår."}, {"process", "parker"}}, manager);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(json::parse(created.body)["id"].get<int64_t>());
+  EXPECT_EQ(Api("POST", "/api/v1/newsletters", {{"subject", 5}, {"body", "x"}}, manager).status, 422);
+  EXPECT_EQ(Api("POST", "/api/v1/newsletters", {{"subject", {{"fi", "x"}}}, {"body", "x"}}, manager).status, 422) << "not one of its languages";
+  EXPECT_EQ(Api("POST", "/api/v1/newsletters", {{"subject", ""}, {"body", "x"}}, manager).status, 422);
+  EXPECT_EQ(Api("POST", "/api/v1/newsletters", {{"subject", "x"}, {"body", "x"}}, anna).status, 403);
+  ASSERT_EQ(Api("POST", "/api/v1/newsletters/" + id + "/test", json::object(), manager).status, 202);
+  auto to_manager = WaitForMailsTo(*smtp_, "manager@example.se", 1, 5);
+  ASSERT_EQ(to_manager.size(), 1u) << "the test";
+  EXPECT_EQ(to_manager[0].subject, "Rösta i Parker");
+  auto sent = Api("POST", "/api/v1/newsletters/" + id + "/send", json::object(), manager);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  EXPECT_EQ(json::parse(sent.body)["recipients"], 1);
+  EXPECT_EQ(Api("POST", "/api/v1/newsletters/" + id + "/send", json::object(), manager).status, 409) << "once";
+  to_anna = WaitForMailsTo(*smtp_, "anna@example.org", 3, 5);
+  ASSERT_EQ(to_anna.size(), 3u);
+  EXPECT_EQ(to_anna[2].subject, "Rösta i Parker");
+  EXPECT_EQ(to_anna[2].Header("precedence"), "bulk");
+  json counts;
+  for (int i = 0; i < 50; ++i) {
+    counts = json::parse(Api("GET", "/api/v1/newsletters/" + id, json(), manager).body);
+    if (counts["delivered"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(counts["delivered"], 1) << counts.dump();
+  EXPECT_EQ(counts["failed"], 0);
+
+  // Its unsubscribe link stops the following.
+  HttpClient raw(server_->port());
+  ASSERT_EQ(raw.Request("POST", to_anna[2].LinkPath("/unsubscribe/"), "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}}).status,
+            200);
+  HttpClient web(server_->port());
+  auto form = web.Get("/sign-in");
+  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  EXPECT_NE(web.Get("/processes/parker").body.find("name=\"follow\" value=\"1\""), std::string::npos) << "no longer following";
+}
+
+TEST_F(Mail, OrganisationNewslettersGoToThoseWhoAskedInTheirLanguage) {
+  Start();
+  VerifiedResident("anna@example.org", "Anna");
+  VerifiedResident("bo@example.org", "Bo");
+  // Anna asks for the newsletters on her settings page, in English.
+  HttpClient web(server_->port());
+  auto form = web.Get("/sign-in");
+  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  auto home = web.Get("/");
+  ASSERT_EQ(web.PostForm("/language", {{"csrf", FormValue(home.body, "csrf")}, {"lang", "en"}, {"next", "/"}}).status, 303);
+  auto settings = web.Get("/account/notifications");
+  ASSERT_EQ(web.PostForm("/account/notifications", {{"csrf", FormValue(settings.body, "csrf")}, {"review", "1"}, {"comments", "1"}, {"news", "1"}, {"when", "now"}})
+                .status,
+            303);
+  EXPECT_NE(web.Get("/account/notifications").body.find("name=\"news\" value=\"1\" checked"), std::string::npos);
+
+  std::string manager = Token("manager@example.se");
+  auto created = Api("POST", "/api/v1/newsletters", {{"subject", {{"sv", "Nyheter"}, {"en", "News"}}}, {"body", {{"sv", "Hej alla"}, {"en", "Hello all"}}}}, manager);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(json::parse(created.body)["id"].get<int64_t>());
+  auto sent = Api("POST", "/api/v1/newsletters/" + id + "/send", json::object(), manager);
+  ASSERT_EQ(sent.status, 202);
+  EXPECT_EQ(json::parse(sent.body)["recipients"], 1) << "only Anna asked";
+  auto to_anna = WaitForMailsTo(*smtp_, "anna@example.org", 2, 5);
+  ASSERT_EQ(to_anna.size(), 2u);
+  EXPECT_EQ(to_anna[1].subject, "News") << "in her language";
+  EXPECT_NE(to_anna[1].text.find("Hello all"), std::string::npos);
+  EXPECT_FALSE(to_anna[1].Header("list-unsubscribe").empty());
+  EXPECT_EQ(WaitForMailsTo(*smtp_, "bo@example.org", 2, 0).size(), 1u);
+
+  // One click, and the next newsletter has no one to go to.
+  HttpClient raw(server_->port());
+  ASSERT_EQ(raw.Request("POST", to_anna[1].LinkPath("/unsubscribe/"), "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}}).status,
+            200);
+  auto next = Api("POST", "/api/v1/newsletters", {{"subject", "Mer"}, {"body", "Mer"}}, manager);
+  auto none = Api("POST", "/api/v1/newsletters/" + std::to_string(json::parse(next.body)["id"].get<int64_t>()) + "/send", json::object(), manager);
+  EXPECT_EQ(json::parse(none.body)["recipients"], 0);
+  auto list = json::parse(Api("GET", "/api/v1/newsletters", json(), manager).body);
+  EXPECT_EQ(list["newsletters"].size(), 2u);
+}
+
+TEST_F(Mail, AProposerHearsTheirProjectWasFundedAndEachFollowUpUpdate) {
+  Start();
+  std::string anna = VerifiedResident("anna@example.org", "Anna");
+  std::string bo = VerifiedResident("bo@example.org", "Bo");
+  int64_t id = Proposal(anna);
+  std::string manager = Token("manager@example.se"), reviewer = Token("reviewer@example.se");
+  std::string path = "/api/v1/proposals/" + std::to_string(id);
+  ASSERT_EQ(Api("POST", path + "/review", {{"feasible", true}, {"cost", 5000}, {"explanation", "Bra."}}, reviewer).status, 200);
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/parker", {{"phase", "voting"}}, manager).status, 200);
+  ASSERT_EQ(Api("PUT", "/api/v1/processes/parker/budgets/b/ballot", {{"projects", {id}}}, bo).status, 200);
+  ASSERT_EQ(Api("PATCH", "/api/v1/processes/parker", {{"phase", "results"}}, manager).status, 200);
+  ASSERT_EQ(Api("POST", "/api/v1/processes/parker/budgets/b/count", json::object(), manager).status, 200);
+  ASSERT_EQ(Api("POST", "/api/v1/processes/parker/budgets/b/count", json::object(), manager).status, 200) << "a recount";
+  auto to_anna = WaitForMailsTo(*smtp_, "anna@example.org", 3, 5);  // verification, feasible, funded
+  std::string subjects;
+  for (const auto& m : to_anna) subjects += m.subject + " | ";
+  ASSERT_EQ(to_anna.size(), 3u) << subjects;
+  EXPECT_NE(to_anna[2].text.find("fick pengar"), std::string::npos) << to_anna[2].text;
+  auto update = Api("POST", "/api/v1/processes/parker/followup/" + std::to_string(id), {{"status", "in_progress"}, {"progress", 10}, {"update", "Bänkarna är beställda."}},
+                    manager);
+  ASSERT_EQ(update.status / 100, 2) << update.body;
+  to_anna = WaitForMailsTo(*smtp_, "anna@example.org", 4, 5);
+  ASSERT_EQ(to_anna.size(), 4u) << "the recount said nothing new; the update did";
+  EXPECT_NE(to_anna[3].text.find("Bänkarna är beställda."), std::string::npos) << to_anna[3].text;
+}
+
+}  // namespace
+}  // namespace ting::testing

@@ -98,8 +98,12 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   int64_t admin_b_id = json::parse(Api("GET", "/api/v1/me", json(), admin_b, kHostB).body)["id"];
   int64_t res_a_id = json::parse(Api("GET", "/api/v1/me", json(), res_a).body)["id"];
 
+  auto nb = Api("POST", "/api/v1/newsletters", json{{"subject", "B:s nyhetsbrev"}, {"body", "Hej"}}, admin_b, kHostB);
+  ASSERT_EQ(nb.status, 201) << nb.body;
+  const std::string NB = std::to_string(Id(nb));
   auto snapshot = [&] {
     std::string s = Api("GET", "/api/v1/proposals/" + std::to_string(b1), json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/newsletters/" + NB, json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/processes/pb", json(), admin_b, kHostB).body;
     return s;
@@ -141,6 +145,12 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"POST", "/api/v1/code-session", {{"code", code_b}}},
       {"POST", "/api/v1/account/verification", {{"code", code_b}}},
       {"POST", "/api/v1/residents/verifications", {{"person_id", "19900101-1234"}, {"email", "resident-b@example.se"}}},
+      {"GET", "/api/v1/newsletters/" + NB, json()},
+      {"POST", "/api/v1/newsletters/" + NB + "/test", json::object()},
+      {"POST", "/api/v1/newsletters/" + NB + "/send", json::object()},
+      {"POST", "/api/v1/newsletters", {{"subject", "x"}, {"body", "x"}, {"process", "pb"}}},  // B's process as audience
+      {"POST", "/api/v1/processes/pb/follow", json::object()},
+      {"DELETE", "/api/v1/processes/pb/follow", json()},
   };
   for (const auto& a : api) {
     for (const std::string* token : {&admin_a, &res_a}) {
@@ -179,7 +189,11 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/admin/processes/pb/dates", {}},
       {"/admin/processes/pb/budgets", {{"slug", "b"}, {"amount", "1"}}},
       {"/admin/processes/pb/access", {{"require_verified_account", "1"}}},
-      {"/admin/mail/1/retry", {}},  // the outbox's first message: organisation B's or not failed, never retried from A
+      {"/admin/mail/1/retry", {}},
+      {"/admin/newsletters/" + NB + "/test", {}},
+      {"/admin/newsletters/" + NB + "/send", {}},
+      {"/admin/newsletters", {{"audience", "pb"}, {"subject_sv", "x"}, {"body_sv", "x"}}},
+      {"/processes/pb/follow", {{"follow", "1"}}},  // the outbox's first message: organisation B's or not failed, never retried from A
       {"/processes/pb/codes", {{"format", "csv"}}},
       {"/processes/pb/desk/open", {{"person", "1"}}},
       {"/processes/pb/desk/verify", {{"person", "1"}, {"email", "resident-b@example.se"}}},

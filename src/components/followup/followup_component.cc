@@ -6,6 +6,7 @@
 #include "ting/base/keys.h"
 #include "ting/base/time.h"
 #include "ting/components/followup.h"
+#include "ting/components/proposals.h"
 #include "ting/components/results.h"
 #include "ting/core/accounts.h"
 #include "ting/html/markdown.h"
@@ -126,7 +127,9 @@ class FollowUpComponent final : public web::Component {
       if (!Trim(body).empty())
         TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO project_updates(proposal_id, author_id, body, created_at) VALUES(?, ?, ?, ?)",
                                           {project_id, author_id, std::string(Trim(body)), now})));
-      return {};
+      // The project's proposer hears of every change (mailed as they choose: the "funded" kind).
+      if (Trim(body).empty()) return NotifyAuthorIn(c, site_->env(), project_id, TING_KEY("notify.followup_status"));
+      return NotifyAuthorIn(c, site_->env(), project_id, TING_KEY("notify.followup"), {{"update", std::string(Utf8Prefix(Trim(body), 300))}});
     });
   }
 

@@ -3,6 +3,7 @@
 // off, address not verified); digests that are due become one mail each. The notification's
 // state changes in the same transaction as its mail is queued, so none is mailed twice.
 
+#include <chrono>
 #include <iostream>
 
 #include "mail_internal.h"
@@ -42,9 +43,57 @@ bool Mailable(const Recipient& r) { return r.verified && !EndsWith(r.email, ".in
 
 }  // namespace
 
+namespace {
+constexpr auto kPhaseCheck = std::chrono::seconds(10);
+}  // namespace
+
 void MailComponent::Dispatch() {
+  // Phases first: their notifications are mailed in the same round.
+  if (site_.env().Monotonic() >= next_phase_check_) {
+    next_phase_check_ = site_.env().Monotonic() + kPhaseCheck;
+    bool changed = false;
+    Status seen = site_.db().Read([&](db::Connection& c) { return NoticePhasesIn(c, &changed); });
+    if (seen.ok() && changed) seen = site_.db().Write([&](db::Connection& c) { return NoticePhasesIn(c, nullptr); });
+    if (!seen.ok()) std::cerr << "mail: phases not looked at this round: " << seen.error().message << std::endl;
+  }
+  // Most rounds have nothing to do: a read says so without taking the writer.
+  bool work = false;
+  Status looked = site_.db().Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto fresh, NotificationsToMailIn(c, NotificationMail::kNew, 1));
+    TING_ASSIGN_OR_RETURN(auto due, DigestsDueIn(c, site_.env().NowSeconds() - site_.options().digest_interval_seconds));
+    work = !fresh.empty() || !due.empty();
+    return {};
+  });
+  if (looked.ok() && !work) return;
   if (auto st = site_.db().Write([&](db::Connection& c) { return DispatchIn(c); }); !st.ok())
     std::cerr << "mail: notifications not mailed this round: " << st.error().message << std::endl;
+}
+
+// With changed set: only tells whether any process's phase changed (a read). Without: records
+// every change and notifies the process's followers (in the caller's transaction). A process seen
+// for the first time is recorded without a notice.
+Status MailComponent::NoticePhasesIn(db::Connection& c, bool* changed) {
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT p.id, s.phase FROM processes p LEFT JOIN process_phase_seen s ON s.process_id = p.id"));
+  for (const auto& r : rows) {
+    TING_ASSIGN_OR_RETURN(Phase now, ProcessStore::PhaseIn(c, r.Int(0), site_.env()));
+    const std::string name = PhaseName(now);
+    if (!r.IsNull(1) && r.Str(1) == name) continue;
+    if (changed) {
+      *changed = true;
+      return {};
+    }
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO process_phase_seen(process_id, phase) VALUES(?, ?) "
+                                         "ON CONFLICT(process_id) DO UPDATE SET phase = excluded.phase",
+                                         {r.Int(0), name})));
+    if (r.IsNull(1)) continue;
+    TING_ASSIGN_OR_RETURN(auto process, ProcessStore::FindIn(c, r.Int(0)));
+    if (!process) continue;
+    TING_ASSIGN_OR_RETURN(auto followers, FollowersIn(c, process->id));
+    for (int64_t user : followers)
+      TING_RETURN_IF_ERROR(NotifyIn(c, site_.env(), user, process->organisation_id, "notify.phase_" + name,
+                                    {{"title", process->Title(process->default_language())}}, "/processes/" + process->slug));
+  }
+  return {};
 }
 
 Status MailComponent::DispatchIn(db::Connection& c) {

@@ -27,6 +27,32 @@ CREATE TABLE mail_preferences (
   comments INTEGER NOT NULL DEFAULT 1,
   digest INTEGER NOT NULL DEFAULT 0
 );
+)sql"},
+          {810, "mail: news of funded projects and phases; newsletters and who asked for them; the phase each process was last seen in", R"sql(
+ALTER TABLE mail_preferences ADD COLUMN funded INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE mail_preferences ADD COLUMN phases INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE newsletter_subscriptions (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, organisation_id)
+);
+CREATE TABLE newsletters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  process_id INTEGER NOT NULL DEFAULT 0,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_by INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL DEFAULT 0,
+  recipients INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX newsletters_org ON newsletters(organisation_id, id);
+CREATE TABLE process_phase_seen (
+  process_id INTEGER PRIMARY KEY REFERENCES processes(id) ON DELETE CASCADE,
+  phase TEXT NOT NULL
+);
 )sql"}};
 }
 
@@ -34,9 +60,10 @@ html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : ht
 
 // Keys built at run time, registered so start-up checks the catalogue has them.
 const bool kRuntimeKeys = [] {
-  for (const char* k : {"all", "review", "comments"}) ExpectKey(std::string("mail.kind_") + k);
+  for (const char* k : {"all", "review", "comments", "funded", "phases", "news", "follow"}) ExpectKey(std::string("mail.kind_") + k);
   for (const char* k : {"transactional", "notification", "digest", "newsletter"}) ExpectKey(std::string("mail.outbox_kind_") + k);
   for (const char* k : {"queued", "sent", "failed"}) ExpectKey(std::string("mail.outbox_status_") + k);
+  for (const char* k : {"information", "proposals", "review", "voting", "results", "followup"}) ExpectKey(std::string("notify.phase_") + k);
   return true;
 }();
 
@@ -63,6 +90,17 @@ MailComponent::MailComponent(web::Site& site) : site_(site) {
   site.Page("GET", "/admin/mail", Access::Can(core::Action::kSendMail), bind(&MailComponent::OutboxPage));
   site.Page("POST", "/admin/mail/{id}/retry", Access::Can(core::Action::kSendMail), bind(&MailComponent::RetryMessage));
   site.Api("GET", "/api/v1/mail/outbox", Access::Can(core::Action::kSendMail), bind(&MailComponent::ApiOutbox));
+  const auto send = Access::Can(core::Action::kSendMail);
+  site.Page("GET", "/admin/newsletters", send, bind(&MailComponent::NewslettersPage));
+  site.Page("POST", "/admin/newsletters", send, bind(&MailComponent::CreateNewsletter));
+  site.Page("GET", "/admin/newsletters/{id}", send, bind(&MailComponent::NewsletterPage));
+  site.Page("POST", "/admin/newsletters/{id}/test", send, bind(&MailComponent::TestNewsletter));
+  site.Page("POST", "/admin/newsletters/{id}/send", send, bind(&MailComponent::SendNewsletter));
+  site.Api("GET", "/api/v1/newsletters", send, bind(&MailComponent::ApiNewsletters));
+  site.Api("POST", "/api/v1/newsletters", send, bind(&MailComponent::ApiCreateNewsletter));
+  site.Api("GET", "/api/v1/newsletters/{id}", send, bind(&MailComponent::ApiNewsletter));
+  site.Api("POST", "/api/v1/newsletters/{id}/test", send, bind(&MailComponent::ApiTestNewsletter));
+  site.Api("POST", "/api/v1/newsletters/{id}/send", send, bind(&MailComponent::ApiSendNewsletter));
   site.AddMailJob([this] { Dispatch(); });
   // The bell: unread notifications, on every page of a signed-in person.
   site.AddLayoutData([this](const Context& ctx, html::Data& data) {
@@ -82,7 +120,8 @@ std::optional<MailComponent::Unsubscribe> MailComponent::ReadUnsubscribe(const s
   if (parts.size() != 3 || unsubscribe_secret_.empty()) return std::nullopt;
   auto user = ParseInt64(parts[0]);
   std::string kind(parts[1]);
-  if (!user || (kind != "all" && !ParseNoticeKind(kind))) return std::nullopt;
+  auto numbered = [&](std::string_view prefix) { return kind.rfind(prefix, 0) == 0 && ParseInt64(kind.substr(prefix.size())).has_value(); };
+  if (!user || (kind != "all" && !ParseNoticeKind(kind) && !numbered("news-") && !numbered("follow-"))) return std::nullopt;
   if (token != UnsubscribeToken(*user, kind)) return std::nullopt;
   return Unsubscribe{*user, kind};
 }
@@ -91,9 +130,22 @@ Status MailComponent::SetWanted(const Unsubscribe& u, bool wanted) {
   return site_.db().Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto exists, c.QueryOne("SELECT 1 FROM users WHERE id = ?", {u.user_id}));
     if (!exists) return Error::Say(ErrorCode::kGone, TING_KEY("mail.unsubscribe_gone"));
+    if (u.kind.rfind("news-", 0) == 0) {
+      int64_t org = *ParseInt64(u.kind.substr(5));
+      if (!wanted) return StatusOf(c.Exec("DELETE FROM newsletter_subscriptions WHERE user_id = ? AND organisation_id = ?", {u.user_id, org}));
+      return StatusOf(c.Exec("INSERT OR IGNORE INTO newsletter_subscriptions(user_id, organisation_id, created_at) "
+                             "SELECT ?, id, ? FROM organisations WHERE id = ?",
+                             {u.user_id, site_.env().NowSeconds(), org}));
+    }
+    if (u.kind.rfind("follow-", 0) == 0) {
+      int64_t process = *ParseInt64(u.kind.substr(7));
+      if (!wanted) return StatusOf(c.Exec("DELETE FROM process_follows WHERE user_id = ? AND process_id = ?", {u.user_id, process}));
+      return StatusOf(c.Exec("INSERT OR IGNORE INTO process_follows(user_id, process_id, created_at) SELECT ?, id, ? FROM processes WHERE id = ?",
+                             {u.user_id, site_.env().NowSeconds(), process}));
+    }
     TING_ASSIGN_OR_RETURN(Preferences p, PreferencesIn(c, u.user_id));
-    if (u.kind == "all" || u.kind == "review") p.review = wanted;
-    if (u.kind == "all" || u.kind == "comments") p.comments = wanted;
+    for (NoticeKind k : {NoticeKind::kReview, NoticeKind::kComments, NoticeKind::kFunded, NoticeKind::kPhases})
+      if (u.kind == "all" || u.kind == NoticeKindName(k)) p.Set(k, wanted);
     return SavePreferencesIn(c, u.user_id, p);
   });
 }
@@ -104,9 +156,18 @@ Result<Response> MailComponent::PreferencesPage(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(p, PreferencesIn(c, ctx.user->id));
     return {};
   }));
+  TING_ASSIGN_OR_RETURN(bool news, Subscribed(site_.db(), ctx.user->id, ctx.org.id));
+  TING_ASSIGN_OR_RETURN(auto followed, FollowedBy(site_.db(), ctx.user->id, ctx.org.id));
+  html::List follows;
+  for (const auto& [id, slug] : followed) follows.push_back(html::Object{{"slug", slug}});
   html::Data d;
   d.set("review", Bool(p->review));
   d.set("comments", Bool(p->comments));
+  d.set("funded", Bool(p->funded));
+  d.set("phases", Bool(p->phases));
+  d.set("news", Bool(news));
+  d.set("follows", follows);
+  d.set("has_follows", Bool(!follows.empty()));
   d.set("digest", Bool(p->digest));
   d.set("immediately", Bool(!p->digest));
   d.set("email", ctx.user->email);
@@ -118,8 +179,14 @@ Result<Response> MailComponent::SavePreferences(Request& req, Context& ctx) {
   Preferences p;
   p.review = FormField(req, "review") == "1";
   p.comments = FormField(req, "comments") == "1";
+  p.funded = FormField(req, "funded") == "1";
+  p.phases = FormField(req, "phases") == "1";
   p.digest = FormField(req, "when") == "digest";
-  TING_RETURN_IF_ERROR(site_.db().Write([&](db::Connection& c) { return SavePreferencesIn(c, ctx.user->id, p); }));
+  const bool news = FormField(req, "news") == "1";
+  TING_RETURN_IF_ERROR(site_.db().Write([&](db::Connection& c) -> Status {
+    TING_RETURN_IF_ERROR(SavePreferencesIn(c, ctx.user->id, p));
+    return SetSubscribedIn(c, site_.env(), ctx.user->id, ctx.org.id, news);
+  }));
   return site_.RedirectWithFlash(ctx, "/account/notifications", TING_KEY("mail.preferences_saved"));
 }
 
@@ -129,7 +196,8 @@ Result<Response> MailComponent::UnsubscribePage(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(SetWanted(*u, false));
   html::Data d;
   d.set("token", req.params["token"]);
-  d.set("what", site_.T(ctx, "mail.kind_" + u->kind));
+  const std::string kind = u->kind.rfind("news-", 0) == 0 ? "news" : u->kind.rfind("follow-", 0) == 0 ? "follow" : u->kind;
+  d.set("what", site_.T(ctx, "mail.kind_" + kind));
   return site_.RenderPage(req, ctx, "mail/unsubscribed", TING_KEY("mail.unsubscribed_title"), d);
 }
 
@@ -190,8 +258,14 @@ Result<Response> MailComponent::ApiOutbox(Request&, Context& ctx) {
   return Site::Json(200, {{"queued", counts.queued}, {"sent", counts.sent}, {"failed", counts.failed}, {"pending", list}});
 }
 
+// The demo's notifications are its history, not news: none of them is mailed.
+Status SeedMail(web::Demo& demo) {
+  return demo.db.Write([](db::Connection& c) { return StatusOf(c.Exec("UPDATE notifications SET mail_state = 1 WHERE mail_state <> 1")); });
+}
+
 web::Manifest MailManifest() {
-  return web::ManifestOf<MailComponent>("mail", "/account/notifications, /unsubscribe, /admin/mail", Migrations, mail::Resources);
+  return web::ManifestOf<MailComponent>("mail", "/account/notifications, /unsubscribe, /admin/mail, /admin/newsletters", Migrations, mail::Resources,
+                                        SeedMail);
 }
 
 }  // namespace ting::components

@@ -322,6 +322,42 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
   return std::move(*result);
 }
 
+Status SetFollowing(db::Database& db, const Env& env, int64_t user_id, int64_t process_id, bool follow) {
+  return db.Write([&](db::Connection& c) -> Status {
+    if (!follow) return StatusOf(c.Exec("DELETE FROM process_follows WHERE user_id = ? AND process_id = ?", {user_id, process_id}));
+    return StatusOf(c.Exec("INSERT OR IGNORE INTO process_follows(user_id, process_id, created_at) VALUES(?, ?, ?)", {user_id, process_id, env.NowSeconds()}));
+  });
+}
+
+Result<bool> IsFollowing(db::Database& db, int64_t user_id, int64_t process_id) {
+  bool following = false;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT 1 FROM process_follows WHERE user_id = ? AND process_id = ?", {user_id, process_id}));
+    following = row.has_value();
+    return {};
+  }));
+  return following;
+}
+
+Result<std::vector<int64_t>> FollowersIn(db::Connection& c, int64_t process_id) {
+  std::vector<int64_t> out;
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT user_id FROM process_follows WHERE process_id = ? ORDER BY user_id", {process_id}));
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, std::string>>> FollowedBy(db::Database& db, int64_t user_id, int64_t organisation_id) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT p.id, p.slug FROM process_follows f JOIN processes p ON p.id = f.process_id "
+                                             "WHERE f.user_id = ? AND p.organisation_id = ? ORDER BY p.slug",
+                                             {user_id, organisation_id}));
+    for (const auto& r : rows) out.emplace_back(r.Int(0), r.Str(1));
+    return {};
+  }));
+  return out;
+}
+
 Status CheckAccountMayTakePart(const Process& p, const core::User& user) {
   if (!p.require_verified_account || user.verified()) return {};
   return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("processes.verify_account_first"));

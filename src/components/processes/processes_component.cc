@@ -108,6 +108,10 @@ class ProcessesComponent final : public web::Component {
     site.Page("GET", "/admin/processes/{slug}", manage, [this](Request& req, Context& ctx) { return AdminEdit(req, ctx, {}, 200); });
     site.Page("POST", "/admin/processes/{slug}/phase", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, PhasePatch(req)); });
     site.Page("POST", "/admin/processes/{slug}/dates", manage, [this](Request& req, Context& ctx) { return AdminPatch(req, ctx, DatesPatch(req)); });
+    const auto signed_in = web::Access::SignedIn();
+    site.Page("POST", "/processes/{slug}/follow", signed_in, [this](Request& req, Context& ctx) { return FollowPage(req, ctx); });
+    site.Api("POST", "/api/v1/processes/{slug}/follow", signed_in, [this](Request& req, Context& ctx) { return ApiFollow(req, ctx); });
+    site.Api("DELETE", "/api/v1/processes/{slug}/follow", signed_in, [this](Request& req, Context& ctx) { return ApiFollow(req, ctx); });
     site.Page("POST", "/admin/processes/{slug}/access", manage, [this](Request& req, Context& ctx) {
       return AdminPatch(req, ctx, json{{"require_verified_account", FormField(req, "require_verified_account") == "1"}});
     });
@@ -192,7 +196,27 @@ class ProcessesComponent final : public web::Component {
   Result<Response> Show(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
     const Process& process = p;
-    return site_->RenderPageTitled(req, ctx, "processes/show", process.Title(ctx.lang), ProcessData(process, ctx));
+    html::Data d = ProcessData(process, ctx);
+    if (ctx.user) {
+      TING_ASSIGN_OR_RETURN(bool following, IsFollowing(site_->db(), ctx.user->id, process.id));
+      d.set("following", following);
+    }
+    d.set("signed_in", ctx.user.has_value());
+    return site_->RenderPageTitled(req, ctx, "processes/show", process.Title(ctx.lang), d);
+  }
+
+  // Follow or stop following (page: "follow" = 1 or 0; API: POST follows, DELETE stops).
+  Result<Response> FollowPage(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
+    bool follow = FormField(req, "follow") == "1";
+    TING_RETURN_IF_ERROR(SetFollowing(site_->db(), site_->env(), ctx.user->id, p.id, follow));
+    return site_->RedirectWithFlash(ctx, "/processes/" + p.slug, follow ? TING_KEY("processes.followed") : TING_KEY("processes.unfollowed"));
+  }
+  Result<Response> ApiFollow(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Process p, FindProcess(*store_, ctx, req.Param("slug")));
+    bool follow = req.method == "POST";
+    TING_RETURN_IF_ERROR(SetFollowing(site_->db(), site_->env(), ctx.user->id, p.id, follow));
+    return Site::Json(200, {{"following", follow}});
   }
 
   // The start page lists every process; that list is read at most every two seconds.

@@ -80,6 +80,15 @@ END;
 )sql"},
           {250, "processes: whether only verified accounts may take part", R"sql(
 ALTER TABLE processes ADD COLUMN require_verified_account INTEGER NOT NULL DEFAULT 0;
+)sql"},
+          {260, "processes: who follows a process (its news by notification and mail)", R"sql(
+CREATE TABLE process_follows (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  process_id INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, process_id)
+);
+CREATE INDEX process_follows_process ON process_follows(process_id);
 )sql"}};
 }
 

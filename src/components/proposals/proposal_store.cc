@@ -474,6 +474,23 @@ Result<std::vector<PendingNotification>> DigestOfIn(db::Connection& c, int64_t u
   return PendingFrom(c, "user_id = ? AND mail_state = ?", {user_id, static_cast<int64_t>(NotificationMail::kDigest), int64_t{500}});
 }
 
+Status NotifyIn(db::Connection& c, const Env& env, int64_t user_id, int64_t organisation_id, const std::string& key,
+                const std::map<std::string, std::string>& vars, const std::string& link) {
+  json v = json::object();
+  for (const auto& [k, value] : vars) v[k] = value;
+  return StatusOf(c.Exec("INSERT INTO notifications(user_id, message_key, vars, link, created_at, mail_state, organisation_id) VALUES(?, ?, ?, ?, ?, 0, ?)",
+                         {user_id, key, v.dump(), link, env.NowSeconds(), organisation_id}));
+}
+
+Status NotifyAuthorIn(db::Connection& c, const Env& env, int64_t proposal_id, const std::string& key, std::map<std::string, std::string> vars) {
+  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT p.author_id, p.title, pr.organisation_id FROM proposals p JOIN processes pr ON pr.id = p.process_id "
+                                             "WHERE p.id = ?",
+                                             {proposal_id}));
+  if (!row || row->Int(0) == 0) return {};
+  vars["title"] = row->Str(1);
+  return NotifyIn(c, env, row->Int(0), row->Int(2), key, vars, "/proposals/" + std::to_string(proposal_id));
+}
+
 Result<std::vector<int64_t>> DigestsDueIn(db::Connection& c, int64_t created_before) {
   std::vector<int64_t> out;
   TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT user_id FROM notifications WHERE mail_state = ? GROUP BY user_id HAVING MIN(created_at) <= ? LIMIT 200",

@@ -147,10 +147,15 @@ class ResultsComponent final : public web::Component {
                                         "ON CONFLICT(budget_id) DO UPDATE SET outcome = excluded.outcome, counted_at = excluded.counted_at, "
                                         "counted_by = excluded.counted_by",
                                         {t.budget.id, outcome, result.counted_at, user_id})));
+      TING_ASSIGN_OR_RETURN(auto before, FundedProjects(c, t.budget.id));
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("DELETE FROM funded_projects WHERE budget_id = ?", {t.budget.id})));
       int64_t position = 0;
-      for (int64_t id : result.selected)
+      for (int64_t id : result.selected) {
         TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO funded_projects(budget_id, proposal_id, position) VALUES(?, ?, ?)", {t.budget.id, id, ++position})));
+        // Its proposer hears once, when it is first funded (a recount that keeps it says nothing).
+        if (std::find(before.begin(), before.end(), id) == before.end())
+          TING_RETURN_IF_ERROR(NotifyAuthorIn(c, site_->env(), id, TING_KEY("notify.funded")));
+      }
       return {};
     }));
     return result;

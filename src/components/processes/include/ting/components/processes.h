@@ -131,6 +131,14 @@ nlohmann::json ProcessToJson(const Process& p, const std::string& today);
 nlohmann::json BallotRulesToJson(const BallotRules& r);
 Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);
 
+// Following a process: news of it (its phases, its newsletters) by notification and mail.
+Status SetFollowing(db::Database& db, const Env& env, int64_t user_id, int64_t process_id, bool follow);
+Result<bool> IsFollowing(db::Database& db, int64_t user_id, int64_t process_id);
+// The accounts following a process, in the caller's transaction.
+Result<std::vector<int64_t>> FollowersIn(db::Connection& c, int64_t process_id);
+// The processes of an organisation an account follows: (id, slug).
+Result<std::vector<std::pair<int64_t, std::string>>> FollowedBy(db::Database& db, int64_t user_id, int64_t organisation_id);
+
 // OK when the account may take part in the process (propose, support, vote with it); else
 // kPermissionDenied telling the person to verify their address first.
 Status CheckAccountMayTakePart(const Process& p, const core::User& user);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ting/base/env.h"
 #include "ting/base/result.h"
 #include "ting/web/component.h"
 #include "ting/db/database.h"
@@ -62,6 +63,13 @@ struct PendingNotification {
   std::map<std::string, std::string> vars;
   int64_t created_at = 0;
 };
+// A notification for a person, in the caller's transaction (vars: the key's {{placeholders}}).
+Status NotifyIn(db::Connection& c, const Env& env, int64_t user_id, int64_t organisation_id, const std::string& key,
+                const std::map<std::string, std::string>& vars, const std::string& link);
+// A notification for a proposal's author about it ({{title}} is its title), in the caller's
+// transaction; nothing when the proposal is gone.
+Status NotifyAuthorIn(db::Connection& c, const Env& env, int64_t proposal_id, const std::string& key,
+                      std::map<std::string, std::string> vars = {});
 // The oldest notifications in a mail state, in the caller's transaction.
 Result<std::vector<PendingNotification>> NotificationsToMailIn(db::Connection& c, NotificationMail state, int limit);
 // People whose oldest notification waiting for the digest is older than `created_before`.
