@@ -176,6 +176,16 @@ TEST_F(OutboxTest, StartMakesWaitingRetriesDueAndTheThreadSends) {
   EXPECT_EQ(CountsFor(*db_, 1)->sent, 1);
 }
 
+TEST_F(OutboxTest, SentMailIsDeletedAfterThirtyDays) {
+  Queue(Kind::kTransactional);
+  EXPECT_EQ(*sender_->RunOnce(), 1);
+  EXPECT_EQ(CountsFor(*db_, 1)->sent, 1);
+  env_.Advance(std::chrono::hours(24 * 30 + 2));
+  Queue(Kind::kTransactional);
+  EXPECT_EQ(*sender_->RunOnce(), 1);
+  EXPECT_EQ(CountsFor(*db_, 1)->sent, 1) << "the month-old one is gone, the new one stays";
+}
+
 TEST_F(OutboxTest, EnqueueRefusesAnythingButOneAddress) {
   Status st = db_->Write([&](db::Connection& c) -> Status {
     return StatusOf(Enqueue(c, env_, Message{.to = "a@example.org, b@example.org", .subject = "x", .text = "y"}));

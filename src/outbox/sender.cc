@@ -101,6 +101,14 @@ Result<std::vector<Sender::Claimed>> Sender::Claim(int64_t now, int newsletter_b
 
 Result<int> Sender::RunOnce() {
   for (auto& job : jobs_) job();
+  if (env_.NowSeconds() >= next_cleanup_) {  // hourly: old mail goes (docs/privacy.md)
+    next_cleanup_ = env_.NowSeconds() + 3600;
+    const int64_t keep = int64_t{options_.keep_sent_days} * 24 * 3600;
+    TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) {
+      return StatusOf(c.Exec("DELETE FROM mail_outbox WHERE (status = 'sent' AND sent_at < ?) OR (status = 'failed' AND created_at < ?)",
+                             {env_.NowSeconds() - keep, env_.NowSeconds() - 3 * keep}));
+    }));
+  }
   // Newsletters: at most newsletters_per_minute in any minute (by the monotonic clock).
   int64_t mono = std::chrono::duration_cast<std::chrono::seconds>(env_.Monotonic().time_since_epoch()).count();
   std::erase_if(newsletter_sends_, [&](int64_t t) { return t <= mono - 60; });

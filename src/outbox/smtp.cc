@@ -17,6 +17,16 @@ struct Upload {
   size_t offset = 0;
 };
 
+// "<address>" for the SMTP envelope.
+std::string Bracketed(const std::string& address) {
+  std::string out;
+  out.reserve(address.size() + 2);
+  out.push_back('<');
+  out.append(address);
+  out.push_back('>');
+  return out;
+}
+
 size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
   auto* up = static_cast<Upload*>(user);
   size_t n = std::min(size * count, up->data->size() - up->offset);
@@ -37,8 +47,8 @@ class CurlSmtp final : public Transport {
     CURL* curl = curl_easy_init();
     if (!curl) return Error::Internal("curl_easy_init failed");
     Upload up{&data};
-    curl_slist* rcpt = curl_slist_append(nullptr, ("<" + recipient + ">").c_str());
-    const std::string from = "<" + AddressOf(config_.from) + ">";
+    const std::string to = Bracketed(recipient), from = Bracketed(AddressOf(config_.from));
+    curl_slist* rcpt = curl_slist_append(nullptr, to.c_str());
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl, CURLOPT_URL, config_.url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");

@@ -78,6 +78,9 @@ struct SenderOptions {
   std::chrono::milliseconds poll = std::chrono::seconds(1);  // how often the outbox is read
   int newsletters_per_minute = 120;  // bulk mail rate; transactional mail is never held back
   int claim_seconds = 120;           // a claimed message another sender may take after this
+  // Sent mail (addresses, texts: personal data) is deleted this long after it was sent; failed
+  // mail three times as long after it was written. Counts of a newsletter's old mail go with it.
+  int keep_sent_days = 30;
 };
 
 // Counts for the admin page.
@@ -133,6 +136,7 @@ class Sender {
   SenderOptions options_;
   std::vector<std::function<void()>> jobs_;
   std::vector<int64_t> newsletter_sends_;  // monotonic seconds of recent newsletter sends
+  int64_t next_cleanup_ = 0;               // Unix seconds: when old mail is deleted next
   std::mutex mu_;
   std::condition_variable wake_;
   bool woken_ = false, stopping_ = false;

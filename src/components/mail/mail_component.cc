@@ -159,7 +159,11 @@ Result<Response> MailComponent::PreferencesPage(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(bool news, Subscribed(site_.db(), ctx.user->id, ctx.org.id));
   TING_ASSIGN_OR_RETURN(auto followed, FollowedBy(site_.db(), ctx.user->id, ctx.org.id));
   html::List follows;
-  for (const auto& [id, slug] : followed) follows.push_back(html::Object{{"slug", slug}});
+  ProcessStore processes(site_.db(), site_.env());
+  for (const auto& [id, slug] : followed) {
+    TING_ASSIGN_OR_RETURN(auto p, processes.Find(ctx.org.id, slug));
+    follows.push_back(html::Object{{"slug", slug}, {"title", p ? p->Title(ctx.lang) : slug}});
+  }
   html::Data d;
   d.set("review", Bool(p->review));
   d.set("comments", Bool(p->comments));
