@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fixture.h"
+
 #include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -536,58 +538,6 @@ TEST(Provider, FailedDiscoveryIsRetried) {
 
 // ---- The library against the Python test provider, over real HTTP ----
 
-// tests/fixtures/oidc_provider.py, started for one test and killed after it.
-class FixtureProcess {
- public:
-  ~FixtureProcess() {
-    if (out_ >= 0) close(out_);
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // Starts the fixture and waits (up to 20 s) for its "PORT <n>" line; 0 on failure.
-  int Start(const std::string& script, const std::string& client_id, const std::string& secret) {
-    int fds[2];
-    if (pipe(fds) != 0) return 0;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<std::string> args = {"/usr/bin/python3", script, "--port", "0", "--client-id", client_id,
-                                     "--client-secret", secret};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fds[0];
-    if (rc != 0) {
-      pid_ = 0;
-      return 0;
-    }
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p = {out_, POLLIN, 0};
-      if (poll(&p, 1, 200) <= 0) continue;
-      char buf[256];
-      ssize_t n = read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    if (line.rfind("PORT ", 0) != 0) return 0;
-    return std::atoi(line.c_str() + 5);
-  }
-
- private:
-  pid_t pid_ = 0;
-  int out_ = -1;
-};
-
 size_t Discard(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 size_t Append(char* p, size_t size, size_t nmemb, void* out) {
   static_cast<std::string*>(out)->append(p, size * nmemb);
@@ -688,9 +638,10 @@ TEST(OidcFixture, FullFlowThroughCurl) {
   ASSERT_TRUE(script != nullptr && *script != '\0')
       << "set TING_OIDC_FIXTURE to the path of tests/fixtures/oidc_provider.py (CMake does this for ctest); "
          "this test needs the test OpenID provider and never skips";
-  FixtureProcess fixture;
-  int port = fixture.Start(script, "c", "s");
-  ASSERT_GT(port, 0) << "the fixture did not print its PORT line: " << script;
+  // tests/fixtures/oidc_provider.py, started for this test and killed after it.
+  ting::testing::FixtureServer fixture("/usr/bin/python3", {script, "--port", "0", "--client-id", "c", "--client-secret", "s"});
+  int port = fixture.port();
+  ASSERT_GT(port, 0) << "the fixture did not print its PORT line: " << fixture.output();
   const std::string issuer = "http://127.0.0.1:" + std::to_string(port);
   auto http = CurlHttpClient(10);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "fresh_database.h"
 #include "ting/outbox/outbox.h"
 
 namespace ting::outbox {
@@ -31,14 +32,8 @@ class RecordingTransport final : public Transport {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto dir = std::filesystem::temp_directory_path() / ("ting_outbox_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    path_ = (dir / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db")).string();
-    std::filesystem::remove(path_);
-    auto db = db::OpenSqlite(path_, {.durable = false});
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    ASSERT_TRUE(db::Migrate(*db_, Migrations()).ok());
+    db_ = test_support::FreshDatabase(Migrations(), &path_);
+    ASSERT_TRUE(db_);
     auto transport = std::make_unique<RecordingTransport>();
     transport_ = transport.get();
     sender_ = std::make_unique<Sender>(*db_, env_, std::move(transport), "Ting <noreply@ting.example>",
@@ -54,6 +49,7 @@ class OutboxTest : public ::testing::Test {
                    }).ok());
     return id;
   }
+  void TearDown() override { std::filesystem::remove(path_); }
   std::string path_;
   FakeEnv env_;
   std::unique_ptr<db::Database> db_;

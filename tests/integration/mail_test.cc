@@ -78,6 +78,13 @@ class Mail : public ::testing::Test {
     EXPECT_EQ(c.Get(m.LinkPath("/verify-email/")).status, 200);
     return Token(email);
   }
+  // A browser signed in through the sign-in form.
+  std::unique_ptr<HttpClient> SignedIn(const std::string& email) {
+    auto web = std::make_unique<HttpClient>(server_->port());
+    auto form = web->Get("/sign-in");
+    EXPECT_EQ(web->PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", email}, {"password", kPassword}}).status, 303);
+    return web;
+  }
   std::vector<ReceivedMail> MailsTo(const std::string& email) {
     std::vector<ReceivedMail> out;
     for (auto& m : smtp_->Mails())
@@ -260,9 +267,8 @@ TEST_F(Mail, NotificationsByMailFollowEachPersonsChoicesAndUnsubscribeIsOneClick
   ASSERT_EQ(to_anna.size(), 3u) << "the comment, not the decision";
   EXPECT_NE(to_anna[2].text.find("kommenterat"), std::string::npos) << to_anna[2].text;
   // Everything is still under the bell.
-  HttpClient web(server_->port());
-  auto form = web.Get("/sign-in");
-  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  auto signed_in = SignedIn("anna@example.org");
+  HttpClient& web = *signed_in;
   auto home = web.Get("/");
   EXPECT_NE(home.body.find("class=\"count\">3<"), std::string::npos) << "three unread: revise, comment, feasible";
 
@@ -281,9 +287,8 @@ TEST_F(Mail, ADailyDigestGathersNotificationsIntoOneMail) {
   Start();
   std::string anna = VerifiedResident("anna@example.org", "Anna");
   std::string bo = VerifiedResident("bo@example.org", "Bo");
-  HttpClient web(server_->port());
-  auto form = web.Get("/sign-in");
-  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  auto signed_in = SignedIn("anna@example.org");
+  HttpClient& web = *signed_in;
   auto settings = web.Get("/account/notifications");
   ASSERT_EQ(web.PostForm("/account/notifications", {{"csrf", FormValue(settings.body, "csrf")}, {"review", "1"}, {"comments", "1"}, {"when", "digest"}})
                 .status,
@@ -384,9 +389,8 @@ TEST_F(Mail, TheAdminPageShowsWaitingMailAndRetriesFailedMail) {
   smtp_->Kill();
   StartTing(port);
   ASSERT_EQ(Api("POST", "/api/v1/users", {{"email", "waiting@example.org"}, {"password", kPassword}, {"name", "W"}}).status, 201);
-  HttpClient web(server_->port());
-  auto form = web.Get("/sign-in");
-  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "manager@example.se"}, {"password", kPassword}}).status, 303);
+  auto signed_in = SignedIn("manager@example.se");
+  HttpClient& web = *signed_in;
   HttpResponse page;
   for (int i = 0; i < 50; ++i) {
     page = web.Get("/admin/mail");
@@ -472,9 +476,8 @@ TEST_F(Mail, FollowersHearOfANewPhaseAndGetTheProcesssNewsletters) {
   HttpClient raw(server_->port());
   ASSERT_EQ(raw.Request("POST", to_anna[2].LinkPath("/unsubscribe/"), "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}}).status,
             200);
-  HttpClient web(server_->port());
-  auto form = web.Get("/sign-in");
-  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  auto signed_in = SignedIn("anna@example.org");
+  HttpClient& web = *signed_in;
   EXPECT_NE(web.Get("/processes/parker").body.find("name=\"follow\" value=\"1\""), std::string::npos) << "no longer following";
 }
 
@@ -483,9 +486,8 @@ TEST_F(Mail, OrganisationNewslettersGoToThoseWhoAskedInTheirLanguage) {
   VerifiedResident("anna@example.org", "Anna");
   VerifiedResident("bo@example.org", "Bo");
   // Anna asks for the newsletters on her settings page, in English.
-  HttpClient web(server_->port());
-  auto form = web.Get("/sign-in");
-  ASSERT_EQ(web.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "anna@example.org"}, {"password", kPassword}}).status, 303);
+  auto signed_in = SignedIn("anna@example.org");
+  HttpClient& web = *signed_in;
   auto home = web.Get("/");
   ASSERT_EQ(web.PostForm("/language", {{"csrf", FormValue(home.body, "csrf")}, {"lang", "en"}, {"next", "/"}}).status, 303);
   auto settings = web.Get("/account/notifications");

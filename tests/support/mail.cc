@@ -1,10 +1,6 @@
 #include "mail.h"
 
-#include <poll.h>
-#include <signal.h>
 #include <sodium.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +13,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http_client.h"
 
 namespace ting::testing {
 namespace {
@@ -129,36 +124,16 @@ std::string ReceivedMail::LinkPath(const std::string& prefix) const {
 }
 
 SmtpServer::SmtpServer(std::string dir, int port, std::string user, std::string password) : dir_(std::move(dir)) {
-  std::vector<std::string> args = {std::string(TING_SOURCE_DIR) + "/tests/fixtures/smtp_server.py", "--dir", dir_, "--port",
-                                   std::to_string(port)};
+  std::vector<std::string> args = {std::string(TING_SOURCE_DIR) + "/tests/fixtures/smtp_server.py", "--dir", dir_, "--port", std::to_string(port)};
   if (!user.empty()) args.insert(args.end(), {"--user", user, "--password", password});
-  pid_ = SpawnProgram("/usr/bin/python3", args, &out_fd_);
-  std::string output;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  char buf[512];
-  std::smatch m;
-  while (std::chrono::steady_clock::now() < deadline && !std::regex_search(output, m, std::regex("PORT ([0-9]+)"))) {
-    pollfd p{out_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 200) > 0) {
-      ssize_t n = ::read(out_fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      output.append(buf, static_cast<size_t>(n));
-    }
-  }
-  if (!std::regex_search(output, m, std::regex("PORT ([0-9]+)")))
-    throw std::runtime_error("the test SMTP server did not start (is python3-aiosmtpd installed?): " + output);
-  port_ = std::stoi(m[1]);
+  server_ = std::make_unique<FixtureServer>("/usr/bin/python3", args);
+  port_ = server_->port();
+  if (!port_) throw std::runtime_error("the test SMTP server did not start (is python3-aiosmtpd installed?): " + server_->output());
 }
 
-SmtpServer::~SmtpServer() { Kill(); }
+SmtpServer::~SmtpServer() = default;
 
-void SmtpServer::Kill() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  ::close(out_fd_);
-  pid_ = -1;
-}
+void SmtpServer::Kill() { server_->Kill(); }
 
 std::vector<ReceivedMail> SmtpServer::Mails() const {
   std::vector<std::filesystem::path> envelopes;

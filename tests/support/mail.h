@@ -3,10 +3,11 @@
 // what it received, parsed: headers, the subject decoded, the text and HTML parts decoded.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
+#include "fixture.h"
 
 namespace ting::testing {
 
@@ -35,9 +36,8 @@ class SmtpServer {
 
  private:
   std::string dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<FixtureServer> server_;
   int port_ = 0;
-  int out_fd_ = -1;
 };
 
 }  // namespace ting::testing

@@ -10,6 +10,16 @@
 
 namespace ting::components {
 
+// A form page's data with its list of problems ("has_errors", "errors").
+inline html::Data FormData(std::vector<std::string> errors) {
+  html::Data d;
+  html::List list;
+  for (auto& e : errors) list.push_back(html::Data(e));
+  d.set("has_errors", !errors.empty());
+  d.set("errors", list);
+  return d;
+}
+
 // The demo's organisation, staff and residents (seed.cc).
 Status SeedAccounts(web::Demo& demo);
 

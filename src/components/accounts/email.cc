@@ -15,15 +15,6 @@ namespace {
 
 constexpr int64_t kResetsPerAddressPerHour = 5;
 
-html::Data Errors(std::vector<std::string> errors) {
-  html::Data d;
-  html::List list;
-  for (auto& e : errors) list.push_back(html::Data(e));
-  d.set("has_errors", !errors.empty());
-  d.set("errors", list);
-  return d;
-}
-
 }  // namespace
 
 Status AccountsComponent::QueueVerificationIn(db::Connection& c, const core::Organisation& org, const core::User& user) {
@@ -79,7 +70,7 @@ Status AccountsComponent::RequestReset(const Context& ctx, const std::string& em
 }
 
 Result<Response> AccountsComponent::ForgotForm(Request& req, Context& ctx) {
-  html::Data d = Errors({});
+  html::Data d = FormData({});
   d.set("form_email", "");
   return site_.RenderPage(req, ctx, "accounts/forgot", TING_KEY("forgot.title"), d);
 }
@@ -90,7 +81,7 @@ Result<Response> AccountsComponent::ForgotSubmit(Request& req, Context& ctx) {
   if (!st.ok()) {
     const Error& e = st.error();
     if (e.code != ErrorCode::kInvalidArgument && e.code != ErrorCode::kResourceExhausted) return e;
-    html::Data d = Errors({site_.T(ctx, e.key, e.args)});
+    html::Data d = FormData({site_.T(ctx, e.key, e.args)});
     d.set("form_email", email);
     return site_.RenderPage(req, ctx, "accounts/forgot", TING_KEY("forgot.title"), d, web::Site::StatusFor(e.code));
   }
@@ -102,7 +93,7 @@ Result<Response> AccountsComponent::ForgotSubmit(Request& req, Context& ctx) {
 
 Result<Response> AccountsComponent::ResetForm(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(core::User user, site_.accounts().PasswordResetFor(req.params["token"]));
-  html::Data d = Errors({});
+  html::Data d = FormData({});
   d.set("token", req.params["token"]);
   d.set("email", user.email);
   return site_.RenderPage(req, ctx, "accounts/reset", TING_KEY("reset.title"), d);
@@ -115,7 +106,7 @@ Result<Response> AccountsComponent::ResetSubmit(Request& req, Context& ctx) {
     const Error& e = user.error();
     if (e.code != ErrorCode::kInvalidArgument) return e;
     TING_ASSIGN_OR_RETURN(core::User found, site_.accounts().PasswordResetFor(token));
-    html::Data d = Errors({site_.T(ctx, e.key, e.args)});
+    html::Data d = FormData({site_.T(ctx, e.key, e.args)});
     d.set("token", token);
     d.set("email", found.email);
     return site_.RenderPage(req, ctx, "accounts/reset", TING_KEY("reset.title"), d, 422);

@@ -11,15 +11,6 @@ using web::SafeLocalPath;
 
 namespace {
 
-html::Data FormData(std::vector<std::string> errors) {
-  html::Data d;
-  html::List list;
-  for (auto& e : errors) list.push_back(html::Data(e));
-  d.set("has_errors", !errors.empty());
-  d.set("errors", list);
-  return d;
-}
-
 std::string Seconds(int64_t s) { return std::to_string(s); }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 
+#include "fixture.h"
 #include "http_client.h"
 #include "ting/base/digest.h"
 #include "ting/db/database.h"
@@ -32,55 +33,11 @@ constexpr const char* kPassword = "a long test password";
 constexpr const char* kSecret = "fixture-secret-5a7c";  // distinct, so an answer holding it is found
 constexpr size_t npos = std::string::npos;
 
-// The test provider, started for the suite; it also exits when this process does.
-class ProviderProcess {
- public:
-  ~ProviderProcess() {
-    if (out_ >= 0) ::close(out_);
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  // Starts it and waits (up to 20 s) for its "PORT <n>" line; 0 on failure.
-  int Start() {
-    int fds[2];
-    if (::pipe(fds) != 0) return 0;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<std::string> args = {"/usr/bin/python3", TING_SOURCE_DIR "/tests/fixtures/oidc_provider.py", "--port", "0",
-                                     "--client-id", "c", "--client-secret", kSecret};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = fds[0];
-    if (rc != 0) {
-      pid_ = 0;
-      return 0;
-    }
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (line.find('\n') == npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
-      char buf[256];
-      ssize_t n = ::read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    return line.rfind("PORT ", 0) == 0 ? std::atoi(line.c_str() + 5) : 0;
-  }
-
- private:
-  pid_t pid_ = 0;
-  int out_ = -1;
-};
+// The test provider, started for the suite (tests/support/fixture.h).
+std::unique_ptr<FixtureServer> StartProvider() {
+  return std::make_unique<FixtureServer>("/usr/bin/python3", std::vector<std::string>{TING_SOURCE_DIR "/tests/fixtures/oidc_provider.py", "--port", "0",
+                                                                                      "--client-id", "c", "--client-secret", kSecret});
+}
 
 // "http://127.0.0.1:8080/a/b?c=d" → "/a/b?c=d". Ting's own redirect_uri names its public_url,
 // which the test server does not know (it listens on port 0), so only the target is followed.
@@ -111,8 +68,8 @@ class Eid : public ::testing::Test {
       ASSERT_EQ(RunTing(args, &out), 0) << out;
     }
     server_ = new ServerProcess(*db_);
-    provider_ = new ProviderProcess();
-    provider_port_ = provider_->Start();
+    provider_ = StartProvider().release();
+    provider_port_ = provider_->port();
     ASSERT_GT(provider_port_, 0) << "the test OpenID provider did not start (python3 and python3-cryptography are needed)";
     admin_ = Token("admin@example.se");
     manager_ = Token("manager@example.se");
@@ -240,7 +197,7 @@ class Eid : public ::testing::Test {
 
   static inline std::string* db_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
-  static inline ProviderProcess* provider_ = nullptr;
+  static inline FixtureServer* provider_ = nullptr;
   static inline int provider_port_ = 0;
   static inline std::string admin_, manager_;
 };
