@@ -43,6 +43,7 @@ const char* kUsage =
     "                       default http://<listen>), smtp_url (smtp://host:587 with STARTTLS\n"
     "                       when offered, smtps://host:465; unset: mail stays queued),\n"
     "                       smtp_user, smtp_password, smtp_password_file, mail_from,\n"
+    "                       smtp_ca_file (the relay's CA, when not the system's),\n"
     "                       newsletters_per_minute (default 120), digest_interval_seconds\n"
     "                       (default 86400: daily digests)\n"
     "                       The environment variable TING_SMTP_PASSWORD, when set, is the\n"
@@ -89,6 +90,7 @@ Status ApplyConfig(const std::string& path, Settings& s) {
       else if (key == "smtp_password") s.smtp.password = v.get<std::string>();
       else if (key == "smtp_password_file") s.smtp_password_file = v.get<std::string>();
       else if (key == "mail_from") s.smtp.from = v.get<std::string>();
+      else if (key == "smtp_ca_file") s.smtp.ca_file = v.get<std::string>();
       else if (key == "newsletters_per_minute") s.sender.newsletters_per_minute = v.get<int>();
       else if (key == "digest_interval_seconds") s.site.digest_interval_seconds = v.get<int64_t>();
       else return Error::Invalid(path + ": unknown setting \"" + key + "\"");

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "ting/base/digest.h"
 #include "ting/core/accounts.h"
 #include "ting/core/security.h"
 
@@ -137,6 +138,93 @@ TEST(Security, RateLimiterBlocksThenRecovers) {
   EXPECT_EQ(*wait, 50) << "the oldest of the three leaves the window in 50 s";
   EXPECT_FALSE(limiter.Blocked("other").has_value());
   EXPECT_FALSE((env.Advance(std::chrono::seconds(51)), limiter.Blocked("k")).has_value());
+}
+
+// Mailed links: single use, an hour for a reset and a week for a verification, only the newest
+// reset link works, and a link mailed to an address no longer the account's does nothing.
+TEST_F(CoreTest, MailedLinksAreSingleUseAndExpire) {
+  FakeEnv env;
+  Accounts accounts(*db_, env);
+  Sessions sessions(*db_, env);
+  auto user = accounts.Register("klara@example.se", "tre gröna äpplen", "Klara", "sv");
+  ASSERT_TRUE(user.ok());
+  EXPECT_FALSE(user->email_verified);
+  auto issue = [&](TokenPurpose purpose) {
+    std::string token;
+    EXPECT_TRUE(db_->Write([&](db::Connection& c) -> Status {
+                     TING_ASSIGN_OR_RETURN(token, Accounts::IssueToken(c, env, user->id, purpose));
+                     return {};
+                   }).ok());
+    return token;
+  };
+  // A reset link: an hour, once; a newer one replaces it.
+  std::string first = issue(TokenPurpose::kPasswordReset), second = issue(TokenPurpose::kPasswordReset);
+  std::string stored;
+  ASSERT_TRUE(db_->Read([&](db::Connection& c) -> Status {
+                   TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT token_hash, email FROM account_tokens"));
+                   for (const auto& r : rows) stored += r.Str(0) + " " + r.Str(1) + "\n";
+                   return {};
+                 }).ok());
+  EXPECT_EQ(stored.find(first), std::string::npos) << "only hashes are stored";
+  EXPECT_EQ(stored.find(second), std::string::npos);
+  EXPECT_NE(stored.find(Sha256Hex(second)), std::string::npos);
+  EXPECT_EQ(accounts.PasswordResetFor(first).error().code, ErrorCode::kGone) << "replaced by the newer link";
+  ASSERT_TRUE(accounts.PasswordResetFor(second).ok());
+  auto session = sessions.Create(user->id, SessionKind::kWeb);
+  EXPECT_EQ(accounts.ResetPassword(second, "kort").error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(accounts.PasswordResetFor(second).ok()) << "a refused password does not use the link";
+  env.Advance(std::chrono::minutes(59));
+  auto reset = accounts.ResetPassword(second, "fyra blå päron");
+  ASSERT_TRUE(reset.ok()) << reset.error().message;
+  EXPECT_TRUE(reset->email_verified) << "the mail reached its owner";
+  EXPECT_FALSE((*sessions.Lookup(*session, SessionKind::kWeb)).has_value()) << "every session ended";
+  EXPECT_EQ(accounts.ResetPassword(second, "fem röda plommon").error().code, ErrorCode::kGone) << "used";
+  EXPECT_TRUE(accounts.Authenticate("klara@example.se", "fyra blå päron").ok());
+  std::string late = issue(TokenPurpose::kPasswordReset);
+  env.Advance(std::chrono::minutes(61));
+  EXPECT_EQ(accounts.ResetPassword(late, "fem röda plommon").error().code, ErrorCode::kGone) << "expired after an hour";
+  EXPECT_EQ(accounts.PasswordResetFor("not-a-token").error().code, ErrorCode::kGone);
+
+  // A verification link: a week, once.
+  std::string verify = issue(TokenPurpose::kVerifyEmail);
+  env.Advance(std::chrono::hours(24 * 6));
+  EXPECT_TRUE(accounts.VerifyEmail(verify).ok());
+  EXPECT_EQ(accounts.VerifyEmail(verify).error().code, ErrorCode::kGone);
+  std::string old = issue(TokenPurpose::kVerifyEmail);
+  env.Advance(std::chrono::hours(24 * 7 + 1));
+  EXPECT_EQ(accounts.VerifyEmail(old).error().code, ErrorCode::kGone) << "expired after a week";
+  EXPECT_EQ(accounts.VerifyEmail(first).error().code, ErrorCode::kGone) << "a reset link verifies nothing";
+
+  // A link for an address the account no longer has does nothing.
+  std::string moved = issue(TokenPurpose::kPasswordReset);
+  ASSERT_TRUE(db_->Write([&](db::Connection& c) { return StatusOf(c.Exec("UPDATE users SET email = 'ny@example.se' WHERE id = ?", {user->id})); }).ok());
+  EXPECT_EQ(accounts.PasswordResetFor(moved).error().code, ErrorCode::kGone);
+}
+
+TEST_F(CoreTest, ResetRequestsAreCountedPerAddressForAnHour) {
+  FakeEnv env;
+  int64_t count = 0;
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(db_->Write([&](db::Connection& c) -> Status {
+                     TING_ASSIGN_OR_RETURN(count, Accounts::RecordResetRequest(c, env, i == 1 ? " Nobody@Example.se" : "nobody@example.se"));
+                     return {};
+                   }).ok());
+  EXPECT_EQ(count, 3) << "the same address however written";
+  env.Advance(std::chrono::minutes(61));
+  ASSERT_TRUE(db_->Write([&](db::Connection& c) -> Status {
+                   TING_ASSIGN_OR_RETURN(count, Accounts::RecordResetRequest(c, env, "nobody@example.se"));
+                   return {};
+                 }).ok());
+  EXPECT_EQ(count, 1) << "an hour later the count starts again";
+}
+
+TEST_F(CoreTest, RegistrationRefusesInvalidDomainsAndRunsItsHookInItsTransaction) {
+  Accounts accounts(*db_);
+  EXPECT_EQ(accounts.Register("eid-0123@eid.invalid", "tre gröna äpplen", "X", "sv").error().key, "auth.email_invalid");
+  auto failed = accounts.Register("hook@example.se", "tre gröna äpplen", "X", "sv",
+                                  [](db::Connection&, const User&) -> Status { return Error::Internal("the mail could not be queued"); });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_FALSE((*accounts.FindByEmail("hook@example.se")).has_value()) << "undone with its hook";
 }
 
 }  // namespace

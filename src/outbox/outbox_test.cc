@@ -92,6 +92,15 @@ TEST(Render, AddressOfFromSetting) {
   EXPECT_EQ(AddressOf(" noreply@ting.example "), "noreply@ting.example");
 }
 
+TEST(Smtp, APasswordGoesToAnotherMachineOnlyOverTls) {
+  EXPECT_FALSE(TlsRequired({.url = "smtp://smtp.example.se:587"})) << "no password: STARTTLS when offered";
+  EXPECT_TRUE(TlsRequired({.url = "smtp://smtp.example.se:587", .user = "ting", .password = "x"}));
+  EXPECT_TRUE(TlsRequired({.url = "smtp://127.0.0.1.example.se:25", .user = "ting", .password = "x"}));
+  EXPECT_FALSE(TlsRequired({.url = "smtp://127.0.0.1:25", .user = "ting", .password = "x"})) << "a local relay";
+  EXPECT_FALSE(TlsRequired({.url = "smtp://localhost", .user = "ting", .password = "x"}));
+  EXPECT_FALSE(TlsRequired({.url = "smtp://[::1]:25/", .user = "ting", .password = "x"}));
+}
+
 TEST(Backoff, FirstRetryWithinThirtySecondsThenDoublesToAnHour) {
   EXPECT_EQ(BackoffSeconds(1), 15);
   EXPECT_EQ(BackoffSeconds(2), 30);

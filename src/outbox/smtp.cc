@@ -1,6 +1,6 @@
-// SMTP through libcurl: STARTTLS whenever the server offers it on smtp:// (required for
-// authentication: libcurl never sends a password in the clear unless the URL is a loopback relay
-// without credentials), TLS from the first byte on smtps://.
+// SMTP through libcurl: STARTTLS whenever the server offers it on smtp://, TLS from the first
+// byte on smtps://. With a user and password, smtp:// to any host but this machine requires
+// STARTTLS: credentials never cross a network in the clear.
 
 #include <curl/curl.h>
 
@@ -52,8 +52,10 @@ class CurlSmtp final : public Transport {
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl, CURLOPT_URL, config_.url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    // STARTTLS when offered on smtp://; smtps:// is TLS throughout. Certificates are verified.
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    // STARTTLS when offered on smtp:// (required when a password would go to another machine);
+    // smtps:// is TLS throughout. Certificates are verified.
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(TlsRequired(config_) ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    if (!config_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config_.ca_file.c_str());
     if (!config_.user.empty()) {
       curl_easy_setopt(curl, CURLOPT_USERNAME, config_.user.c_str());
       curl_easy_setopt(curl, CURLOPT_PASSWORD, config_.password.c_str());
@@ -86,6 +88,17 @@ class CurlSmtp final : public Transport {
 };
 
 }  // namespace
+
+bool TlsRequired(const SmtpConfig& config) {
+  if (config.user.empty()) return false;
+  size_t start = config.url.find("://");
+  if (start == std::string::npos) return true;
+  // host[:port] or [v6]:port, up to the path
+  std::string authority = config.url.substr(start + 3, config.url.find('/', start + 3) - (start + 3));
+  if (authority.rfind("[::1]", 0) == 0) return false;
+  std::string host = authority.substr(0, authority.find(':'));
+  return host != "127.0.0.1" && host != "localhost";
+}
 
 std::unique_ptr<Transport> SmtpTransport(SmtpConfig config) { return std::make_unique<CurlSmtp>(std::move(config)); }
 

@@ -383,6 +383,28 @@ TEST_F(Mail, SmtpAuthenticationWithAPasswordFile) {
   EXPECT_NE(outbox["pending"][0]["last_error"].get<std::string>().find("535"), std::string::npos) << outbox.dump();
 }
 
+TEST_F(Mail, StartTlsIsUsedAndTheServersCertificateIsChecked) {
+  // The server requires STARTTLS (and TLS before AUTH): mail goes only if Ting used it.
+  smtp_ = std::make_unique<SmtpServer>(maildir_, 0, "ting", "s3cret-smtp", /*tls=*/true);
+  StartTing(smtp_->port(), {{"smtp_user", "ting"}, {"smtp_password", "s3cret-smtp"}, {"smtp_ca_file", maildir_ + "/ca.pem"}});
+  ASSERT_EQ(Api("POST", "/api/v1/users", {{"email", "tls@example.org"}, {"password", kPassword}, {"name", "TLS"}}).status, 201);
+  EXPECT_EQ(smtp_->WaitFor(1, 5).size(), 1u);
+  server_.reset();
+
+  // A certificate Ting does not trust: nothing is sent, the error says why.
+  StartTing(smtp_->port(), {{"smtp_user", "ting"}, {"smtp_password", "s3cret-smtp"}});
+  ASSERT_EQ(Api("POST", "/api/v1/users", {{"email", "tls2@example.org"}, {"password", kPassword}, {"name", "TLS"}}).status, 201);
+  json outbox;
+  for (int i = 0; i < 50; ++i) {
+    outbox = json::parse(Api("GET", "/api/v1/mail/outbox", json(), Token("admin@example.se")).body);
+    if (!outbox["pending"].empty() && outbox["pending"][0]["attempts"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(smtp_->Mails().size(), 1u);
+  ASSERT_EQ(outbox["queued"], 1) << outbox.dump();
+  EXPECT_NE(outbox["pending"][0]["last_error"].get<std::string>().find("certificate"), std::string::npos) << outbox.dump();
+}
+
 TEST_F(Mail, TheAdminPageShowsWaitingMailAndRetriesFailedMail) {
   smtp_ = std::make_unique<SmtpServer>(maildir_);
   int port = smtp_->port();

@@ -123,9 +123,10 @@ std::string ReceivedMail::LinkPath(const std::string& prefix) const {
   return "";
 }
 
-SmtpServer::SmtpServer(std::string dir, int port, std::string user, std::string password) : dir_(std::move(dir)) {
+SmtpServer::SmtpServer(std::string dir, int port, std::string user, std::string password, bool tls) : dir_(std::move(dir)) {
   std::vector<std::string> args = {std::string(TING_SOURCE_DIR) + "/tests/fixtures/smtp_server.py", "--dir", dir_, "--port", std::to_string(port)};
   if (!user.empty()) args.insert(args.end(), {"--user", user, "--password", password});
+  if (tls) args.push_back("--tls");
   server_ = std::make_unique<FixtureServer>("/usr/bin/python3", args);
   port_ = server_->port();
   if (!port_) throw std::runtime_error("the test SMTP server did not start (is python3-aiosmtpd installed?): " + server_->output());

@@ -25,7 +25,8 @@ struct ReceivedMail {
 class SmtpServer {
  public:
   // Listens on a free port, or on `port` (to come back where the platform expects it).
-  explicit SmtpServer(std::string dir, int port = 0, std::string user = "", std::string password = "");
+  // With tls, it requires STARTTLS, with a certificate whose PEM is in dir/ca.pem.
+  explicit SmtpServer(std::string dir, int port = 0, std::string user = "", std::string password = "", bool tls = false);
   ~SmtpServer();
   int port() const { return port_; }
   void Kill();  // kill -9

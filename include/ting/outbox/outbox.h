@@ -54,7 +54,8 @@ Result<int64_t> Enqueue(db::Connection& c, const Env& env, const Message& messag
 struct SmtpConfig {
   std::string url;  // smtp://host:587 (STARTTLS when offered), smtps://host:465; "" = no mail is sent
   std::string user, password;
-  std::string from;  // "Ting <noreply@example.org>" or an address
+  std::string from;     // "Ting <noreply@example.org>" or an address
+  std::string ca_file;  // trust anchors for the server's certificate ("" = the system's)
   int timeout_seconds = 30;
 };
 
@@ -73,6 +74,9 @@ class Transport {
 };
 // SMTP through libcurl.
 std::unique_ptr<Transport> SmtpTransport(SmtpConfig config);
+// Whether the transport insists on TLS: a user and password going anywhere but this machine
+// (smtps:// is TLS anyway; smtp:// then requires STARTTLS, else uses it when offered).
+bool TlsRequired(const SmtpConfig& config);
 
 struct SenderOptions {
   std::chrono::milliseconds poll = std::chrono::seconds(1);  // how often the outbox is read
