@@ -82,7 +82,7 @@ struct SqliteOptions {
   // Tests only: called before each commit of the writer; returning true makes that commit fail
   // (as a full disk or an I/O error would), so tests can check that a failed commit tells no
   // caller "recorded" and loses nothing.
-  std::function<bool()> fail_commit;
+  std::function<bool()> fail_commit{};
 };
 
 // Opens (creating if needed) a SQLite database file in WAL mode with foreign keys on.

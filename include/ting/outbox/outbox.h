@@ -36,14 +36,14 @@ const char* KindName(Kind kind);
 
 struct Message {
   int64_t organisation_id = 0;  // 0: none in particular
-  std::string to;               // one address, already normalised
-  std::string subject;
-  std::string text;  // plain text body
-  std::string html;  // simple HTML body ("" to send plain text only)
+  std::string to{};       // one address, already normalised
+  std::string subject{};
+  std::string text{};  // plain text body
+  std::string html{};  // simple HTML body ("" to send plain text only)
   Kind kind = Kind::kTransactional;
   // For everything that is not transactional: the one-click unsubscribe URL (body link and the
   // List-Unsubscribe / List-Unsubscribe-Post headers).
-  std::string unsubscribe_url;
+  std::string unsubscribe_url{};
   int64_t newsletter_id = 0;  // counts per newsletter
 };
 
@@ -52,10 +52,10 @@ Result<int64_t> Enqueue(db::Connection& c, const Env& env, const Message& messag
 
 // How the mail leaves: the SMTP settings of the configuration file.
 struct SmtpConfig {
-  std::string url;  // smtp://host:587 (STARTTLS when offered), smtps://host:465; "" = no mail is sent
-  std::string user, password;
-  std::string from;     // "Ting <noreply@example.org>" or an address
-  std::string ca_file;  // trust anchors for the server's certificate ("" = the system's)
+  std::string url{};  // smtp://host:587 (STARTTLS when offered), smtps://host:465; "" = no mail is sent
+  std::string user{}, password{};
+  std::string from{};     // "Ting <noreply@example.org>" or an address
+  std::string ca_file{};  // trust anchors for the server's certificate ("" = the system's)
   int timeout_seconds = 30;
 };
 

@@ -35,12 +35,12 @@ struct Demo {
   db::Database& db;
   Env& env;
   InProcessClient& api;
-  std::map<std::string, std::string> tokens;   // role name -> API token ("manager", "reviewer", ...)
-  std::vector<std::string> residents;          // residents' API tokens
-  std::map<std::string, int64_t> ids;          // what earlier seeds made, by name (a proposal's title)
-  std::vector<int64_t> funded_2025;            // what the results seed funded, for follow-up
-  std::vector<std::string> person_ids;         // the register's people (residents seed), for the desk's paper ballots
-  std::vector<Login> logins;                   // printed by `ting demo`
+  std::map<std::string, std::string> tokens{};   // role name -> API token ("manager", "reviewer", ...)
+  std::vector<std::string> residents{};          // residents' API tokens
+  std::map<std::string, int64_t> ids{};          // what earlier seeds made, by name (a proposal's title)
+  std::vector<int64_t> funded_2025{};            // what the results seed funded, for follow-up
+  std::vector<std::string> person_ids{};         // the register's people (residents seed), for the desk's paper ballots
+  std::vector<Login> logins{};                   // printed by `ting demo`
   // Calls the API; an error names the seed.
   Result<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& token,
                               const nlohmann::json& body, int expected);

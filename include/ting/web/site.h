@@ -101,7 +101,7 @@ struct MailWords {
   std::string key;  // "<key>.subject" and "<key>.body" in the catalogue
   std::map<std::string, std::string> vars;
   outbox::Kind kind = outbox::Kind::kTransactional;
-  std::string unsubscribe_url;  // required for every kind but transactional
+  std::string unsubscribe_url{};  // required for every kind but transactional
 };
 
 struct RouteInfo {

@@ -19,7 +19,7 @@ constexpr int64_t kResetsPerAddressPerHour = 5;
 
 Status AccountsComponent::QueueVerificationIn(db::Connection& c, const core::Organisation& org, const core::User& user) {
   TING_ASSIGN_OR_RETURN(std::string token, core::Accounts::IssueToken(c, site_.env(), user.id, core::TokenPurpose::kVerifyEmail));
-  web::MailWords words{TING_MAIL_KEY("mail.verify"), {{"name", user.name}, {"link", site_.Url(org, "/verify-email/" + token)}}};
+  web::MailWords words{.key = TING_MAIL_KEY("mail.verify"), .vars = {{"name", user.name}, {"link", site_.Url(org, "/verify-email/" + token)}}};
   return StatusOf(outbox::Enqueue(c, site_.env(), site_.ComposeMail(org, user.lang, user.email, words)));
 }
 
@@ -58,9 +58,10 @@ Status AccountsComponent::RequestReset(const Context& ctx, const std::string& em
     if (user) {
       TING_ASSIGN_OR_RETURN(token, core::Accounts::IssueToken(c, site_.env(), user->id, core::TokenPurpose::kPasswordReset));
     }
-    web::MailWords words{TING_MAIL_KEY("mail.password_reset"),
-                         {{"name", user ? user->name : ""}, {"link", site_.Url(ctx.org, "/password-reset/" + token)},
-                          {"minutes", std::to_string(core::kPasswordResetLifetimeSeconds / 60)}}};
+    web::MailWords words{.key = TING_MAIL_KEY("mail.password_reset"),
+                         .vars = {{"name", user ? user->name : ""},
+                                  {"link", site_.Url(ctx.org, "/password-reset/" + token)},
+                                  {"minutes", std::to_string(core::kPasswordResetLifetimeSeconds / 60)}}};
     outbox::Message message = site_.ComposeMail(ctx.org, user ? user->lang : ctx.lang, *email, words);
     if (user) return StatusOf(outbox::Enqueue(c, site_.env(), message));
     return {};
