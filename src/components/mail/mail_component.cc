@@ -56,8 +56,6 @@ CREATE TABLE process_phase_seen (
 )sql"}};
 }
 
-html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : html::Data::type::bool_false); }
-
 // Keys built at run time, registered so start-up checks the catalogue has them.
 const bool kRuntimeKeys = [] {
   for (const char* k : {"all", "review", "comments", "funded", "phases", "news", "follow"}) ExpectKey(std::string("mail.kind_") + k);
@@ -66,11 +64,6 @@ const bool kRuntimeKeys = [] {
   for (const char* k : {"information", "proposals", "review", "voting", "results", "followup"}) ExpectKey(std::string("notify.phase_") + k);
   return true;
 }();
-
-std::string DateTime(int64_t t) {
-  if (t <= 0) return "";
-  return Env::LocalDate(t, kDefaultTimeZone);
-}
 
 }  // namespace
 
@@ -130,19 +123,8 @@ Status MailComponent::SetWanted(const Unsubscribe& u, bool wanted) {
   return site_.db().Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto exists, c.QueryOne("SELECT 1 FROM users WHERE id = ?", {u.user_id}));
     if (!exists) return Error::Say(ErrorCode::kGone, TING_KEY("mail.unsubscribe_gone"));
-    if (u.kind.rfind("news-", 0) == 0) {
-      int64_t org = *ParseInt64(u.kind.substr(5));
-      if (!wanted) return StatusOf(c.Exec("DELETE FROM newsletter_subscriptions WHERE user_id = ? AND organisation_id = ?", {u.user_id, org}));
-      return StatusOf(c.Exec("INSERT OR IGNORE INTO newsletter_subscriptions(user_id, organisation_id, created_at) "
-                             "SELECT ?, id, ? FROM organisations WHERE id = ?",
-                             {u.user_id, site_.env().NowSeconds(), org}));
-    }
-    if (u.kind.rfind("follow-", 0) == 0) {
-      int64_t process = *ParseInt64(u.kind.substr(7));
-      if (!wanted) return StatusOf(c.Exec("DELETE FROM process_follows WHERE user_id = ? AND process_id = ?", {u.user_id, process}));
-      return StatusOf(c.Exec("INSERT OR IGNORE INTO process_follows(user_id, process_id, created_at) SELECT ?, id, ? FROM processes WHERE id = ?",
-                             {u.user_id, site_.env().NowSeconds(), process}));
-    }
+    if (u.kind.rfind("news-", 0) == 0) return SetSubscribedIn(c, site_.env(), u.user_id, *ParseInt64(u.kind.substr(5)), wanted);
+    if (u.kind.rfind("follow-", 0) == 0) return SetFollowingIn(c, site_.env(), u.user_id, *ParseInt64(u.kind.substr(7)), wanted);
     TING_ASSIGN_OR_RETURN(Preferences p, PreferencesIn(c, u.user_id));
     for (NoticeKind k : {NoticeKind::kReview, NoticeKind::kComments, NoticeKind::kFunded, NoticeKind::kPhases})
       if (u.kind == "all" || u.kind == NoticeKindName(k)) p.Set(k, wanted);
@@ -165,17 +147,17 @@ Result<Response> MailComponent::PreferencesPage(Request& req, Context& ctx) {
     follows.push_back(html::Object{{"slug", slug}, {"title", p ? p->Title(ctx.lang) : slug}});
   }
   html::Data d;
-  d.set("review", Bool(p->review));
-  d.set("comments", Bool(p->comments));
-  d.set("funded", Bool(p->funded));
-  d.set("phases", Bool(p->phases));
-  d.set("news", Bool(news));
+  d.set("review", p->review);
+  d.set("comments", p->comments);
+  d.set("funded", p->funded);
+  d.set("phases", p->phases);
+  d.set("news", news);
   d.set("follows", follows);
-  d.set("has_follows", Bool(!follows.empty()));
-  d.set("digest", Bool(p->digest));
-  d.set("immediately", Bool(!p->digest));
+  d.set("has_follows", !follows.empty());
+  d.set("digest", p->digest);
+  d.set("immediately", !p->digest);
   d.set("email", ctx.user->email);
-  d.set("unverified", Bool(!ctx.user->email_verified));
+  d.set("unverified", !ctx.user->email_verified);
   return site_.RenderPage(req, ctx, "mail/preferences", TING_KEY("mail.preferences_title"), d);
 }
 
@@ -230,9 +212,8 @@ Result<Response> MailComponent::OutboxPage(Request& req, Context& ctx) {
                    {"kind", site_.T(ctx, "mail.outbox_kind_" + e.kind)},
                    {"status", site_.T(ctx, "mail.outbox_status_" + e.status)},
                    {"attempts", std::to_string(e.attempts)},
-                   {"created", DateTime(e.created_at)},
                    {"error", e.last_error}};
-    o["failed"] = Bool(e.status == "failed");
+    o["failed"] = html::Data(e.status == "failed");
     rows.push_back(o);
   }
   html::Data d;
@@ -240,7 +221,7 @@ Result<Response> MailComponent::OutboxPage(Request& req, Context& ctx) {
   d.set("sent", std::to_string(counts.sent));
   d.set("failed", std::to_string(counts.failed));
   d.set("messages", rows);
-  d.set("empty", Bool(rows.empty()));
+  d.set("empty", rows.empty());
   return site_.RenderPage(req, ctx, "mail/outbox", TING_KEY("mail.outbox_title"), d);
 }
 

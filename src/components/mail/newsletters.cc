@@ -28,17 +28,24 @@ struct Recipient {
   std::string email, name, lang;
 };
 
-html::Data Bool(bool b) { return html::Data(b ? html::Data::type::bool_true : html::Data::type::bool_false); }
+// An organisation's newsletters, newest first: one (id), or the latest 200 (id 0).
+Result<std::vector<Newsletter>> NewslettersIn(db::Connection& c, int64_t organisation_id, int64_t id, const std::string& default_lang) {
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT n.id, n.organisation_id, n.process_id, n.subject, n.body, n.created_at, n.sent_at, n.recipients, "
+                                           "COALESCE(p.slug, '') FROM newsletters n LEFT JOIN processes p ON p.id = n.process_id "
+                                           "WHERE n.organisation_id = ? AND (n.id = ? OR ? = 0) ORDER BY n.id DESC LIMIT 200",
+                                           {organisation_id, id, id}));
+  std::vector<Newsletter> out;
+  for (const auto& r : rows)
+    out.push_back({r.Int(0), r.Int(1), r.Int(2), Translated::FromStored(r.Str(3), default_lang), Translated::FromStored(r.Str(4), default_lang),
+                   r.Int(5), r.Int(6), r.Int(7), r.Str(8)});
+  return out;
+}
 
 Result<std::optional<Newsletter>> FindIn(db::Connection& c, int64_t organisation_id, int64_t id, const std::string& default_lang) {
-  TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT n.id, n.organisation_id, n.process_id, n.subject, n.body, n.created_at, n.sent_at, n.recipients, "
-                                             "COALESCE(p.slug, '') FROM newsletters n LEFT JOIN processes p ON p.id = n.process_id "
-                                             "WHERE n.id = ? AND n.organisation_id = ?",
-                                             {id, organisation_id}));
-  if (!row) return std::optional<Newsletter>();
-  Newsletter n{row->Int(0), row->Int(1), row->Int(2), Translated::FromStored(row->Str(3), default_lang), Translated::FromStored(row->Str(4), default_lang),
-               row->Int(5), row->Int(6), row->Int(7), row->Str(8)};
-  return std::optional<Newsletter>(std::move(n));
+  if (id <= 0) return std::optional<Newsletter>();
+  TING_ASSIGN_OR_RETURN(auto found, NewslettersIn(c, organisation_id, id, default_lang));
+  if (found.empty()) return std::optional<Newsletter>();
+  return std::optional<Newsletter>(std::move(found.front()));
 }
 
 // Who gets it: verified addresses that asked for it (the organisation's subscribers, or the
@@ -149,21 +156,19 @@ static Status SendTest(web::Site& site, const Context& ctx, const Newsletter& n,
 }
 
 Result<Response> MailComponent::NewslettersPage(Request& req, Context& ctx) {
-  html::List rows;
+  std::vector<Newsletter> list;
   TING_RETURN_IF_ERROR(site_.db().Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto list, c.Query("SELECT n.id, n.subject, n.sent_at, n.recipients, COALESCE(p.slug, '') FROM newsletters n "
-                                             "LEFT JOIN processes p ON p.id = n.process_id WHERE n.organisation_id = ? ORDER BY n.id DESC LIMIT 200",
-                                             {ctx.org.id}));
-    for (const auto& r : list) {
-      Translated subject = Translated::FromStored(r.Str(1), ctx.org.default_language());
-      html::Object o{{"id", r.Str(0)}, {"subject", subject.Get(ctx.lang, ctx.org.default_language())},
-                     {"audience", r.Str(4).empty() ? site_.T(ctx, TING_KEY("mail.audience_org")) : r.Str(4)},
-                     {"recipients", r.Str(3)}};
-      o["sent"] = Bool(r.Int(2) != 0);
-      rows.push_back(o);
-    }
+    TING_ASSIGN_OR_RETURN(list, NewslettersIn(c, ctx.org.id, 0, ctx.org.default_language()));
     return {};
   }));
+  html::List rows;
+  for (const auto& n : list) {
+    html::Object o{{"id", std::to_string(n.id)}, {"subject", n.subject.Get(ctx.lang, ctx.org.default_language())},
+                   {"audience", n.process_slug.empty() ? site_.T(ctx, TING_KEY("mail.audience_org")) : n.process_slug},
+                   {"recipients", std::to_string(n.recipients)}};
+    o["sent"] = html::Data(n.sent_at != 0);
+    rows.push_back(o);
+  }
   ProcessStore processes(site_.db(), site_.env());
   TING_ASSIGN_OR_RETURN(auto all, processes.List(ctx.org.id));
   html::List audiences;
@@ -173,10 +178,10 @@ Result<Response> MailComponent::NewslettersPage(Request& req, Context& ctx) {
     languages.push_back(html::Object{{"code", lang}, {"name", site_.catalog().Lang(lang).code == lang ? site_.catalog().Lang(lang).name : lang}});
   html::Data d;
   d.set("newsletters", rows);
-  d.set("empty", Bool(rows.empty()));
+  d.set("empty", rows.empty());
   d.set("processes", audiences);
   d.set("languages", languages);
-  d.set("has_errors", Bool(false));
+  d.set("has_errors", false);
   return site_.RenderPage(req, ctx, "mail/newsletters", TING_KEY("mail.newsletters_title"), d);
 }
 
@@ -209,7 +214,7 @@ Result<Response> MailComponent::NewsletterPage(Request& req, Context& ctx) {
   d.set("preview", preview.text);
   d.set("audience", n.process_slug.empty() ? site_.T(ctx, TING_KEY("mail.audience_org")) : n.process_slug);
   d.set("recipients", std::to_string(n.sent_at ? n.recipients : static_cast<int64_t>(recipients)));
-  d.set("sent", Bool(n.sent_at != 0));
+  d.set("sent", n.sent_at != 0);
   d.set("queued", std::to_string(counts.queued));
   d.set("delivered", std::to_string(counts.sent));
   d.set("failed", std::to_string(counts.failed));
@@ -258,16 +263,14 @@ Result<Response> MailComponent::SendNewsletter(Request& req, Context& ctx) {
 // --- API ---
 
 Result<Response> MailComponent::ApiNewsletters(Request&, Context& ctx) {
-  json list = json::array();
-  std::vector<int64_t> ids;
+  std::vector<Newsletter> newsletters;
   TING_RETURN_IF_ERROR(site_.db().Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM newsletters WHERE organisation_id = ? ORDER BY id DESC LIMIT 200", {ctx.org.id}));
-    for (const auto& r : rows) ids.push_back(r.Int(0));
+    TING_ASSIGN_OR_RETURN(newsletters, NewslettersIn(c, ctx.org.id, 0, ctx.org.default_language()));
     return {};
   }));
-  for (int64_t id : ids) {
-    TING_ASSIGN_OR_RETURN(Newsletter n, Load(site_, ctx, std::to_string(id)));
-    TING_ASSIGN_OR_RETURN(auto counts, outbox::NewsletterCounts(site_.db(), id));
+  json list = json::array();
+  for (const auto& n : newsletters) {
+    TING_ASSIGN_OR_RETURN(auto counts, outbox::NewsletterCounts(site_.db(), n.id));
     list.push_back(NewsletterJson(n, counts));
   }
   return Site::Json(200, {{"newsletters", list}});

@@ -79,8 +79,8 @@ Result<bool> Subscribed(db::Database& db, int64_t user_id, int64_t organisation_
 Status SetSubscribedIn(db::Connection& c, const Env& env, int64_t user_id, int64_t organisation_id, bool subscribed) {
   if (!subscribed)
     return StatusOf(c.Exec("DELETE FROM newsletter_subscriptions WHERE user_id = ? AND organisation_id = ?", {user_id, organisation_id}));
-  return StatusOf(c.Exec("INSERT OR IGNORE INTO newsletter_subscriptions(user_id, organisation_id, created_at) VALUES(?, ?, ?)",
-                         {user_id, organisation_id, env.NowSeconds()}));
+  return StatusOf(c.Exec("INSERT OR IGNORE INTO newsletter_subscriptions(user_id, organisation_id, created_at) SELECT ?, id, ? FROM organisations WHERE id = ?",
+                         {user_id, env.NowSeconds(), organisation_id}));
 }
 
 }  // namespace ting::components

@@ -322,11 +322,15 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
   return std::move(*result);
 }
 
+Status SetFollowingIn(db::Connection& c, const Env& env, int64_t user_id, int64_t process_id, bool follow) {
+  if (!follow) return StatusOf(c.Exec("DELETE FROM process_follows WHERE user_id = ? AND process_id = ?", {user_id, process_id}));
+  // A process removed meanwhile is followed by no one (no foreign-key error).
+  return StatusOf(c.Exec("INSERT OR IGNORE INTO process_follows(user_id, process_id, created_at) SELECT ?, id, ? FROM processes WHERE id = ?",
+                         {user_id, env.NowSeconds(), process_id}));
+}
+
 Status SetFollowing(db::Database& db, const Env& env, int64_t user_id, int64_t process_id, bool follow) {
-  return db.Write([&](db::Connection& c) -> Status {
-    if (!follow) return StatusOf(c.Exec("DELETE FROM process_follows WHERE user_id = ? AND process_id = ?", {user_id, process_id}));
-    return StatusOf(c.Exec("INSERT OR IGNORE INTO process_follows(user_id, process_id, created_at) VALUES(?, ?, ?)", {user_id, process_id, env.NowSeconds()}));
-  });
+  return db.Write([&](db::Connection& c) { return SetFollowingIn(c, env, user_id, process_id, follow); });
 }
 
 Result<bool> IsFollowing(db::Database& db, int64_t user_id, int64_t process_id) {

@@ -513,16 +513,6 @@ Result<int64_t> UnreadNotifications(db::Database& db, int64_t user_id) {
   return n;
 }
 
-Result<int64_t> ProposalStore::UnreadCount(int64_t user_id) {
-  int64_t n = 0;
-  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0", {user_id}));
-    n = row->Int(0);
-    return {};
-  }));
-  return n;
-}
-
 Status ProposalStore::MarkRead(int64_t user_id) {
   return db_.Write([&](db::Connection& c) -> Status {
     return StatusOf(c.Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = 0", {env_.NowSeconds(), user_id}));

@@ -116,7 +116,6 @@ class ProposalStore {
   Status HideComment(int64_t proposal_id, int64_t comment_id, int64_t moderator_id, const std::string& reason);
 
   Result<std::vector<Notification>> Notifications(int64_t user_id);
-  Result<int64_t> UnreadCount(int64_t user_id);
   Status MarkRead(int64_t user_id);
 
   Result<std::vector<std::string>> Categories(int64_t process_id);

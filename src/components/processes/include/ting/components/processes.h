@@ -133,6 +133,7 @@ Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);
 
 // Following a process: news of it (its phases, its newsletters) by notification and mail.
 Status SetFollowing(db::Database& db, const Env& env, int64_t user_id, int64_t process_id, bool follow);
+Status SetFollowingIn(db::Connection& c, const Env& env, int64_t user_id, int64_t process_id, bool follow);  // in the caller's transaction
 Result<bool> IsFollowing(db::Database& db, int64_t user_id, int64_t process_id);
 // The accounts following a process, in the caller's transaction.
 Result<std::vector<int64_t>> FollowersIn(db::Connection& c, int64_t process_id);
