@@ -1,5 +1,9 @@
 #include "ting/base/translated.h"
 
+#include <algorithm>
+
+#include "ting/base/strings.h"
+
 namespace ting {
 
 const std::string& Translated::Get(std::string_view lang, std::string_view fallback) const {
@@ -34,5 +38,30 @@ Translated Translated::FromStored(std::string_view stored, std::string_view defa
   }
   return t;
 }
+
+Status ReadTranslated(const nlohmann::json& j, const char* field, const std::vector<std::string>& languages, Translated& out, bool required) {
+  if (!j.contains(field) || j[field].is_null()) {
+    if (required) return Error::Invalid(std::string("\"") + field + "\" is required");
+    return {};
+  }
+  const nlohmann::json& v = j[field];
+  out = Translated();
+  if (v.is_string()) {
+    out.Set(languages.front(), v.get<std::string>());
+  } else if (v.is_object()) {
+    for (const auto& [lang, text] : v.items()) {
+      if (std::find(languages.begin(), languages.end(), lang) == languages.end())
+        return Error::Invalid(std::string("\"") + field + "\": \"" + lang + "\" is not one of this organisation's languages (" +
+                              Join(languages, ", ") + ")");
+      if (!text.is_string() && !text.is_null()) return Error::Invalid(std::string("\"") + field + "\": the " + lang + " text must be a string");
+      if (text.is_string()) out.Set(lang, text.get<std::string>());
+    }
+  } else {
+    return Error::Invalid(std::string("\"") + field + "\" must be a string or {\"" + Join(languages, "\": ..., \"") + "\": ...}");
+  }
+  if (required && out.empty()) return Error::Invalid(std::string("\"") + field + "\" must not be empty");
+  return {};
+}
+
 
 }  // namespace ting

@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include "ting/components/accounts.h"
+#include "ting/components/assemblies.h"
 #include "ting/components/eid.h"
 #include "ting/components/mail.h"
 #include "ting/components/followup.h"
@@ -23,6 +24,7 @@ const std::vector<web::Manifest>& Registry() {
       ResultsManifest(),
       FollowUpManifest(),
       MailManifest(),  // after the components whose notifications it mails
+      AssembliesManifest(),  // after residents: invitations are drawn from its register
   };
   return kRegistry;
 }

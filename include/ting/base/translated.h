@@ -8,8 +8,11 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "ting/base/result.h"
 
 namespace ting {
 
@@ -36,5 +39,12 @@ class Translated {
  private:
   std::map<std::string, std::string, std::less<>> texts_;
 };
+
+// Reads field of a JSON object as content in languages (the organisation's, default first):
+// {"sv": "...", "ar": "..."}, or a plain string meaning the default language. Errors are
+// kInvalidArgument naming the field: a language not among languages, a text that is not a
+// string, and (when required) an absent or empty field.
+Status ReadTranslated(const nlohmann::json& j, const char* field, const std::vector<std::string>& languages, Translated& out,
+                      bool required);
 
 }  // namespace ting

@@ -104,32 +104,6 @@ bool ValidDate(const std::string& d) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-// {"sv": "...", "ar": "..."} in the organisation's languages, or a plain string (the default
-// language's text).
-Status Texts(const json& j, const char* field, const std::vector<std::string>& languages, Translated& out, bool required) {
-  if (!j.contains(field) || j[field].is_null()) {
-    if (required) return Error::Invalid(std::string("\"") + field + "\" is required");
-    return {};
-  }
-  const json& v = j[field];
-  out = Translated();
-  if (v.is_string()) {
-    out.Set(languages.front(), v.get<std::string>());
-  } else if (v.is_object()) {
-    for (const auto& [lang, text] : v.items()) {
-      if (std::find(languages.begin(), languages.end(), lang) == languages.end())
-        return Error::Invalid(std::string("\"") + field + "\": \"" + lang + "\" is not one of this organisation's languages (" +
-                              Join(languages, ", ") + ")");
-      if (!text.is_string() && !text.is_null()) return Error::Invalid(std::string("\"") + field + "\": the " + lang + " text must be a string");
-      if (text.is_string()) out.Set(lang, text.get<std::string>());
-    }
-  } else {
-    return Error::Invalid(std::string("\"") + field + "\" must be a string or {\"" + Join(languages, "\": ..., \"") + "\": ...}");
-  }
-  if (required && out.empty()) return Error::Invalid(std::string("\"") + field + "\" must not be empty");
-  return {};
-}
-
 std::optional<int64_t> JsonInt(const json& v) {
   if (auto n = web::JsonInt64(v)) return n;
   if (v.is_string()) return ParseInt64(v.get<std::string>());
@@ -260,7 +234,7 @@ static Result<Budget> BudgetFromJson(const json& b, const std::vector<std::strin
   if (!b.contains("slug") || !b["slug"].is_string() || !ValidSlug(b["slug"].get<std::string>()))
     return Error::Invalid("budget \"slug\" must be lower-case letters, digits and dashes");
   budget.slug = b["slug"].get<std::string>();
-  if (Status named = Texts(b, "name", languages, budget.name, /*required=*/true); !named.ok())
+  if (Status named = ReadTranslated(b, "name", languages, budget.name, /*required=*/true); !named.ok())
     return Error::Invalid("budget " + budget.slug + ": " + named.error().message);
   auto amount = b.contains("amount") ? JsonInt(b["amount"]) : std::nullopt;
   if (!amount || *amount <= 0 || *amount > kMaxAmountMinor)
@@ -323,8 +297,8 @@ Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>
     return Error::Invalid("\"slug\" must be 1-64 lower-case letters, digits and dashes");
   p.slug = body["slug"].get<std::string>();
   p.languages = languages;
-  TING_RETURN_IF_ERROR(Texts(body, "title", languages, p.title, true));
-  TING_RETURN_IF_ERROR(Texts(body, "description", languages, p.description, false));
+  TING_RETURN_IF_ERROR(ReadTranslated(body, "title", languages, p.title, true));
+  TING_RETURN_IF_ERROR(ReadTranslated(body, "description", languages, p.description, false));
   if (body.contains("phases")) {
     TING_RETURN_IF_ERROR(PhasesFromJson(body["phases"], p));
   } else {

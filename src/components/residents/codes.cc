@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "letters.h"
+#include "ting/components/letters.h"
 #include "residents_internal.h"
 #include "ting/base/keys.h"
 #include "ting/base/strings.h"

@@ -1,4 +1,4 @@
-#include "letters.h"
+#include "ting/components/letters.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>

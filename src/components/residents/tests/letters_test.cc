@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "../letters.h"
+#include "ting/components/letters.h"
 
 namespace ting::components {
 namespace {
