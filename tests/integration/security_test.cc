@@ -101,8 +101,26 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   auto nb = Api("POST", "/api/v1/newsletters", json{{"subject", "B:s nyhetsbrev"}, {"body", "Hej"}}, admin_b, kHostB);
   ASSERT_EQ(nb.status, 201) << nb.body;
   const std::string NB = std::to_string(Id(nb));
+  // An assembly in each organisation; B's has a volunteer and a session.
+  const json assembly = {{"title", "Rådet"}, {"question", "Vad?"}, {"panel_size", 1}, {"registration", "open"},
+                         {"features", {{"kön", {{"kvinna", {{"min", 0}, {"max", 1}}}, {"man", {{"min", 0}, {"max", 1}}}}}}}};
+  json assembly_a = assembly, assembly_b = assembly;
+  assembly_a["slug"] = "aa";
+  assembly_b["slug"] = "ab";
+  ASSERT_EQ(Api("POST", "/api/v1/assemblies", assembly_a, admin_a).status, 201);
+  ASSERT_EQ(Api("POST", "/api/v1/assemblies", assembly_b, admin_b, kHostB).status, 201);
+  const json volunteer = {{"name", "B:s volontär"}, {"phone", "070-1"}, {"answers", {{"kön", "man"}}}, {"consent", true}};
+  auto vb = Api("POST", "/api/v1/assemblies/ab/volunteers", volunteer, "", kHostB);
+  ASSERT_EQ(vb.status, 201) << vb.body;
+  const std::string VB = std::to_string(Id(vb));
+  auto sb = Api("POST", "/api/v1/assemblies/ab/sessions", json{{"title", "B:s möte"}, {"starts_at", "2027-01-01T18:00"}}, admin_b, kHostB);
+  ASSERT_EQ(sb.status, 201) << sb.body;
+  const std::string SB = std::to_string(Id(sb));
   auto snapshot = [&] {
     std::string s = Api("GET", "/api/v1/proposals/" + std::to_string(b1), json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/assemblies/ab", json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/assemblies/ab/volunteers", json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/assemblies/ab/sessions", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/newsletters/" + NB, json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/processes/pb", json(), admin_b, kHostB).body;
@@ -151,6 +169,29 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"POST", "/api/v1/newsletters", {{"subject", "x"}, {"body", "x"}, {"process", "pb"}}},  // B's process as audience
       {"POST", "/api/v1/processes/pb/follow", json::object()},
       {"DELETE", "/api/v1/processes/pb/follow", json()},
+      // B's assembly by its slug on A's host, and B's volunteer and session through A's assembly
+      {"PUT", "/api/v1/assemblies/ab", assembly},
+      {"POST", "/api/v1/assemblies/ab/invitations", {{"count", 1}}},
+      {"POST", "/api/v1/assemblies/ab/volunteers", volunteer},
+      {"POST", "/api/v1/assemblies/ab/volunteers/import", json::object()},
+      {"POST", "/api/v1/assemblies/ab/freeze", json::object()},
+      {"POST", "/api/v1/assemblies/ab/draw", {{"seed", "1"}}},
+      {"POST", "/api/v1/assemblies/ab/panel/" + VB, {{"answer", "decline"}}},
+      {"POST", "/api/v1/assemblies/aa/panel/" + VB, {{"answer", "decline"}}},
+      {"POST", "/api/v1/assemblies/ab/seat", {{"answer", "decline"}}},
+      {"POST", "/api/v1/assemblies/ab/sessions", {{"title", "x"}, {"starts_at", "2027-01-01T18:00"}}},
+      {"POST", "/api/v1/assemblies/ab/sessions/" + SB + "/documents?name=x.txt", json::object()},
+      {"POST", "/api/v1/assemblies/aa/sessions/" + SB + "/documents?name=x.txt", json::object()},
+      {"PUT", "/api/v1/assemblies/ab/sessions/" + SB + "/attendance", {{"present", json::array()}}},
+      {"PUT", "/api/v1/assemblies/aa/sessions/" + SB + "/attendance", {{"present", json::array()}}},
+      {"POST", "/api/v1/assemblies/ab/recommendations", {{"title", "x"}, {"body", "x"}}},
+      {"PUT", "/api/v1/assemblies/ab/recommendations/1", {{"title", "x"}, {"body", "x"}}},
+      {"POST", "/api/v1/assemblies/ab/recommendations/1/comments", {{"body", "x"}}},
+      {"POST", "/api/v1/assemblies/ab/recommendations/1/votes", {{"vote", "yes"}}},
+      {"POST", "/api/v1/assemblies/ab/recommendations/1/close", json::object()},
+      {"POST", "/api/v1/assemblies/ab/recommendations/1/answer", {{"decision", "accepted"}, {"answer", "x"}}},
+      {"POST", "/api/v1/assemblies/ab/recommendations/1/progress", {{"status", "done"}}},
+      {"POST", "/api/v1/assemblies/ab/erase", json::object()},
   };
   for (const auto& a : api) {
     for (const std::string* token : {&admin_a, &res_a}) {
@@ -202,6 +243,9 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/processes/pb/vote/done", {}},
       {"/vote-with-code", {{"code", code_b}}},
       {"/account/verify", {{"code", code_b}}},
+      {"/assemblies/ab/register", {{"name", "x"}, {"phone", "1"}, {"answer_kön", "man"}, {"consent", "yes"}}},
+      {"/assemblies/ab/members", {{"action", "decline"}}},
+      {"/admin/assemblies/ab", {{"action", "freeze"}}},
   };
   for (const auto& [path, fields] : pages) {
     auto r = Form(*browser, path, fields);
@@ -216,6 +260,7 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       "POST /register", "POST /sign-in", "POST /sign-out", "POST /account/password", "POST /language",
       "POST /admin/roles",  // grants a role in the request's own organisation, to an account by email
       "POST /admin/processes", "POST /api/v1/processes",  // create in the request's own organisation
+      "POST /admin/assemblies", "POST /api/v1/assemblies",
       "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/users",
       // the request's own organisation's register (Register.OnlyAdminsOfTheOrganisationAndOnlyCsv)
       "POST /api/v1/register", "DELETE /api/v1/register", "POST /admin/register", "POST /admin/register/delete",

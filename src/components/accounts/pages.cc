@@ -150,6 +150,7 @@ Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::v
   d.set("members", rows);
   d.set("can_manage_roles", ctx.Can(core::Action::kManageRoles));
   d.set("can_send_mail", ctx.Can(core::Action::kSendMail));
+  d.set("can_manage_processes", ctx.Can(core::Action::kManageProcesses));
   html::List options;
   for (auto r : core::AllRoles())
     options.push_back(html::Object{{"value", core::RoleName(r)}, {"label", site_.T(ctx, std::string("role.") + core::RoleName(r))}});

@@ -474,4 +474,18 @@ Result<Response> AssembliesComponent::ApiProgress(Request& req, Context& ctx) {
   return Site::Json(200, {{"id", id}, {"progress", status}});
 }
 
+// When the assembly has ended: names, contacts, addresses and needs go; pseudonyms, answers, seats
+// and the public record stay (they are what the record and its checks need).
+Result<Response> AssembliesComponent::ApiErase(Request& req, Context& ctx) {
+  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
+  int64_t erased = 0;
+  TING_RETURN_IF_ERROR(site_.db().Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(erased, c.Exec("UPDATE assembly_volunteers SET name = '', email = '', phone = '', household = '', needs = '{}' "
+                                         "WHERE assembly_id = ? AND name <> ''",
+                                         {a.id}));
+    return StatusOf(c.Exec("UPDATE assembly_invitations SET resident_id = NULL, household = '' WHERE assembly_id = ?", {a.id}));
+  }));
+  return Site::Json(200, {{"erased", erased}});
+}
+
 }  // namespace ting::components::assemblies

@@ -65,6 +65,7 @@ AssembliesComponent::AssembliesComponent(Site& site)
   site.Api("POST", api + "/{slug}/recommendations/{id}/close", manage, route(&AssembliesComponent::ApiClose));
   site.Api("POST", api + "/{slug}/recommendations/{id}/answer", manage, route(&AssembliesComponent::ApiAnswer));
   site.Api("POST", api + "/{slug}/recommendations/{id}/progress", manage, route(&AssembliesComponent::ApiProgress));
+  site.Api("POST", api + "/{slug}/erase", manage, route(&AssembliesComponent::ApiErase));
 
   site.Page("GET", "/assemblies", anyone, route(&AssembliesComponent::ListPage));
   site.Page("GET", "/assemblies/{slug}", anyone, route(&AssembliesComponent::ShowPage));

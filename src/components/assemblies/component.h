@@ -70,6 +70,7 @@ class AssembliesComponent final : public web::Component {
   Result<Response> ApiClose(Request& req, Context& ctx);
   Result<Response> ApiAnswer(Request& req, Context& ctx);
   Result<Response> ApiProgress(Request& req, Context& ctx);
+  Result<Response> ApiErase(Request& req, Context& ctx);
   json SessionsJson(const Context& ctx, const Assembly& a, const std::vector<Meeting>& meetings, bool insider);
   json RecommendationJson(const Recommendation& r, bool insider);
 

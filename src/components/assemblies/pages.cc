@@ -48,7 +48,7 @@ bool AssembliesComponent::AddHome(const Context& ctx, html::Data& d) {
 html::Data AssembliesComponent::Common(const Context& ctx, const Assembly& a, const std::string& stage) {
   html::Data d;
   d.set("slug", a.slug);
-  d.set("title", a.Title(ctx.lang));
+  d.set("assembly_title", a.Title(ctx.lang));
   d.set("question", a.Question(ctx.lang));
   d.set("stage_label", site_.T(ctx, "assemblies.stage." + stage));
   d.set("panel_size", std::to_string(a.panel_size));
@@ -67,7 +67,7 @@ html::Data AssembliesComponent::Common(const Context& ctx, const Assembly& a, co
                                 {"current", html::Data(current)}});
     if (current) passed = false;
   }
-  d.set("path", path);
+  d.set("stage_path", path);
   html::List dates;
   for (const char* n : kDateNames)
     if (auto it = a.dates.find(n); it != a.dates.end())

@@ -601,6 +601,40 @@ TEST_F(Assemblies, ADeclinedSeatGoesToSomeoneWhoKeepsEveryQuota) {
   EXPECT_GE(not_seated.status, 400) << not_seated.body;
   EXPECT_LT(not_seated.status, 500) << not_seated.body;
   EXPECT_EQ(PublicDraw(slug)["seat_changes"].size(), 1u);
+
+  // When it has ended, the personal data goes and the public record stays as it was.
+  const json record = PublicDraw(slug);
+  EXPECT_EQ(Api("POST", A(slug, "/erase"), json::object(), *resident_).status, 403);
+  auto erased = Api("POST", A(slug, "/erase"), json::object(), *manager_);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Body(erased)["erased"], 10);
+  auto listed = Api("GET", A(slug, "/volunteers"), json(), *manager_);
+  for (const auto& v : Body(listed)["volunteers"]) {
+    EXPECT_EQ(v["name"], "");
+    EXPECT_EQ(v["email"], "");
+    EXPECT_EQ(v["phone"], "");
+    EXPECT_FALSE(v["pseudonym"].get<std::string>().empty());
+  }
+  for (const auto& [id, v] : pool) EXPECT_EQ(listed.body.find(v.email), std::string::npos);
+  EXPECT_EQ(PublicDraw(slug), record);
+  EXPECT_EQ(Body(Api("POST", A(slug, "/erase"), json::object(), *manager_))["erased"], 0);
+}
+
+TEST_F(Assemblies, ASeatNobodyCanTakeWithinTheQuotasStaysEmptyOnRecord) {
+  const std::string slug = "tomplats";
+  const json features = {{"gender", {{"female", Quota(1, 1)}, {"male", Quota(1, 1)}}}};
+  Pool pool = Drawn(slug, 2, features, {Person(slug, 1, Answers("female")), Person(slug, 2, Answers("male")), Person(slug, 3, Answers("male"))});
+  std::string woman;
+  for (const auto& [id, v] : pool)
+    if (v.answers["gender"] == "female") woman = id;
+  auto declined = Api("POST", A(slug, "/panel/" + woman), json{{"answer", "decline"}}, *manager_);
+  ASSERT_EQ(declined.status, 200) << declined.body;
+  EXPECT_TRUE(Body(declined)["replacement"].is_null()) << "no other woman: nobody keeps the quota";
+  json changes = PublicDraw(slug)["seat_changes"];
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0]["source"], "none");
+  EXPECT_TRUE(changes[0]["in"].is_null());
+  EXPECT_EQ(SeatHolders(PanelOf(slug)).size(), 1u);
 }
 
 TEST_F(Assemblies, OnlyConfirmedMembersDraftAndVoteAndTheOrganisationAnswers) {
