@@ -4,6 +4,7 @@
 #include "ting/components/assemblies.h"
 #include "ting/components/eid.h"
 #include "ting/components/mail.h"
+#include "ting/components/meetings.h"
 #include "ting/components/followup.h"
 #include "ting/components/processes.h"
 #include "ting/components/proposals.h"
@@ -24,6 +25,7 @@ const std::vector<web::Manifest>& Registry() {
       ResultsManifest(),
       FollowUpManifest(),
       MailManifest(),  // after the components whose notifications it mails
+      MeetingsManifest(),    // before assemblies: their sessions are meetings
       AssembliesManifest(),  // after residents: invitations are drawn from its register
   };
   return kRegistry;

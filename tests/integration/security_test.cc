@@ -116,11 +116,16 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   auto sb = Api("POST", "/api/v1/assemblies/ab/sessions", json{{"title", "B:s möte"}, {"starts_at", "2027-01-01T18:00"}}, admin_b, kHostB);
   ASSERT_EQ(sb.status, 201) << sb.body;
   const std::string SB = std::to_string(Id(sb));
+  auto mb = Api("POST", "/api/v1/processes/pb/meetings",
+                json{{"title", "B:s informationskväll"}, {"starts_at", "2099-01-01T18:00"}, {"sign_up", true}}, admin_b, kHostB);
+  ASSERT_EQ(mb.status, 201) << mb.body;
+  const std::string MB = std::to_string(Id(mb));
   auto snapshot = [&] {
     std::string s = Api("GET", "/api/v1/proposals/" + std::to_string(b1), json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/assemblies/ab", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/assemblies/ab/volunteers", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/assemblies/ab/sessions", json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/processes/pb/meetings", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/newsletters/" + NB, json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/processes/pb", json(), admin_b, kHostB).body;
@@ -192,6 +197,11 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"POST", "/api/v1/assemblies/ab/recommendations/1/answer", {{"decision", "accepted"}, {"answer", "x"}}},
       {"POST", "/api/v1/assemblies/ab/recommendations/1/progress", {{"status", "done"}}},
       {"POST", "/api/v1/assemblies/ab/erase", json::object()},
+      // B's meetings: by B's process on A's host, and B's meeting through A's process
+      {"POST", "/api/v1/processes/pb/meetings", {{"title", "x"}, {"starts_at", "2099-01-01T18:00"}}},
+      {"POST", "/api/v1/processes/pb/meetings/" + MB + "/sign-ups", {{"name", "x"}, {"phone", "1"}, {"consent", true}}},
+      {"POST", "/api/v1/processes/pa/meetings/" + MB + "/sign-ups", {{"name", "x"}, {"phone", "1"}, {"consent", true}}},
+      {"POST", "/api/v1/processes/pa/meetings/" + MB + "/documents?name=x.txt", json::object()},
   };
   for (const auto& a : api) {
     for (const std::string* token : {&admin_a, &res_a}) {
@@ -246,6 +256,7 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/assemblies/ab/register", {{"name", "x"}, {"phone", "1"}, {"answer_kön", "man"}, {"consent", "yes"}}},
       {"/assemblies/ab/members", {{"action", "decline"}}},
       {"/admin/assemblies/ab", {{"action", "freeze"}}},
+      {"/processes/pa/meetings/" + MB + "/sign-up", {{"name", "x"}, {"phone", "1"}, {"consent", "yes"}}},
   };
   for (const auto& [path, fields] : pages) {
     auto r = Form(*browser, path, fields);

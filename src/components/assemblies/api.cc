@@ -304,18 +304,15 @@ Result<Response> AssembliesComponent::PanelCsv(const Context& ctx, const Assembl
 }
 
 json AssembliesComponent::SessionsJson(const Context& ctx, const Assembly& a, const std::vector<Meeting>& meetings, bool insider) {
+  std::map<int64_t, std::vector<int64_t>> present;
+  if (insider) {
+    auto attendance = AttendanceOf(site_.db(), a);
+    if (attendance.ok()) present = std::move(*attendance);
+  }
   json out = json::array();
   for (const auto& m : meetings) {
-    json docs = json::array();
-    for (const auto& d : m.documents)
-      docs.push_back({{"id", d.id}, {"name", d.name}, {"size", d.size}, {"url", "/assemblies/" + a.slug + "/documents/" + std::to_string(d.id)}});
-    json s = {{"id", m.id},         {"title", m.title.Get(ctx.lang, a.default_language())}, {"titles", m.title.ToJson()},
-              {"starts_at", m.starts_at}, {"ends_at", m.ends_at}, {"place", m.place}, {"agenda", m.agenda.Get(ctx.lang, a.default_language())},
-              {"speakers", m.speakers}, {"documents", docs}};
-    if (insider) {
-      s["video_url"] = m.video_url;
-      s["present"] = m.present;
-    }
+    json s = MeetingToJson(m, ctx.lang, a.default_language(), insider);
+    if (insider) s["present"] = present[m.id];
     out.push_back(s);
   }
   return out;
@@ -325,7 +322,7 @@ Result<Response> AssembliesComponent::ApiSessions(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
   TING_ASSIGN_OR_RETURN(auto seat, SeatOf(req, ctx, a));
   const bool insider = ctx.Can(core::Action::kEnterPaperBallots) || (seat && seat->seat == "confirmed");
-  TING_ASSIGN_OR_RETURN(auto meetings, Meetings(site_.db(), "assembly", a.id));
+  TING_ASSIGN_OR_RETURN(auto meetings, MeetingsOf(site_.db(), SessionsOf(a)));
   return Site::Json(200, {{"sessions", SessionsJson(ctx, a, meetings, insider)}});
 }
 
@@ -334,15 +331,15 @@ Result<Response> AssembliesComponent::ApiAddSession(Request& req, Context& ctx) 
   TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
   auto m = MeetingFromJson(body, ctx.org.languages);
   if (!m.ok()) return Explain(m.error());
-  TING_ASSIGN_OR_RETURN(int64_t id, AddMeeting(site_.db(), site_.env(), ctx.org.id, "assembly", a.id, *m));
+  TING_ASSIGN_OR_RETURN(int64_t id, AddMeeting(site_.db(), site_.env(), SessionsOf(a), *m));
   return Site::Json(201, {{"id", id}});
 }
 
 Result<Response> AssembliesComponent::ApiDocument(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
   TING_ASSIGN_OR_RETURN(int64_t meeting, PathId(req, TING_KEY("assemblies.problem.no_session")));
-  TING_ASSIGN_OR_RETURN(int64_t id, AddDocument(site_.db(), site_.env(), a, meeting, req.QueryParam("name").value_or(""), req.body));
-  return Site::Json(201, {{"id", id}, {"url", "/assemblies/" + a.slug + "/documents/" + std::to_string(id)}});
+  TING_ASSIGN_OR_RETURN(int64_t id, AddMeetingDocument(site_.db(), site_.env(), SessionsOf(a), meeting, req.QueryParam("name").value_or(""), req.body));
+  return Site::Json(201, {{"id", id}, {"url", "/meetings/documents/" + std::to_string(id)}});
 }
 
 Result<Response> AssembliesComponent::ApiAttendance(Request& req, Context& ctx) {

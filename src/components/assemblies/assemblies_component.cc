@@ -75,7 +75,6 @@ AssembliesComponent::AssembliesComponent(Site& site)
   site.Page("GET", "/assemblies/{slug}/seat/{key}", anyone, route(&AssembliesComponent::SeatLink));
   site.Page("GET", "/assemblies/{slug}/members", anyone, route(&AssembliesComponent::MembersPage));
   site.Page("POST", "/assemblies/{slug}/members", anyone, route(&AssembliesComponent::MembersForm));
-  site.Page("GET", "/assemblies/{slug}/documents/{id}", anyone, route(&AssembliesComponent::ServeDocument));
   site.Page("GET", "/admin/assemblies/{slug}", manage, route(&AssembliesComponent::AdminPage));
   site.Page("POST", "/admin/assemblies/{slug}", manage, route(&AssembliesComponent::AdminForm));
   site.Page("GET", "/admin/assemblies", manage, route(&AssembliesComponent::AdminListPage));

@@ -14,6 +14,7 @@
 #include "ting/base/env.h"
 #include "ting/base/result.h"
 #include "ting/base/translated.h"
+#include "ting/components/meetings.h"
 #include "ting/core/accounts.h"
 #include "ting/db/database.h"
 #include "ting/sortition/pool.h"
@@ -198,31 +199,14 @@ std::string SeatKey(const std::string& secret, int64_t assembly_id, int64_t volu
 
 namespace ting::components::assemblies {
 
-// --- Sessions and recommendations (work.cc) ----------------------------------------------------
+// --- Sessions' attendance and recommendations (work.cc) ----------------------------------------
 
-struct Document {
-  int64_t id = 0;
-  std::string name, content_type, file;
-  int64_t size = 0;
-};
-
-struct Meeting {
-  int64_t id = 0;
-  Translated title, agenda;
-  std::string starts_at, ends_at, place, video_url;  // times "YYYY-MM-DDTHH:MM", local
-  json speakers = json::array();                     // [{"name", "about"}]
-  std::vector<Document> documents;
-  std::vector<int64_t> present;                      // volunteers recorded present
-};
-
-Result<Meeting> MeetingFromJson(const json& body, const std::vector<std::string>& languages);
-Result<std::vector<Meeting>> Meetings(db::Database& db, const std::string& owner_kind, int64_t owner_id);
-Result<int64_t> AddMeeting(db::Database& db, Env& env, int64_t organisation_id, const std::string& owner_kind, int64_t owner_id, const Meeting& m);
-// Present volunteers must be drawn members of the assembly.
+// Sessions are meetings (ting/components/meetings.h) owned by the assembly.
+inline MeetingOwner SessionsOf(const Assembly& a) { return {"assembly", a.id, a.organisation_id}; }
+// Present volunteers must hold a seat on the panel; replaces the session's attendance.
 Status SetAttendance(db::Database& db, Env& env, const Assembly& a, int64_t meeting_id, const std::vector<int64_t>& present, int64_t recorded_by);
-Result<int64_t> AddDocument(db::Database& db, Env& env, const Assembly& a, int64_t meeting_id, const std::string& name, std::string_view data);
-// A document of one of the organisation's assemblies' meetings.
-Result<std::optional<Document>> FindDocument(db::Database& db, int64_t organisation_id, int64_t document_id);
+// Each session's present volunteers, by meeting id.
+Result<std::map<int64_t, std::vector<int64_t>>> AttendanceOf(db::Database& db, const Assembly& a);
 
 inline constexpr const char* kDecisions[] = {"accepted", "partly", "rejected"};
 inline constexpr const char* kProgress[] = {"planned", "in_progress", "done", "cancelled"};

@@ -85,7 +85,6 @@ class AssembliesComponent final : public web::Component {
   Result<Response> MembersForm(Request& req, Context& ctx);
   Result<Response> AdminPage(Request& req, Context& ctx);
   Result<Response> AdminForm(Request& req, Context& ctx);
-  Result<Response> ServeDocument(Request& req, Context& ctx);
   html::Data Common(const Context& ctx, const Assembly& a, const std::string& stage);
   bool AddHome(const Context& ctx, html::Data& d);  // false when the organisation has no assembly
   Result<Response> AdminListPage(Request& req, Context& ctx);

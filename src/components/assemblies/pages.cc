@@ -103,14 +103,14 @@ Result<Response> AssembliesComponent::ShowPage(Request& req, Context& ctx) {
     }
     d.set("make_up", rows);
   }
-  TING_ASSIGN_OR_RETURN(auto meetings, Meetings(site_.db(), "assembly", a.id));
+  TING_ASSIGN_OR_RETURN(auto meetings, MeetingsOf(site_.db(), SessionsOf(a)));
   html::List sessions;
   for (const auto& m : meetings) {
     html::List docs;
-    for (const auto& doc : m.documents) docs.push_back(html::Object{{"id", std::to_string(doc.id)}, {"name", doc.name}});
+    for (const auto& doc : m.documents) docs.push_back(html::Object{{"url", doc.Url()}, {"name", doc.name}});
     html::List speakers;
     for (const auto& s : m.speakers) speakers.push_back(html::Object{{"name", s.value("name", "")}, {"about", s.value("about", "")}});
-    sessions.push_back(html::Object{{"title", m.title.Get(ctx.lang, a.default_language())}, {"starts_at", m.starts_at.substr(0, 10) + " " + m.starts_at.substr(11)},
+    sessions.push_back(html::Object{{"title", m.title.Get(ctx.lang, a.default_language())}, {"starts_at", m.Date() + " " + m.Time()},
                                     {"place", m.place}, {"agenda_html", html::RenderMarkdown(m.agenda.Get(ctx.lang, a.default_language()))},
                                     {"documents", docs}, {"has_documents", html::Data(!docs.empty())}, {"speakers", speakers},
                                     {"has_speakers", html::Data(!speakers.empty())}});
@@ -249,10 +249,10 @@ Result<Response> AssembliesComponent::MembersPage(Request& req, Context& ctx) {
   d.set("invited", seat->seat == "invited");
   d.set("member", seat->seat == "confirmed");
   if (seat->seat == "confirmed") {
-    TING_ASSIGN_OR_RETURN(auto meetings, Meetings(site_.db(), "assembly", a.id));
+    TING_ASSIGN_OR_RETURN(auto meetings, MeetingsOf(site_.db(), SessionsOf(a)));
     html::List sessions;
     for (const auto& m : meetings)
-      sessions.push_back(html::Object{{"title", m.title.Get(ctx.lang, a.default_language())}, {"starts_at", m.starts_at.substr(0, 10) + " " + m.starts_at.substr(11)},
+      sessions.push_back(html::Object{{"title", m.title.Get(ctx.lang, a.default_language())}, {"starts_at", m.Date() + " " + m.Time()},
                                       {"place", m.place}, {"video_url", m.video_url}, {"has_video", html::Data(!m.video_url.empty())}});
     d.set("sessions", sessions);
     TING_ASSIGN_OR_RETURN(auto recommendations, Recommendations(site_.db(), a.id));
@@ -302,21 +302,6 @@ Result<Response> AssembliesComponent::MembersForm(Request& req, Context& ctx) {
     return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("error.invalid"));
   }
   return Site::RedirectWithFlash(ctx, back, TING_KEY("assemblies.saved"));
-}
-
-Result<Response> AssembliesComponent::ServeDocument(Request& req, Context& ctx) {
-  auto id = ParseInt64(req.Param("id"));
-  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  (void)a;
-  TING_ASSIGN_OR_RETURN(auto doc, FindDocument(site_.db(), ctx.org.id, id.value_or(0)));
-  if (!doc) return Error::Say(ErrorCode::kNotFound, TING_KEY("assemblies.problem.no_document"));
-  TING_ASSIGN_OR_RETURN(std::string bytes, site_.env().Files().Get(doc->file));
-  Response r{200, {}, std::move(bytes)};
-  r.Set("Content-Type", doc->content_type);
-  r.Set("Content-Disposition", "attachment; filename=\"" + doc->name + "\"");
-  r.Set("Content-Security-Policy", "default-src 'none'; sandbox");
-  r.Set("X-Content-Type-Options", "nosniff");
-  return r;
 }
 
 Result<Response> AssembliesComponent::AdminPage(Request& req, Context& ctx) {
@@ -404,7 +389,7 @@ Result<Response> AssembliesComponent::AdminForm(Request& req, Context& ctx) {
     if (f["ends_at"].size()) body["ends_at"] = f["ends_at"];
     auto m = MeetingFromJson(body, ctx.org.languages);
     if (!m.ok()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.invalid"), {{"detail", m.error().message}});
-    TING_RETURN_IF_ERROR(StatusOf(AddMeeting(site_.db(), site_.env(), ctx.org.id, "assembly", a.id, *m)));
+    TING_RETURN_IF_ERROR(StatusOf(AddMeeting(site_.db(), site_.env(), SessionsOf(a), *m)));
     return Site::RedirectWithFlash(ctx, back, TING_KEY("assemblies.saved"));
   }
   const int64_t id = ParseInt64(f["id"]).value_or(0);

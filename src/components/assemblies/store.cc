@@ -7,7 +7,7 @@
 namespace ting::components::assemblies {
 
 std::vector<db::Migration> Migrations() {
-  return {{1000, "assemblies: set-up, invitations, volunteers, the draw and seat changes", R"sql(
+  return {{1100, "assemblies: set-up, invitations, volunteers, the draw and seat changes", R"sql(
 CREATE TABLE assemblies (
   id INTEGER PRIMARY KEY,
   organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
@@ -71,32 +71,8 @@ CREATE TABLE assembly_seat_changes (
   at INTEGER NOT NULL
 );
 )sql"},
-          {1010, "meetings (assembly sessions; later budget events), documents and attendance", R"sql(
-CREATE TABLE meetings (
-  id INTEGER PRIMARY KEY,
-  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
-  owner_kind TEXT NOT NULL CHECK (owner_kind IN ('assembly', 'process')),
-  owner_id INTEGER NOT NULL,
-  title TEXT NOT NULL,
-  starts_at TEXT NOT NULL,
-  ends_at TEXT NOT NULL DEFAULT '',
-  place TEXT NOT NULL DEFAULT '',
-  video_url TEXT NOT NULL DEFAULT '',
-  agenda TEXT NOT NULL DEFAULT '{}',
-  speakers TEXT NOT NULL DEFAULT '[]',
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX meetings_owner ON meetings(owner_kind, owner_id, starts_at);
-CREATE TABLE meeting_documents (
-  id INTEGER PRIMARY KEY,
-  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
-  name TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  file TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE meeting_attendance (
+          {1110, "assemblies: who attended each session (a meeting of the assembly)", R"sql(
+CREATE TABLE assembly_attendance (
   meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
   volunteer_id INTEGER NOT NULL REFERENCES assembly_volunteers(id) ON DELETE CASCADE,
   recorded_by INTEGER,
@@ -104,7 +80,7 @@ CREATE TABLE meeting_attendance (
   PRIMARY KEY (meeting_id, volunteer_id)
 );
 )sql"},
-          {1020, "assemblies: recommendations, comments, members' votes, answers and follow-up", R"sql(
+          {1120, "assemblies: recommendations, comments, members' votes, answers and follow-up", R"sql(
 CREATE TABLE assembly_recommendations (
   id INTEGER PRIMARY KEY,
   assembly_id INTEGER NOT NULL REFERENCES assemblies(id) ON DELETE CASCADE,
@@ -353,10 +329,10 @@ Result<std::string> Store::Stage(const Assembly& a) {
   std::string stage = "panel";
   TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(
-        "SELECT (SELECT COUNT(*) FROM meetings WHERE owner_kind = 'assembly' AND owner_id = ?), "
+        "SELECT (SELECT COUNT(*) FROM meetings WHERE owner_kind = 'assembly' AND owner_id = ? AND organisation_id = ?), "
         "(SELECT COUNT(*) FROM assembly_recommendations WHERE assembly_id = ? AND status <> 'draft'), "
         "(SELECT COUNT(*) FROM assembly_recommendations WHERE assembly_id = ? AND decision <> '')",
-        {a.id, a.id, a.id}));
+        {a.id, a.organisation_id, a.id, a.id}));
     if (row->Int(2) > 0) {
       stage = "answers";
     } else if (row->Int(1) > 0) {
