@@ -797,6 +797,69 @@ TEST_F(Assemblies, InvitationOnlyRegistrationNeedsAnUnusedCode) {
   EXPECT_EQ(Register(slug, Person(slug, 3, Answers("female")), {{"code", code}}).status, 409) << "a code registers one";
   EXPECT_EQ(Register(slug, Person(slug, 4, Answers("female")), {{"code", codes[1]["code"]}}).status, 201);
   EXPECT_EQ(PoolSize(slug), 2);
+
+  // The last person not yet invited gets a printed letter; then nobody is left to invite.
+  auto letters = Api("POST", A(slug, "/invitations"), json{{"count", 5}, {"format", "pdf"}}, *manager_);
+  ASSERT_EQ(letters.status, 201) << letters.body;
+  EXPECT_EQ(letters.Header("content-type"), "application/pdf");
+  EXPECT_EQ(letters.body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(Api("POST", A(slug, "/invitations"), json{{"count", 1}, {"format", "csv"}}, *manager_).status, 422) << "everyone is invited";
+}
+
+TEST_F(Assemblies, VolunteersHearByMailAndStaffRecordWhoCameWithTheMaterial) {
+  const std::string slug = "verktyg";
+  const json features = {{"gender", {{"female", Quota(1, 1)}, {"male", Quota(1, 1)}}}};
+  std::vector<Volunteer> people;
+  for (int n = 1; n <= 4; ++n) people.push_back(Person(slug, n, Answers(n % 2 ? "female" : "male")));
+  Pool pool = Drawn(slug, 2, features, people);
+  ASSERT_EQ(pool.size(), 4u);
+  auto outbox = [&] {
+    auto r = Api("GET", "/api/v1/mail/outbox", json(), *manager_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Body(r)["pending"];
+  };
+  auto count_to = [&](const json& pending, const std::string& to, const std::string& subject_part) {
+    int n = 0;
+    for (const auto& m : pending)
+      if (m["to"] == to && m["subject"].get<std::string>().find(subject_part) != std::string::npos) ++n;
+    return n;
+  };
+  json pending = outbox();
+  json panel = PanelOf(slug);
+  for (const auto& [id, v] : pool) {
+    EXPECT_EQ(count_to(pending, v.email, "anmäld"), 1) << "a confirmation for " << v.email;
+    const bool drawn = !Member(panel, id).is_null();
+    EXPECT_EQ(count_to(pending, v.email, "lottats"), drawn ? 1 : 0) << "the seat link for the drawn only: " << v.email;
+  }
+
+  // A session with material; attendance names drawn members only, and only staff see it.
+  auto session = Api("POST", A(slug, "/sessions"),
+                     json{{"title", "Första mötet"}, {"starts_at", "2099-02-01T18:00"}, {"video_url", "https://video.example.se/rum"}}, *manager_);
+  ASSERT_EQ(session.status, 201) << session.body;
+  const std::string sessions = A(slug, "/sessions/" + IdText(Body(session)["id"]));
+  auto doc = Call("POST", sessions + "/documents?name=underlag.pdf", "%PDF-1.4 underlag",
+                  {{"Content-Type", "application/pdf"}, {"Authorization", "Bearer " + *manager_}});
+  ASSERT_EQ(doc.status, 201) << doc.body;
+  auto downloaded = Anonymous(Body(doc)["url"].get<std::string>());
+  EXPECT_EQ(downloaded.status, 200);
+  EXPECT_EQ(downloaded.body, "%PDF-1.4 underlag");
+  const std::vector<std::string> seated = SeatHolders(panel);
+  std::string outsider;
+  for (const auto& [id, v] : pool)
+    if (Member(panel, id).is_null()) outsider = id;
+  EXPECT_EQ(Api("PUT", sessions + "/attendance", json{{"present", json::array({std::stoll(outsider)})}}, *manager_).status, 422)
+      << "only drawn members attend";
+  EXPECT_EQ(Api("PUT", sessions + "/attendance", json{{"present", json::array({"x"})}}, *manager_).status, 422);
+  ASSERT_EQ(Api("PUT", sessions + "/attendance", json{{"present", json::array({std::stoll(seated[0])})}}, *manager_).status, 200);
+  json staff_view = Body(Api("GET", A(slug, "/sessions"), json(), *manager_))["sessions"][0];
+  EXPECT_EQ(staff_view["present"], json::array({std::stoll(seated[0])}));
+  EXPECT_EQ(staff_view["documents"][0]["name"], "underlag.pdf");
+  json public_view = Body(Anonymous(A(slug, "/sessions")))["sessions"][0];
+  EXPECT_FALSE(public_view.contains("present"));
+  EXPECT_FALSE(public_view.contains("video_url"));
+  EXPECT_EQ(public_view["documents"][0]["url"], Body(doc)["url"]);
+  auto page = Anonymous("/assemblies/" + slug);
+  EXPECT_NE(page.body.find("underlag.pdf"), std::string::npos) << "the material is on the public page";
 }
 
 TEST_F(Assemblies, BadInputAndStrangersAreRefusedAndChangeNothing) {
