@@ -41,6 +41,8 @@ struct Demo {
   std::vector<int64_t> funded_2025{};            // what the results seed funded, for follow-up
   std::vector<std::string> person_ids{};         // the register's people (residents seed), for the desk's paper ballots
   std::vector<Login> logins{};                   // printed by `ting demo`
+  // The demo organisation (Solbacka kommun), made by the accounts seed.
+  Result<core::Organisation> Organisation();
   // Calls the API; an error names the seed.
   Result<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& token,
                               const nlohmann::json& body, int expected);

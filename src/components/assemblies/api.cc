@@ -393,51 +393,45 @@ Result<Response> AssembliesComponent::ApiRecommendations(Request& req, Context& 
   return Site::Json(200, {{"recommendations", out}, {"support_threshold", a.support_threshold}});
 }
 
-Result<Response> AssembliesComponent::ApiAddRecommendation(Request& req, Context& ctx) {
-  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  TING_ASSIGN_OR_RETURN(Volunteer member, RequireMember(req, ctx, a));
+// What every member's call starts with: the assembly, the confirmed member, the recommendation's
+// id (when the path has one) and the JSON body's text fields.
+Result<AssembliesComponent::MemberCall> AssembliesComponent::ForMember(Request& req, Context& ctx, bool with_id,
+                                                                    std::initializer_list<const char*> fields) {
+  MemberCall call;
+  TING_ASSIGN_OR_RETURN(call.assembly, Get(ctx, req.Param("slug")));
+  TING_ASSIGN_OR_RETURN(call.member, RequireMember(req, ctx, call.assembly));
+  if (with_id) {
+    TING_ASSIGN_OR_RETURN(call.id, PathId(req, TING_KEY("assemblies.problem.no_recommendation")));
+  }
   TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
   web::JsonFields f(body);
-  std::string title = f.Text("title"), text = f.Text("body");
+  for (const char* field : fields) call.text[field] = f.Text(field);
   TING_RETURN_IF_ERROR(f.Check());
-  TING_ASSIGN_OR_RETURN(int64_t id, AddRecommendation(site_.db(), site_.env(), a, member.id, title, text));
+  return call;
+}
+
+Result<Response> AssembliesComponent::ApiAddRecommendation(Request& req, Context& ctx) {
+  TING_ASSIGN_OR_RETURN(MemberCall m, ForMember(req, ctx, false, {"title", "body"}));
+  TING_ASSIGN_OR_RETURN(int64_t id, AddRecommendation(site_.db(), site_.env(), m.assembly, m.member.id, m.text["title"], m.text["body"]));
   return Site::Json(201, {{"id", id}});
 }
 
 Result<Response> AssembliesComponent::ApiEditRecommendation(Request& req, Context& ctx) {
-  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  TING_ASSIGN_OR_RETURN(Volunteer member, RequireMember(req, ctx, a));
-  TING_ASSIGN_OR_RETURN(int64_t id, PathId(req, TING_KEY("assemblies.problem.no_recommendation")));
-  TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
-  web::JsonFields f(body);
-  std::string title = f.Text("title"), text = f.Text("body");
-  TING_RETURN_IF_ERROR(f.Check());
-  TING_RETURN_IF_ERROR(EditRecommendation(site_.db(), site_.env(), a, id, member.id, title, text));
-  return Site::Json(200, {{"id", id}});
+  TING_ASSIGN_OR_RETURN(MemberCall m, ForMember(req, ctx, true, {"title", "body"}));
+  TING_RETURN_IF_ERROR(EditRecommendation(site_.db(), site_.env(), m.assembly, m.id, m.member.id, m.text["title"], m.text["body"]));
+  return Site::Json(200, {{"id", m.id}});
 }
 
 Result<Response> AssembliesComponent::ApiComment(Request& req, Context& ctx) {
-  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  TING_ASSIGN_OR_RETURN(Volunteer member, RequireMember(req, ctx, a));
-  TING_ASSIGN_OR_RETURN(int64_t id, PathId(req, TING_KEY("assemblies.problem.no_recommendation")));
-  TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
-  web::JsonFields f(body);
-  std::string text = f.Text("body");
-  TING_RETURN_IF_ERROR(f.Check());
-  TING_RETURN_IF_ERROR(CommentOn(site_.db(), site_.env(), a, id, member.id, text));
-  return Site::Json(201, {{"id", id}});
+  TING_ASSIGN_OR_RETURN(MemberCall m, ForMember(req, ctx, true, {"body"}));
+  TING_RETURN_IF_ERROR(CommentOn(site_.db(), site_.env(), m.assembly, m.id, m.member.id, m.text["body"]));
+  return Site::Json(201, {{"id", m.id}});
 }
 
 Result<Response> AssembliesComponent::ApiVote(Request& req, Context& ctx) {
-  TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  TING_ASSIGN_OR_RETURN(Volunteer member, RequireMember(req, ctx, a));
-  TING_ASSIGN_OR_RETURN(int64_t id, PathId(req, TING_KEY("assemblies.problem.no_recommendation")));
-  TING_ASSIGN_OR_RETURN(json body, web::JsonBody(req));
-  web::JsonFields f(body);
-  std::string vote = f.Text("vote");
-  TING_RETURN_IF_ERROR(f.Check());
-  TING_RETURN_IF_ERROR(CastVote(site_.db(), site_.env(), a, id, member.id, vote));
-  return Site::Json(200, {{"id", id}, {"vote", vote}});
+  TING_ASSIGN_OR_RETURN(MemberCall m, ForMember(req, ctx, true, {"vote"}));
+  TING_RETURN_IF_ERROR(CastVote(site_.db(), site_.env(), m.assembly, m.id, m.member.id, m.text["vote"]));
+  return Site::Json(200, {{"id", m.id}, {"vote", m.text["vote"]}});
 }
 
 Result<Response> AssembliesComponent::ApiClose(Request& req, Context& ctx) {

@@ -252,32 +252,20 @@ Result<std::vector<IssuedCode>> AssembliesComponent::Invite(const Context& ctx, 
 }
 
 Result<Response> AssembliesComponent::Letters(const Context& ctx, const Assembly& a, const std::vector<IssuedCode>& codes) {
-  std::vector<Letter> letters;
-  for (const auto& c : codes) {
-    Context in = ctx;
-    in.lang = !c.language.empty() && site_.catalog().Has(c.language) ? c.language : ctx.org.default_language();
-    Letter l;
-    l.name = c.name;
-    l.address = c.household;
-    l.district = c.district;
-    l.code = c.code;
-    l.url = RegisterUrl(ctx, a, c.code);
-    l.right_to_left = site_.catalog().Lang(in.lang).dir == "rtl";
-    l.heading = site_.T(in, TING_KEY("assemblies.letter.heading"), {{"assembly", a.Title(in.lang)}});
-    l.code_label = site_.T(in, TING_KEY("assemblies.letter.code_label"));
-    const std::map<std::string, std::string> vars = {{"assembly", a.Title(in.lang)}, {"question", a.Question(in.lang)}, {"org", ctx.org.name},
-                                                     {"panel", std::to_string(a.panel_size)}, {"url", site_.Url(ctx.org, "/assemblies/" + a.slug + "/register")}};
-    for (const char* key : {TING_KEY("assemblies.letter.p1"), TING_KEY("assemblies.letter.p2"), TING_KEY("assemblies.letter.p3"), TING_KEY("assemblies.letter.p4")})
-      l.paragraphs.push_back(site_.T(in, key, vars));
-    l.footer = ctx.org.name;
-    letters.push_back(std::move(l));
-  }
-  TING_ASSIGN_OR_RETURN(std::string pdf, LettersPdf(letters));
-  Response res{201, {}, std::move(pdf)};
-  res.Set("Content-Type", "application/pdf");
-  res.Set("Content-Disposition", "attachment; filename=\"" + a.slug + "-invitations.pdf\"");
-  res.Set("Cache-Control", "no-store");
-  return res;
+  return LettersDownload(
+      site_, ctx, codes, [&](const std::string& code) { return RegisterUrl(ctx, a, code); },
+      [&](const Context& in) {
+        LetterWords w{site_.T(in, TING_KEY("assemblies.letter.heading"), {{"assembly", a.Title(in.lang)}}),
+                      site_.T(in, TING_KEY("assemblies.letter.code_label")), {}};
+        const std::map<std::string, std::string> vars = {{"assembly", a.Title(in.lang)}, {"question", a.Question(in.lang)}, {"org", ctx.org.name},
+                                                         {"panel", std::to_string(a.panel_size)},
+                                                         {"url", site_.Url(ctx.org, "/assemblies/" + a.slug + "/register")}};
+        for (const char* key : {TING_KEY("assemblies.letter.p1"), TING_KEY("assemblies.letter.p2"), TING_KEY("assemblies.letter.p3"),
+                                TING_KEY("assemblies.letter.p4")})
+          w.paragraphs.push_back(site_.T(in, key, vars));
+        return w;
+      },
+      a.slug + "-invitations.pdf");
 }
 
 Result<json> AssembliesComponent::Pool(const Assembly& a) {

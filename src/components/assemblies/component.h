@@ -71,6 +71,13 @@ class AssembliesComponent final : public web::Component {
   Result<Response> ApiAnswer(Request& req, Context& ctx);
   Result<Response> ApiProgress(Request& req, Context& ctx);
   Result<Response> ApiErase(Request& req, Context& ctx);
+  struct MemberCall {
+    Assembly assembly;
+    Volunteer member;
+    int64_t id = 0;
+    std::map<std::string, std::string> text;
+  };
+  Result<MemberCall> ForMember(Request& req, Context& ctx, bool with_id, std::initializer_list<const char*> fields);
   json SessionsJson(const Context& ctx, const Assembly& a, const std::vector<Meeting>& meetings, bool insider);
   json RecommendationJson(const Recommendation& r, bool insider);
 

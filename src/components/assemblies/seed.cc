@@ -108,12 +108,7 @@ Status Advance(web::Demo& demo, const core::Organisation& org, const Stage& s, i
 }  // namespace
 
 Status SeedAssemblies(web::Demo& demo) {
-  core::Organisations orgs(demo.db, demo.env);
-  TING_ASSIGN_OR_RETURN(auto all, orgs.All());
-  const core::Organisation* org = nullptr;
-  for (const auto& o : all)
-    if (o.slug == "solbacka") org = &o;
-  if (!org) return Error::NotFound("the demo organisation is missing");
+  TING_ASSIGN_OR_RETURN(const core::Organisation org, demo.Organisation());
   const std::vector<Stage> stages = {
       {"klimatradet-2027", "Klimatrådet 2027", "Hur ska Solbacka halvera sina utsläpp till 2035?", 0},
       {"trygghetsradet", "Trygghetsrådet", "Vad gör Solbacka tryggare på kvällarna?", 1},
@@ -123,7 +118,7 @@ Status SeedAssemblies(web::Demo& demo) {
       {"stadsradet-2026", "Stadsrådet 2026", "Hur blir centrum en plats för alla?", 5}};
   int offset = 0;
   for (const auto& s : stages) {
-    TING_RETURN_IF_ERROR(Advance(demo, *org, s, offset));
+    TING_RETURN_IF_ERROR(Advance(demo, org, s, offset));
     offset += 40;
   }
   return {};

@@ -117,30 +117,15 @@ class VoterRoutes {
       res.Set("Cache-Control", "no-store");
       return res;
     }
-    std::vector<Letter> letters;
-    for (const auto& c : codes) {
-      Context in = ctx;
-      in.lang = LetterLanguage(ctx, c.language);
-      Letter l;
-      l.name = c.name;
-      l.address = c.household;
-      l.district = c.district;
-      l.code = c.code;
-      l.url = VoteUrl(req, ctx, c.code);
-      l.right_to_left = site_.catalog().Lang(in.lang).dir == "rtl";
-      l.heading = site_.T(in, TING_KEY("letter.heading"), {{"process", p.Title(in.lang)}});
-      l.code_label = site_.T(in, TING_KEY("letter.code_label"));
-      for (const char* key : {TING_KEY("letter.how_1"), TING_KEY("letter.how_2"), TING_KEY("letter.how_3"), TING_KEY("letter.how_4")})
-        l.paragraphs.push_back(site_.T(in, key, {{"host", req.Host()}, {"process", p.Title(in.lang)}}));
-      l.footer = ctx.org.name;
-      letters.push_back(std::move(l));
-    }
-    TING_ASSIGN_OR_RETURN(std::string pdf, LettersPdf(letters));
-    Response res{201, {}, std::move(pdf)};
-    res.Set("Content-Type", "application/pdf");
-    res.Set("Content-Disposition", "attachment; filename=\"" + p.slug + "-letters.pdf\"");
-    res.Set("Cache-Control", "no-store");
-    return res;
+    return LettersDownload(
+        site_, ctx, codes, [&](const std::string& code) { return VoteUrl(req, ctx, code); },
+        [&](const Context& in) {
+          LetterWords w{site_.T(in, TING_KEY("letter.heading"), {{"process", p.Title(in.lang)}}), site_.T(in, TING_KEY("letter.code_label")), {}};
+          for (const char* key : {TING_KEY("letter.how_1"), TING_KEY("letter.how_2"), TING_KEY("letter.how_3"), TING_KEY("letter.how_4")})
+            w.paragraphs.push_back(site_.T(in, key, {{"host", req.Host()}, {"process", p.Title(in.lang)}}));
+          return w;
+        },
+        p.slug + "-letters.pdf");
   }
 
 
@@ -348,5 +333,34 @@ class VoterRoutes {
 }  // namespace
 
 std::shared_ptr<void> MountVoterRoutes(Site& site) { return std::make_shared<VoterRoutes>(site); }
+
+Result<http::Response> LettersDownload(const web::Site& site, const web::Context& ctx, const std::vector<IssuedCode>& codes,
+                                       const std::function<std::string(const std::string& code)>& url,
+                                       const std::function<LetterWords(const web::Context& in)>& words, const std::string& filename) {
+  std::vector<Letter> letters;
+  for (const auto& c : codes) {
+    web::Context in = ctx;
+    in.lang = !c.language.empty() && site.catalog().Has(c.language) ? c.language : ctx.org.default_language();
+    LetterWords w = words(in);
+    Letter l;
+    l.name = c.name;
+    l.address = c.household;
+    l.district = c.district;
+    l.code = c.code;
+    l.url = url(c.code);
+    l.right_to_left = site.catalog().Lang(in.lang).dir == "rtl";
+    l.heading = std::move(w.heading);
+    l.code_label = std::move(w.code_label);
+    l.paragraphs = std::move(w.paragraphs);
+    l.footer = ctx.org.name;
+    letters.push_back(std::move(l));
+  }
+  TING_ASSIGN_OR_RETURN(std::string pdf, LettersPdf(letters));
+  http::Response res{201, {}, std::move(pdf)};
+  res.Set("Content-Type", "application/pdf");
+  res.Set("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  res.Set("Cache-Control", "no-store");
+  return res;
+}
 
 }  // namespace ting::components

@@ -24,12 +24,8 @@ const std::vector<std::string>& LastNames() {
 }  // namespace
 
 Status SeedResidents(web::Demo& demo) {
-  core::Organisations orgs(demo.db, demo.env);
-  TING_ASSIGN_OR_RETURN(auto all, orgs.All());
-  const core::Organisation* org = nullptr;
-  for (const auto& o : all)
-    if (o.slug == "solbacka") org = &o;
-  if (!org) return Error::NotFound("the demo organisation is missing");
+  TING_ASSIGN_OR_RETURN(const core::Organisation demo_org, demo.Organisation());
+  const core::Organisation* org = &demo_org;
   const int this_year = std::stoi(demo.env.Today(org->time_zone).substr(0, 4));
   const std::vector<std::string> districts = {"norr", "centrum", "söder"};
   std::vector<RegisterRow> rows;

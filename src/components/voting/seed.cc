@@ -73,10 +73,8 @@ Status SeedVoting(web::Demo& demo) {
   // At the desk, staff open the ballot on a tablet for three people (a desk session, as the desk
   // page's button makes).
   {
-    TING_ASSIGN_OR_RETURN(auto orgs, core::Organisations(demo.db, demo.env).All());
-    int64_t org_id = 0;
-    for (const auto& o : orgs)
-      if (o.slug == "solbacka") org_id = o.id;
+    TING_ASSIGN_OR_RETURN(const core::Organisation org, demo.Organisation());
+    const int64_t org_id = org.id;
     VoterDirectory voters(demo.db, demo.env);
     RegisterStore store(demo.db, demo.env);
     TING_ASSIGN_OR_RETURN(auto found, ProcessStore(demo.db, demo.env).FindFresh(org_id, "medborgarbudget-2026"));

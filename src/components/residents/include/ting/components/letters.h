@@ -9,10 +9,13 @@
 // Thread safety: LettersPdf keeps no state between calls (each call has its own Cairo surface
 // and Pango font map), so several threads may call it at once.
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "ting/base/result.h"
+#include "ting/components/residents.h"
+#include "ting/web/site.h"
 
 namespace ting::components {
 
@@ -35,5 +38,17 @@ struct Letter {
 // Error (kInvalidArgument) when letters is empty, a text is not UTF-8, a letter has no url, or
 // its paragraphs do not fit on the page even in the smallest type (8 pt).
 Result<std::string> LettersPdf(const std::vector<Letter>& letters);
+
+// The texts of one letter, in the language of the Context given (the person's).
+struct LetterWords {
+  std::string heading, code_label;
+  std::vector<std::string> paragraphs;
+};
+// The letters for issued codes as a PDF download (201, no-store): each in the person's language
+// when the catalogue has it, else the organisation's default, right to left where that language
+// is; url(code) is the link its QR code carries; words(in) the texts in that language.
+Result<http::Response> LettersDownload(const web::Site& site, const web::Context& ctx, const std::vector<IssuedCode>& codes,
+                                       const std::function<std::string(const std::string& code)>& url,
+                                       const std::function<LetterWords(const web::Context& in)>& words, const std::string& filename);
 
 }  // namespace ting::components
