@@ -95,7 +95,7 @@ Result<Response> AssembliesComponent::ShowPage(Request& req, Context& ctx) {
     for (const auto& row : MakeUp(a, volunteers)) {
       const Feature* f = a.FindFeature(row["feature"].get<std::string>());
       const Quota* q = f ? f->Find(row["value"].get<std::string>()) : nullptr;
-      rows.push_back(html::Object{{"feature", f && !f->question.empty() ? f->question.Get(ctx.lang, a.default_language()) : row["feature"].get<std::string>()},
+      rows.push_back(html::Object{{"feature", row["feature"].get<std::string>()},
                                   {"value", q ? q->Label(ctx.lang, a.default_language()) : row["value"].get<std::string>()},
                                   {"seats", std::to_string(row["seats"].get<int64_t>())},
                                   {"quota", std::to_string(row["min"].get<int64_t>()) + "–" + std::to_string(row["max"].get<int64_t>())},

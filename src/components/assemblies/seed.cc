@@ -17,10 +17,24 @@ const std::vector<std::string> kFirst = {"Amina", "Bo", "Cecilia", "Dawit", "Eli
                                          "Kerstin", "Layla", "Magnus", "Nadia", "Olle", "Parisa", "Rasmus", "Sofia", "Tariq", "Ulla"};
 const std::vector<std::string> kLast = {"Berg", "Hussein", "Lund", "Nyström", "Osman", "Sandberg", "Tekle", "Wallin", "Yousef", "Åkesson"};
 
+json Label(const std::string& sv, const std::string& en) { return {{"sv", sv}, {"en", en}}; }
+
 json Features() {
-  return {{"kön", {{"kvinna", {{"share", 0.5}}}, {"man", {{"share", 0.5}}}}},
-          {"ålder", {{"16-39", {{"min", 2}, {"max", 4}}}, {"40-64", {{"min", 2}, {"max", 4}}}, {"65+", {{"min", 1}, {"max", 3}}}}},
-          {"stadsdel", {{"norr", {{"min", 2}, {"max", 3}}}, {"centrum", {{"min", 2}, {"max", 3}}}, {"söder", {{"min", 2}, {"max", 3}}}}}};
+  return {{"kön", {{"kvinna", {{"share", 0.5}, {"label", Label("Kvinna", "Woman")}}}, {"man", {{"share", 0.5}, {"label", Label("Man", "Man")}}}}},
+          {"ålder",
+           {{"16-39", {{"min", 2}, {"max", 4}, {"label", Label("16–39 år", "16–39 years")}}},
+            {"40-64", {{"min", 2}, {"max", 4}, {"label", Label("40–64 år", "40–64 years")}}},
+            {"65+", {{"min", 1}, {"max", 3}, {"label", Label("65 år eller äldre", "65 or older")}}}}},
+          {"stadsdel",
+           {{"norr", {{"min", 2}, {"max", 3}, {"label", Label("Norr", "North")}}},
+            {"centrum", {{"min", 2}, {"max", 3}, {"label", Label("Centrum", "Centre")}}},
+            {"söder", {{"min", 2}, {"max", 3}, {"label", Label("Söder", "South")}}}}}};
+}
+
+json Questions() {
+  return {{"kön", Label("Vilket kön har du?", "What is your gender?")},
+          {"ålder", Label("Hur gammal är du?", "How old are you?")},
+          {"stadsdel", Label("I vilken stadsdel bor du?", "Which district do you live in?")}};
 }
 
 // n volunteers as the import's CSV, varied over every feature; some share a household. They
@@ -46,7 +60,7 @@ struct Stage {
 Status Advance(web::Demo& demo, const core::Organisation& org, const Stage& s, int offset) {
   const std::string token = demo.tokens["manager"], base = "/api/v1/assemblies/" + s.slug;
   json body = {{"slug", s.slug},           {"title", {{"sv", s.title}}}, {"question", {{"sv", s.question}}}, {"panel_size", 8},
-               {"households", true},       {"registration", "open"},   {"features", Features()},           {"support_threshold", 75},
+               {"households", true},       {"registration", "open"},   {"features", Features()},           {"questions", Questions()},           {"support_threshold", 75},
                {"dates", {{"registration_closes", "2027-03-01"}, {"draw", "2027-03-10"}}}};
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/assemblies", token, body, 201)));
   TING_RETURN_IF_ERROR(StatusOf(demo.api.CallText("POST", base + "/volunteers/import", token, "text/csv", Volunteers(s.reached == 0 ? 14 : 36, offset), 200)));

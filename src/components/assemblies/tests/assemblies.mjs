@@ -115,6 +115,22 @@ await runScenario('assemblies', db, async ({ browser, base }) => {
   await pub.screenshot({ path: join(screenshotDir, 'assembly-draw-desktop.png'), fullPage: true });
   await checkAccessibility(pub, 'draw record');
 
+  // The manager freezes the open assembly and draws its panel with the forms.
+  await admin.goto(base + '/admin/assemblies/klimatradet-2027');
+  await admin.getByLabel('Datum för lottningen').fill('2027-03-10 18:00');
+  await admin.getByRole('button', { name: 'Lås och publicera' }).click();
+  await admin.waitForURL(base + '/admin/assemblies/klimatradet-2027');
+  check((await admin.textContent('[role=status]')).includes('låst'), 'frozen: ' + await admin.textContent('main'));
+  const frozen = await api('GET', '/api/v1/assemblies/klimatradet-2027');
+  check(frozen.json.stage === 'frozen' && (await admin.textContent('main')).includes(frozen.json.inputs_sha256), 'the digest is shown before the draw');
+  await checkAccessibility(admin, 'assembly admin page (frozen)');
+  await admin.getByLabel('Frö').fill('3 9 14 22 27 35');
+  await admin.getByRole('button', { name: 'Lotta rådet' }).click();
+  await admin.waitForURL(base + '/assemblies/klimatradet-2027/draw');
+  check((await admin.textContent('main')).includes('3 9 14 22 27 35'), 'the record shows the seed');
+  const drawn = await api('GET', '/api/v1/assemblies/klimatradet-2027/draw');
+  check(drawn.json.panel.length === 8, 'eight seats: ' + JSON.stringify(drawn.json.panel));
+
   // The manager's page of an assembly with a drawn panel.
   await admin.goto(base + '/admin/assemblies/parkradet');
   check((await admin.textContent('main')).includes('tackat nej'), 'the declined seat is shown to the manager');
