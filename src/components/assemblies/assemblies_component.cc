@@ -131,9 +131,8 @@ Result<std::optional<Volunteer>> AssembliesComponent::SeatOf(const Request& req,
 Result<std::optional<Volunteer>> AssembliesComponent::SeatByKey(const Assembly& a, std::string_view key) {
   if (key.size() != 32 || !a.drawn()) return std::optional<Volunteer>();
   TING_ASSIGN_OR_RETURN(std::string secret, SeatSecret());
-  TING_ASSIGN_OR_RETURN(auto volunteers, store_.Volunteers(a.id));
+  TING_ASSIGN_OR_RETURN(auto volunteers, store_.SeatHolders(a.id));
   for (auto& v : volunteers) {
-    if (v.seat.empty()) continue;
     const std::string expected = SeatKey(secret, a.id, v.id);
     if (sodium_memcmp(expected.data(), key.data(), expected.size()) == 0) return std::optional<Volunteer>(std::move(v));
   }

@@ -132,6 +132,8 @@ class Store {
 
   Result<std::vector<Volunteer>> Volunteers(int64_t assembly_id);
   Result<std::optional<Volunteer>> VolunteerById(int64_t assembly_id, int64_t id);
+  // The drawn: everyone with a seat (invited, confirmed or declined).
+  Result<std::vector<Volunteer>> SeatHolders(int64_t assembly_id);
   Result<int64_t> CountVolunteers(int64_t assembly_id);
   // Adds volunteers in one transaction; with an invitation code (normalised) for the first, the
   // code is used up. Returns their ids in order.

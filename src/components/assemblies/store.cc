@@ -157,11 +157,15 @@ Assembly AssemblyFromRow(const db::Row& r, const core::Organisation& org) {
   if (stored.is_object()) {
     json body = {{"slug", a.slug}, {"title", "x"}, {"question", "x"}, {"panel_size", a.panel_size}, {"features", stored["features"]},
                  {"questions", stored["questions"]}};
-    // Languages stored earlier may have been removed from the organisation since: read them all.
+    // Languages stored earlier may have been removed from the organisation since: read them all
+    // (questions: {feature: {lang: text}}; labels: {feature: {value: {"label": {lang: text}}}}).
     std::vector<std::string> any = a.languages;
-    for (const auto& part : {stored["questions"], stored["features"]})
-      for (const auto& [_, v] : part.items())
-        for (const auto& [k, _2] : v.items()) any.push_back(k);
+    for (const auto& [_, texts] : stored["questions"].items())
+      for (const auto& [lang, _2] : texts.items()) any.push_back(lang);
+    for (const auto& [_, values] : stored["features"].items())
+      for (const auto& [_2, quota] : values.items())
+        if (quota.is_object() && quota.contains("label") && quota["label"].is_object())
+          for (const auto& [lang, _3] : quota["label"].items()) any.push_back(lang);
     if (auto parsed = AssemblyFromJson(body, any); parsed.ok()) a.features = std::move(parsed->features);
   }
   a.dates = StringMap(r.Str(11));
@@ -256,10 +260,12 @@ Status Store::Update(const Assembly& a) {
   });
 }
 
-Result<std::vector<Volunteer>> Store::Volunteers(int64_t assembly_id) {
+namespace {
+Result<std::vector<Volunteer>> VolunteersWhere(db::Database& db, int64_t assembly_id, const char* condition) {
   std::vector<Volunteer> out;
-  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
-    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kVolunteerColumns + " FROM assembly_volunteers WHERE assembly_id = ? ORDER BY id",
+  TING_RETURN_IF_ERROR(db.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kVolunteerColumns + " FROM assembly_volunteers WHERE assembly_id = ?" + condition +
+                                                 " ORDER BY id",
                                              {assembly_id}));
     out.clear();
     for (const auto& r : rows) out.push_back(VolunteerFromRow(r));
@@ -267,6 +273,11 @@ Result<std::vector<Volunteer>> Store::Volunteers(int64_t assembly_id) {
   }));
   return out;
 }
+}  // namespace
+
+Result<std::vector<Volunteer>> Store::Volunteers(int64_t assembly_id) { return VolunteersWhere(db_, assembly_id, ""); }
+
+Result<std::vector<Volunteer>> Store::SeatHolders(int64_t assembly_id) { return VolunteersWhere(db_, assembly_id, " AND seat <> ''"); }
 
 Result<std::optional<Volunteer>> Store::VolunteerById(int64_t assembly_id, int64_t id) {
   std::optional<Volunteer> out;

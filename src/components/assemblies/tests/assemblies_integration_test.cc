@@ -609,7 +609,9 @@ TEST_F(Assemblies, ADeclinedSeatGoesToSomeoneWhoKeepsEveryQuota) {
   ASSERT_EQ(erased.status, 200) << erased.body;
   EXPECT_EQ(Body(erased)["erased"], 10);
   auto listed = Api("GET", A(slug, "/volunteers"), json(), *manager_);
-  for (const auto& v : Body(listed)["volunteers"]) {
+  const json volunteers = Body(listed)["volunteers"];  // a named copy: a temporary's element would dangle in the loop
+  ASSERT_EQ(volunteers.size(), 10u);
+  for (const auto& v : volunteers) {
     EXPECT_EQ(v["name"], "");
     EXPECT_EQ(v["email"], "");
     EXPECT_EQ(v["phone"], "");

@@ -101,5 +101,20 @@ TEST(AssemblyModel, PublishedInputsReadBackWithTheirHouseholds) {
   EXPECT_EQ(ParseInputs(*a, PeopleCsv(*a, pool), CategoriesCsv(*a))->digest, in->digest);
 }
 
+TEST(AssemblyModel, StoredQuotasSurviveALanguageTheOrganisationNoLongerHas) {
+  auto a = AssemblyFromJson(Body(), kLangs);  // labels and questions in sv and en
+  ASSERT_TRUE(a.ok());
+  const std::string features = json{{"features", FeaturesToJson(a->features)}, {"questions", QuestionsToJson(a->features)}}.dump();
+  db::Row row(std::vector<db::Value>{int64_t{1}, int64_t{1}, std::string("rad"), std::string("{\"sv\":\"Rådet\"}"), std::string("{\"sv\":\"?\"}"),
+                                     int64_t{10}, int64_t{1}, std::string("open"), int64_t{1}, int64_t{80}, features, std::string("{}"),
+                                     int64_t{0}, std::string(), std::string(), std::string(), std::string(), int64_t{0}, std::string(), std::string()});
+  core::Organisation org;
+  org.languages = {"sv"};  // English was removed after the assembly was set up
+  Assembly back = AssemblyFromRow(row, org);
+  ASSERT_EQ(back.features.size(), 2u);
+  EXPECT_EQ(back.FindFeature("ålder")->Find("ung")->Label("en", "sv"), "young");
+  EXPECT_EQ(CategoriesCsv(back), CategoriesCsv(*a));
+}
+
 }  // namespace
 }  // namespace ting::components::assemblies
