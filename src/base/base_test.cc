@@ -123,3 +123,13 @@ TEST(Checked, ArithmeticRefusesToWrap) {
 
 }  // namespace
 }  // namespace ting
+
+namespace ting {
+namespace {
+TEST(Time, CalendarDatesCountMonthsAndLeapYears) {
+  for (const char* good : {"2026-01-31", "2028-02-29", "2000-02-29", "1880-12-01"}) EXPECT_TRUE(IsCalendarDate(good)) << good;
+  for (const char* bad : {"2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "20260101", "2026-01-0x", ""})
+    EXPECT_FALSE(IsCalendarDate(bad)) << bad;
+}
+}  // namespace
+}  // namespace ting

@@ -171,8 +171,9 @@ Result<Response> AssembliesComponent::ApiImport(Request& req, Context& ctx) {
 Result<Response> AssembliesComponent::ApiVolunteers(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
   TING_ASSIGN_OR_RETURN(auto volunteers, store_.Volunteers(a.id));
+  TING_ASSIGN_OR_RETURN(std::string secret, SeatSecret());
   json out = json::array();
-  for (const auto& v : volunteers) out.push_back(VolunteerJson(v, v.seat.empty() ? "" : SeatUrl(ctx, a, v.id)));
+  for (const auto& v : volunteers) out.push_back(VolunteerJson(v, v.seat.empty() ? "" : SeatUrl(secret, ctx, a, v.id)));
   return Site::Json(200, {{"volunteers", out}});
 }
 
@@ -208,7 +209,8 @@ Result<Response> AssembliesComponent::ApiDraw(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(std::string seed, f.Required("seed"));
   TING_RETURN_IF_ERROR(f.Check());
   json infeasible;
-  Status st = Draw(site_.db(), site_.env(), a, seed, MailSeat(ctx, a), infeasible);
+  TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+  Status st = Draw(site_.db(), site_.env(), a, seed, mail_seat, infeasible);
   if (!st.ok() && st.error().code == ErrorCode::kInfeasible && infeasible.is_object()) return Site::Json(422, InfeasibleJson(ctx, infeasible));
   TING_RETURN_IF_ERROR(st);
   site_.WakeMail();
@@ -246,12 +248,13 @@ Result<Response> AssembliesComponent::ApiInputFile(Request& req, Context& ctx, b
 
 Result<Response> AssembliesComponent::ApiPanel(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(Assembly a, Get(ctx, req.Param("slug")));
-  TING_ASSIGN_OR_RETURN(auto volunteers, store_.Volunteers(a.id));
-  std::sort(volunteers.begin(), volunteers.end(), [](const Volunteer& x, const Volunteer& y) { return x.reserve_rank < y.reserve_rank; });
   if (req.QueryParam("format").value_or("") == "csv") return PanelCsv(ctx, a);
+  TING_ASSIGN_OR_RETURN(auto volunteers, store_.Volunteers(a.id));
+  TING_ASSIGN_OR_RETURN(std::string secret, SeatSecret());
+  std::sort(volunteers.begin(), volunteers.end(), [](const Volunteer& x, const Volunteer& y) { return x.reserve_rank < y.reserve_rank; });
   json members = json::array(), reserves = json::array();
   for (const auto& v : volunteers) {
-    if (!v.seat.empty()) members.push_back(VolunteerJson(v, SeatUrl(ctx, a, v.id)));
+    if (!v.seat.empty()) members.push_back(VolunteerJson(v, SeatUrl(secret, ctx, a, v.id)));
     else if (v.reserve_rank > 0 && v.reserve_rank <= a.panel_size) reserves.push_back(VolunteerJson(v, ""));
   }
   return Site::Json(200, {{"members", members}, {"reserves", reserves}});
@@ -265,7 +268,8 @@ Result<Response> AssembliesComponent::ApiPanelAnswer(Request& req, Context& ctx)
   TING_ASSIGN_OR_RETURN(std::string answer, f.Required("answer"));
   TING_RETURN_IF_ERROR(f.Check());
   if (answer != "confirm" && answer != "decline") return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.seat_answer"));
-  TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, id, answer == "confirm", MailSeat(ctx, a), site_.env()));
+  TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+  TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, id, answer == "confirm", mail_seat, site_.env()));
   site_.WakeMail();
   TING_ASSIGN_OR_RETURN(auto v, store_.VolunteerById(a.id, id));
   return Site::Json(200, {{"seat", v ? v->seat : ""}, {"replacement", replacement ? json(replacement) : json()}});
@@ -280,18 +284,19 @@ Result<Response> AssembliesComponent::ApiSeat(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(std::string answer, f.Required("answer"));
   TING_RETURN_IF_ERROR(f.Check());
   if (answer != "confirm" && answer != "decline") return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.seat_answer"));
-  TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, seat->id, answer == "confirm", MailSeat(ctx, a), site_.env()));
+  TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+  TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, seat->id, answer == "confirm", mail_seat, site_.env()));
   site_.WakeMail();
   (void)replacement;  // the member is not told who took the seat
   return Site::Json(200, {{"seat", answer == "confirm" ? "confirmed" : "declined"}});
 }
 
 Result<Response> AssembliesComponent::PanelCsv(const Context& ctx, const Assembly& a) {
-  TING_ASSIGN_OR_RETURN(auto volunteers, store_.Volunteers(a.id));
+  TING_ASSIGN_OR_RETURN(auto volunteers, store_.SeatHolders(a.id));
+  TING_ASSIGN_OR_RETURN(std::string secret, SeatSecret());
   std::string csv = "name,email,phone,seat,seat_url,language,access,childcare,interpreter,dietary,other\r\n";
   for (const auto& v : volunteers) {
-    if (v.seat.empty()) continue;
-    csv += CsvField(v.name) + "," + CsvField(v.email) + "," + CsvField(v.phone) + "," + v.seat + "," + CsvField(SeatUrl(ctx, a, v.id)) + "," +
+    csv += CsvField(v.name) + "," + CsvField(v.email) + "," + CsvField(v.phone) + "," + v.seat + "," + CsvField(SeatUrl(secret, ctx, a, v.id)) + "," +
            CsvField(v.language);
     for (const char* n : kNeeds) csv += "," + CsvField(v.needs.count(n) ? v.needs.at(n) : "");
     csv += "\r\n";

@@ -95,27 +95,26 @@ Result<Assembly> AssembliesComponent::Get(const Context& ctx, const std::string&
   return std::move(*a);
 }
 
-Result<std::string> AssembliesComponent::SeatSecret() {
+Result<std::string> AssembliesComponent::Secret(const char* name, std::string& cached) {
   std::lock_guard lock(mu_);
-  if (seat_secret_.empty()) {
-    TING_ASSIGN_OR_RETURN(seat_secret_, core::InstanceSecret(site_.db(), "assembly-seats"));
+  if (cached.empty()) {
+    TING_ASSIGN_OR_RETURN(cached, core::InstanceSecret(site_.db(), name));
   }
-  return seat_secret_;
+  return cached;
 }
+
+Result<std::string> AssembliesComponent::SeatSecret() { return Secret("assembly-seats", seat_secret_); }
+Result<std::string> AssembliesComponent::CodeSecret() { return Secret("assembly-invitations", code_secret_); }
 
 Result<std::string> AssembliesComponent::InvitationHash(const std::string& typed) {
   std::string code = NormaliseVotingCode(typed);
   if (code.empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.code"));
-  std::lock_guard lock(mu_);
-  if (code_secret_.empty()) {
-    TING_ASSIGN_OR_RETURN(code_secret_, core::InstanceSecret(site_.db(), "assembly-invitations"));
-  }
-  return HmacSha256Hex(code_secret_, code);
+  TING_ASSIGN_OR_RETURN(std::string secret, CodeSecret());
+  return HmacSha256Hex(secret, code);
 }
 
-std::string AssembliesComponent::SeatUrl(const Context& ctx, const Assembly& a, int64_t volunteer_id) {
-  auto secret = SeatSecret();
-  return site_.Url(ctx.org, "/assemblies/" + a.slug + "/seat/" + (secret.ok() ? SeatKey(*secret, a.id, volunteer_id) : std::string()));
+std::string AssembliesComponent::SeatUrl(const std::string& secret, const Context& ctx, const Assembly& a, int64_t volunteer_id) const {
+  return site_.Url(ctx.org, "/assemblies/" + a.slug + "/seat/" + SeatKey(secret, a.id, volunteer_id));
 }
 
 std::string AssembliesComponent::RegisterUrl(const Context& ctx, const Assembly& a, const std::string& code) {
@@ -145,17 +144,16 @@ Result<Volunteer> AssembliesComponent::RequireMember(const Request& req, const C
   return std::move(*seat);
 }
 
-SeatHook AssembliesComponent::MailSeat(const Context& ctx, const Assembly& a) {
-  core::Organisation org = ctx.org;
+Result<SeatHook> AssembliesComponent::MailSeat(const Context& ctx, const Assembly& a) {
   // The secret is read now: the hook runs inside a write, where no other transaction may start.
-  (void)SeatSecret();
-  return [this, org, a, ctx](db::Connection& c, const Volunteer& v) -> Status {
+  TING_ASSIGN_OR_RETURN(std::string secret, SeatSecret());
+  return SeatHook([this, secret, ctx, a](db::Connection& c, const Volunteer& v) -> Status {
     if (v.email.empty()) return {};
-    const std::string lang = v.language.empty() ? org.default_language() : v.language;
+    const std::string lang = v.language.empty() ? ctx.org.default_language() : v.language;
     web::MailWords words{.key = TING_MAIL_KEY("mail.assembly_seat"),
-                         .vars = {{"name", v.name}, {"assembly", a.Title(lang)}, {"link", SeatUrl(ctx, a, v.id)}}};
-    return StatusOf(outbox::Enqueue(c, site_.env(), site_.ComposeMail(org, lang, v.email, words)));
-  };
+                         .vars = {{"name", v.name}, {"assembly", a.Title(lang)}, {"link", SeatUrl(secret, ctx, a, v.id)}}};
+    return StatusOf(outbox::Enqueue(c, site_.env(), site_.ComposeMail(ctx.org, lang, v.email, words)));
+  });
 }
 
 Result<int64_t> AssembliesComponent::Register(const Context& ctx, const Assembly& a, const std::map<std::string, std::string>& fields,
@@ -233,12 +231,12 @@ Result<std::vector<IssuedCode>> AssembliesComponent::Invite(const Context& ctx, 
       chosen.push_back(members[randombytes_uniform(static_cast<uint32_t>(members.size()))]);
     }
   }
-  TING_RETURN_IF_ERROR(StatusOf(InvitationHash(NewVotingCode())));  // reads the secret before the write
+  TING_ASSIGN_OR_RETURN(std::string secret, CodeSecret());  // before the write: no transaction may start inside it
   TING_RETURN_IF_ERROR(site_.db().Write([&](db::Connection& c) -> Status {
     for (auto& p : chosen) {
       for (int attempt = 0;; ++attempt) {
         p.code = NewVotingCode();
-        TING_ASSIGN_OR_RETURN(std::string hash, InvitationHash(p.code));
+        const std::string hash = HmacSha256Hex(secret, NormaliseVotingCode(p.code));
         auto r = c.Exec("INSERT INTO assembly_invitations(assembly_id, resident_id, household, code_hash, created_at) VALUES(?, ?, ?, ?, ?)",
                         {a.id, p.resident_id, a.households ? HouseholdKey(p.household) : std::string(), hash, site_.env().NowSeconds()});
         if (r.ok()) break;

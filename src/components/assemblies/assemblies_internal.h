@@ -81,6 +81,9 @@ struct Assembly {
 // The API's and the seed's JSON form of an assembly's set-up. Errors are kInvalidArgument naming
 // the field. `languages` are the organisation's content languages, default first.
 Result<Assembly> AssemblyFromJson(const json& body, const std::vector<std::string>& languages);
+// The "features" and "questions" parts of that form (also how they are stored).
+Result<std::vector<Feature>> FeaturesFromJson(const json& features, const json& questions, int64_t panel_size, int64_t tolerance,
+                                              const std::vector<std::string>& languages);
 // The features with their questions and labels, as stored and as the API shows them.
 json FeaturesToJson(const std::vector<Feature>& features);
 json QuestionsToJson(const std::vector<Feature>& features);

@@ -20,15 +20,18 @@ class AssembliesComponent final : public web::Component {
  private:
   // --- shared (assemblies_component.cc)
   Result<Assembly> Get(const Context& ctx, const std::string& slug);
+  Result<std::string> Secret(const char* name, std::string& cached);
   Result<std::string> SeatSecret();
-  std::string SeatUrl(const Context& ctx, const Assembly& a, int64_t volunteer_id);
+  Result<std::string> CodeSecret();
+  // The seat link; secret is SeatSecret()'s, read once per request.
+  std::string SeatUrl(const std::string& secret, const Context& ctx, const Assembly& a, int64_t volunteer_id) const;
   // The seat the request carries (header X-Ting-Seat, or the page's cookie), if any.
   Result<std::optional<Volunteer>> SeatOf(const Request& req, const Context& ctx, const Assembly& a);
   Result<std::optional<Volunteer>> SeatByKey(const Assembly& a, std::string_view key);
   // A member: a confirmed seat; else 403 (assemblies.problem.members_only).
   Result<Volunteer> RequireMember(const Request& req, const Context& ctx, const Assembly& a);
   // Queues the "you are on the panel" message for someone with an address.
-  SeatHook MailSeat(const Context& ctx, const Assembly& a);
+  Result<SeatHook> MailSeat(const Context& ctx, const Assembly& a);
   // Registration, shared by the API and the form. code: as typed (may be empty).
   Result<int64_t> Register(const Context& ctx, const Assembly& a, const std::map<std::string, std::string>& fields,
                            const std::map<std::string, std::string>& answers, bool consent, const std::string& code);

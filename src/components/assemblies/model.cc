@@ -1,11 +1,14 @@
 // An assembly's set-up in JSON (quotas from min/max or population shares), volunteers' answers,
 // and categories.csv.
 
+#include <algorithm>
 #include <cmath>
 
 #include "assemblies_internal.h"
 #include "ting/base/keys.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
+#include "ting/core/accounts.h"
 #include "ting/web/json_fields.h"
 
 namespace ting::components::assemblies {
@@ -19,14 +22,6 @@ Error Bad(const std::string& message) { return Error::Invalid(message); }
 
 bool ValidName(const std::string& s) {
   return !s.empty() && s.size() <= kMaxName && IsValidUtf8(s) && Trim(s) == s && s.find_first_of("\r\n\"") == std::string::npos;
-}
-
-bool ValidDate(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
-  int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
 std::optional<int64_t> IntField(const json& o, const char* field, bool& wrong) {
@@ -89,6 +84,33 @@ bool Assembly::RegistrationOpen(const std::string& today) const {
   return closes == dates.end() || today <= closes->second;
 }
 
+Result<std::vector<Feature>> FeaturesFromJson(const json& features, const json& questions_json, int64_t panel_size, int64_t tolerance,
+                                              const std::vector<std::string>& languages) {
+  if (!features.is_object() || features.empty())
+    return Bad("\"features\" must be an object: {\"feature\": {\"value\": {\"min\": ..., \"max\": ...}}}");
+  const json questions = questions_json.is_object() ? questions_json : json::object();
+  std::vector<Feature> out;
+  for (const auto& [name, values] : features.items()) {
+    if (!ValidName(name) || name == "id" || name == "household" || name == "consent" || name == "name" || name == "email" || name == "phone")
+      return Bad("\"features\": \"" + name + "\" is not a usable feature name (1–64 characters; not id, household, name, email, phone or consent)");
+    if (!values.is_object() || values.empty()) return Bad("\"features\": \"" + name + "\" must be an object of its values");
+    Feature feature;
+    feature.name = name;
+    if (questions.contains(name)) TING_RETURN_IF_ERROR(ReadTranslated(questions, name.c_str(), languages, feature.question, false));
+    for (const auto& [value, q] : values.items()) {
+      if (!ValidName(value)) return Bad("\"features\": \"" + name + "\": \"" + value + "\" is not a usable value (1–64 characters)");
+      TING_ASSIGN_OR_RETURN(Quota quota, QuotaFromJson(name, value, q, panel_size, tolerance, languages));
+      if (feature.Find(value)) return Bad("\"features\": \"" + name + "\": \"" + value + "\" is there twice");
+      feature.values.push_back(std::move(quota));
+    }
+    out.push_back(std::move(feature));
+  }
+  for (const auto& [name, _] : questions.items())
+    if (std::none_of(out.begin(), out.end(), [&](const Feature& f) { return f.name == name; }))
+      return Bad("\"questions\": \"" + name + "\" is not a feature");
+  return out;
+}
+
 Result<Assembly> AssemblyFromJson(const json& body, const std::vector<std::string>& languages) {
   if (!body.is_object()) return Bad("the body must be a JSON object");
   Assembly a;
@@ -115,28 +137,10 @@ Result<Assembly> AssemblyFromJson(const json& body, const std::vector<std::strin
   a.support_threshold = threshold.value_or(80);
   if (a.support_threshold < 1 || a.support_threshold > 100) return Bad("\"support_threshold\" is a percentage from 1 to 100");
 
-  if (!body.contains("features") || !body["features"].is_object() || body["features"].empty())
-    return Bad("\"features\" must be an object: {\"feature\": {\"value\": {\"min\": ..., \"max\": ...}}}");
-  const json questions = body.contains("questions") && body["questions"].is_object() ? body["questions"] : json::object();
   if (body.contains("questions") && !body["questions"].is_object() && !body["questions"].is_null())
     return Bad("\"questions\" must be {\"feature\": {\"sv\": \"...\"}}");
-  for (const auto& [name, values] : body["features"].items()) {
-    if (!ValidName(name) || name == "id" || name == "household" || name == "consent" || name == "name" || name == "email" || name == "phone")
-      return Bad("\"features\": \"" + name + "\" is not a usable feature name (1–64 characters; not id, household, name, email, phone or consent)");
-    if (!values.is_object() || values.empty()) return Bad("\"features\": \"" + name + "\" must be an object of its values");
-    Feature feature;
-    feature.name = name;
-    if (questions.contains(name)) TING_RETURN_IF_ERROR(ReadTranslated(questions, name.c_str(), languages, feature.question, false));
-    for (const auto& [value, q] : values.items()) {
-      if (!ValidName(value)) return Bad("\"features\": \"" + name + "\": \"" + value + "\" is not a usable value (1–64 characters)");
-      TING_ASSIGN_OR_RETURN(Quota quota, QuotaFromJson(name, value, q, a.panel_size, a.tolerance, languages));
-      if (feature.Find(value)) return Bad("\"features\": \"" + name + "\": \"" + value + "\" is there twice");
-      feature.values.push_back(std::move(quota));
-    }
-    a.features.push_back(std::move(feature));
-  }
-  for (const auto& [name, _] : questions.items())
-    if (!a.FindFeature(name)) return Bad("\"questions\": \"" + name + "\" is not a feature");
+  TING_ASSIGN_OR_RETURN(a.features, FeaturesFromJson(body.value("features", json()), body.value("questions", json::object()), a.panel_size,
+                                                     a.tolerance, languages));
 
   if (body.contains("dates") && !body["dates"].is_null()) {
     if (!body["dates"].is_object()) return Bad("\"dates\" must be {\"registration_closes\": \"YYYY-MM-DD\", ...}");
@@ -144,7 +148,7 @@ Result<Assembly> AssemblyFromJson(const json& body, const std::vector<std::strin
       bool known = false;
       for (const char* d : kDateNames) known = known || name == d;
       if (!known) return Bad("\"dates\": \"" + name + "\" is not one of registration_closes, draw, first_session, recommendations, answers");
-      if (!date.is_string() || !ValidDate(date.get<std::string>())) return Bad("\"dates\": \"" + name + "\" must be a date, YYYY-MM-DD");
+      if (!date.is_string() || !IsCalendarDate(date.get<std::string>())) return Bad("\"dates\": \"" + name + "\" must be a date, YYYY-MM-DD");
       a.dates[name] = date.get<std::string>();
     }
   }
@@ -238,8 +242,11 @@ Result<Volunteer> VolunteerFromFields(const Assembly& a, const std::map<std::str
   for (const auto* text : {&v.name, &v.email, &v.phone, &v.household, &v.language})
     if (!IsValidUtf8(*text) || text->size() > 300) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.text"));
   if (v.name.empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.name"));
-  if (!v.email.empty() && (v.email.find('@') == std::string::npos || v.email.find_first_of(" \r\n<>,") != std::string::npos))
-    return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.email"));
+  if (!v.email.empty()) {
+    auto email = core::NormaliseEmail(v.email);
+    if (!email) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.email"));
+    v.email = *email;
+  }
   if (v.email.empty() && v.phone.empty() && v.household.empty())
     return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("assemblies.problem.contact"));
   for (const auto& f : a.features) {

@@ -283,7 +283,8 @@ Result<Response> AssembliesComponent::MembersForm(Request& req, Context& ctx) {
   const std::string action = f["action"];
   const std::string back = "/assemblies/" + a.slug + "/members";
   if (action == "confirm" || action == "decline") {
-    TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, seat->id, action == "confirm", MailSeat(ctx, a), site_.env()));
+    TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+    TING_ASSIGN_OR_RETURN(int64_t replacement, AnswerSeat(site_.db(), a, seat->id, action == "confirm", mail_seat, site_.env()));
     (void)replacement;
     site_.WakeMail();
     return Site::RedirectWithFlash(ctx, back, action == "confirm" ? TING_KEY("assemblies.confirmed") : TING_KEY("assemblies.declined"));
@@ -375,12 +376,14 @@ Result<Response> AssembliesComponent::AdminForm(Request& req, Context& ctx) {
   }
   if (action == "draw") {
     json infeasible;
-    TING_RETURN_IF_ERROR(Draw(site_.db(), site_.env(), a, f["seed"], MailSeat(ctx, a), infeasible));
+    TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+    TING_RETURN_IF_ERROR(Draw(site_.db(), site_.env(), a, f["seed"], mail_seat, infeasible));
     site_.WakeMail();
     return Site::RedirectWithFlash(ctx, "/assemblies/" + a.slug + "/draw", TING_KEY("assemblies.drawn_done"));
   }
   if (action == "confirm" || action == "decline") {
-    TING_RETURN_IF_ERROR(StatusOf(AnswerSeat(site_.db(), a, ParseInt64(f["id"]).value_or(0), action == "confirm", MailSeat(ctx, a), site_.env())));
+    TING_ASSIGN_OR_RETURN(SeatHook mail_seat, MailSeat(ctx, a));
+    TING_RETURN_IF_ERROR(StatusOf(AnswerSeat(site_.db(), a, ParseInt64(f["id"]).value_or(0), action == "confirm", mail_seat, site_.env())));
     site_.WakeMail();
     return Site::RedirectWithFlash(ctx, back, TING_KEY("assemblies.saved"));
   }

@@ -155,8 +155,6 @@ Assembly AssemblyFromRow(const db::Row& r, const core::Organisation& org) {
   // The stored features are the normalised JSON; min and max are explicit in it.
   json stored = json::parse(r.Str(10), nullptr, false);
   if (stored.is_object()) {
-    json body = {{"slug", a.slug}, {"title", "x"}, {"question", "x"}, {"panel_size", a.panel_size}, {"features", stored["features"]},
-                 {"questions", stored["questions"]}};
     // Languages stored earlier may have been removed from the organisation since: read them all
     // (questions: {feature: {lang: text}}; labels: {feature: {value: {"label": {lang: text}}}}).
     std::vector<std::string> any = a.languages;
@@ -166,7 +164,9 @@ Assembly AssemblyFromRow(const db::Row& r, const core::Organisation& org) {
       for (const auto& [_2, quota] : values.items())
         if (quota.is_object() && quota.contains("label") && quota["label"].is_object())
           for (const auto& [lang, _3] : quota["label"].items()) any.push_back(lang);
-    if (auto parsed = AssemblyFromJson(body, any); parsed.ok()) a.features = std::move(parsed->features);
+    // Stored min and max are explicit, so no quota is recomputed from a share.
+    if (auto features = FeaturesFromJson(stored["features"], stored["questions"], a.panel_size, a.tolerance, any); features.ok())
+      a.features = std::move(*features);
   }
   a.dates = StringMap(r.Str(11));
   a.frozen_at = r.Int(12);

@@ -211,8 +211,12 @@ Result<int64_t> SignUp(db::Database& db, Env& env, const MeetingOwner& owner, in
     if (!IsValidUtf8(*text) || text->size() > 500) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("meetings.problem.text"));
   if (Trim(s.name).empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("meetings.problem.name"));
   if (Trim(s.email).empty() && Trim(s.phone).empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("meetings.problem.contact"));
-  if (!Trim(s.email).empty() && (s.email.find('@') == std::string::npos || s.email.find_first_of(" \r\n<>,") != std::string::npos))
-    return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("meetings.problem.email"));
+  std::string email;
+  if (!Trim(s.email).empty()) {
+    auto normalised = core::NormaliseEmail(s.email);
+    if (!normalised) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("meetings.problem.email"));
+    email = *normalised;
+  }
   int64_t id = 0;
   TING_RETURN_IF_ERROR(db.Write([&](db::Connection& c) -> Status {
     TING_RETURN_IF_ERROR(RequireMeetingIn(c, owner, meeting_id));
@@ -224,7 +228,7 @@ Result<int64_t> SignUp(db::Database& db, Env& env, const MeetingOwner& owner, in
     // Counted inside the write: two people cannot take the last place.
     if (row->Int(1) > 0 && row->Int(3) >= row->Int(1)) return Error::Say(ErrorCode::kConflict, TING_KEY("meetings.problem.full"));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO meeting_signups(meeting_id, name, email, phone, needs, language, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
-                                         {meeting_id, std::string(Trim(s.name)), std::string(Trim(s.email)), std::string(Trim(s.phone)),
+                                         {meeting_id, std::string(Trim(s.name)), email, std::string(Trim(s.phone)),
                                           std::string(Trim(s.needs)), s.language, env.NowSeconds()})));
     id = c.LastInsertId();
     return {};

@@ -95,14 +95,7 @@ bool ValidSlug(const std::string& s) {
   return s.front() != '-' && s.back() != '-';
 }
 
-bool ValidDate(const std::string& d) {
-  if (d.empty()) return true;
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
-  int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
+bool ValidDate(const std::string& d) { return d.empty() || IsCalendarDate(d); }
 
 std::optional<int64_t> JsonInt(const json& v) {
   if (auto n = web::JsonInt64(v)) return n;

@@ -6,6 +6,7 @@
 
 #include "ting/base/keys.h"
 #include "ting/base/strings.h"
+#include "ting/base/time.h"
 #include "ting/components/residents.h"  // NormalisePersonId
 
 namespace ting::components {
@@ -71,16 +72,8 @@ std::vector<Record> Records(std::string_view text, char sep, int& unclosed) {
   return out;
 }
 
-bool ValidDate(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
-  int year = std::stoi(d.substr(0, 4)), month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
-  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return !(month == 2 && day == 29 && !leap) && year >= 1880;
-}
+// A birth date: a calendar day, from 1880 on.
+bool ValidDate(const std::string& d) { return IsCalendarDate(d) && d >= "1880"; }
 
 bool ValidLanguage(const std::string& code) {
   if (code.size() < 2 || code.size() > 8) return false;
