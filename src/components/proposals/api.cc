@@ -25,6 +25,7 @@ Result<Response> ProposalsComponent::ApiCreate(Request& req, Context& ctx) {
   web::JsonFields fields(parsed_body);
   ProposalDraft draft = DraftFromJson(parsed_body, fields);
   TING_RETURN_IF_ERROR(fields.Check());
+  TING_ASSIGN_OR_RETURN(draft.co_authors, CoAuthorsFromJson(parsed_body));
   TING_RETURN_IF_ERROR(CheckAccountMayTakePart(p, *ctx.user));
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return st.error();
   auto created = store_->Create(p, ctx.user->id, draft);
@@ -69,6 +70,8 @@ Result<Response> ProposalsComponent::ApiPatch(Request& req, Context& ctx) {
   TING_ASSIGN_OR_RETURN(json parsed_body, web::JsonBody(req));
   json body = parsed_body;
   auto& [proposal, process] = loaded;
+  // Whose name a proposal is in, and who wrote it, are set when it is submitted.
+  if (body.contains("group") || body.contains("co_authors")) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.group_fixed"));
   if (body.contains("on_ballot")) {
     TING_RETURN_IF_ERROR(Site::RequireAction(ctx, core::Action::kManageProcesses));
     // The shortlist is the manager's decision, an edit the author's: never half of one request.

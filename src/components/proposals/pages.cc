@@ -52,6 +52,14 @@ html::Data ProposalsComponent::ProposalData(const Proposal& p, const Process& pr
   }
   d.set("merged_into", std::to_string(p.merged_into));
   d.set("is_merged", p.status == ProposalStatus::kMerged);
+  d.set("has_group", p.group_id != 0);
+  d.set("group_slug", p.group_slug);
+  d.set("group_name", p.group_name);
+  d.set("group_verified", p.group_verified);
+  html::List co_authors;
+  for (const auto& c : p.co_authors) co_authors.push_back(html::Object{{"name", c.name}});
+  d.set("co_authors", co_authors);
+  d.set("has_co_authors", !p.co_authors.empty());
   return d;
 }
 
@@ -139,6 +147,39 @@ Result<Response> ProposalsComponent::FormPage(Request& req, Context& ctx, const 
     budgets.push_back(o);
   }
   d.set("budget_options", budgets);
+  // A new proposal may be submitted in the name of one of the author's groups, with fellow
+  // members as co-authors (each checked against the chosen group when it is submitted).
+  bool has_groups = false, has_fellows = false;
+  if (!existing && ctx.user) {
+    TING_ASSIGN_OR_RETURN(auto mine, groups_->Of(ctx.org.id, ctx.user->id));
+    const std::string chosen_group = posted ? FormField(req, "group") : "";
+    const auto checked = FormFieldValues(req, "co_author");
+    html::List group_options;
+    std::map<int64_t, std::pair<std::string, std::vector<std::string>>> fellows;  // id -> name, groups
+    for (const auto& [group, role] : mine) {
+      html::Object o{{"value", group.slug}, {"label", group.name}};
+      o["selected"] = Bool(group.slug == chosen_group);
+      group_options.push_back(o);
+      TING_ASSIGN_OR_RETURN(auto members, groups_->Members(group.id));
+      for (const auto& m : members) {
+        if (m.account_id == ctx.user->id) continue;
+        fellows[m.account_id].first = m.name;
+        fellows[m.account_id].second.push_back(group.name);
+      }
+    }
+    html::List fellow_options;
+    for (const auto& [id, who] : fellows) {
+      html::Object o{{"id", std::to_string(id)}, {"name", who.first}, {"groups", Join(who.second, ", ")}};
+      o["checked"] = Bool(posted && std::find(checked.begin(), checked.end(), std::to_string(id)) != checked.end());
+      fellow_options.push_back(o);
+    }
+    has_groups = !mine.empty();
+    has_fellows = !fellows.empty();
+    d.set("group_options", group_options);
+    d.set("fellow_options", fellow_options);
+  }
+  d.set("has_groups", has_groups);
+  d.set("has_fellows", has_fellows);
   html::List err;
   for (const auto& e : errors) err.push_back(html::Data(e));
   d.set("errors", err);
@@ -165,7 +206,9 @@ Result<Response> ProposalsComponent::CreatePage(Request& req, Context& ctx) {
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, st.error())}, 429);
   auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
   if (!created.ok()) {
-    if (created.error().code == ErrorCode::kInvalidArgument) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, 422);
+    const ErrorCode code = created.error().code;
+    if (code == ErrorCode::kInvalidArgument || code == ErrorCode::kPermissionDenied)
+      return FormPage(req, ctx, process, std::nullopt, {Say(ctx, created.error())}, Site::StatusFor(code));
     return created.error();
   }
   if (auto st = StoreImages(created->id, *images); !st.ok()) return st.error();
@@ -178,7 +221,9 @@ Result<Response> ProposalsComponent::ShowPage(Request& req, Context& ctx) {
   html::Data d = ProposalData(p, process, ctx);
   bool signed_in = ctx.user.has_value();
   bool author = signed_in && ctx.user->id == p.author_id;
-  bool editable = author && (p.status == ProposalStatus::kRevision ||
+  // Co-authors edit like the author; withdrawing stays the author's.
+  bool writer = signed_in && p.WrittenBy(ctx.user->id);
+  bool editable = writer && (p.status == ProposalStatus::kRevision ||
                              (p.status == ProposalStatus::kSubmitted && process.CurrentPhase(site_->env().Today(ctx.org.time_zone)) == Phase::kProposals));
   // While people vote on it, a project's review, merge and withdrawal are not offered: the
   // server would refuse them (the ballot is frozen); only the audited removal is.
@@ -187,7 +232,7 @@ Result<Response> ProposalsComponent::ShowPage(Request& req, Context& ctx) {
   d.set("signed_in", signed_in);
   d.set("can_edit", editable);
   d.set("can_withdraw", author && !locked_on_ballot && p.status != ProposalStatus::kWithdrawn && p.status != ProposalStatus::kMerged);
-  d.set("needs_revision", author && p.status == ProposalStatus::kRevision);
+  d.set("needs_revision", writer && p.status == ProposalStatus::kRevision);
   d.set("can_review", ctx.Can(core::Action::kReviewProposals) && !locked_on_ballot && p.status != ProposalStatus::kMerged &&
                           p.status != ProposalStatus::kWithdrawn);
   d.set("can_shortlist", ctx.Can(core::Action::kManageProcesses) && p.status == ProposalStatus::kFeasible && (!frozen || p.on_ballot));
@@ -240,7 +285,7 @@ Result<Response> ProposalsComponent::ShowPage(Request& req, Context& ctx) {
 Result<Response> ProposalsComponent::EditPage(Request& req, Context& ctx) {
   TING_RETURN_IF_ERROR(Site::RequireUser(ctx));
   TING_ASSIGN_OR_RETURN(auto loaded, Load(ctx, req.Param("id")));
-  if (loaded.first.author_id != ctx.user->id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
+  if (!loaded.first.WrittenBy(ctx.user->id)) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
   return FormPage(req, ctx, loaded.second, loaded.first, {}, 200);
 }
 

@@ -27,6 +27,12 @@ const char* ProposalStatusName(ProposalStatus s) {
   return "submitted";
 }
 
+bool Proposal::WrittenBy(int64_t user_id) const {
+  if (user_id == 0) return false;
+  if (user_id == author_id) return true;
+  return std::any_of(co_authors.begin(), co_authors.end(), [&](const CoAuthor& c) { return c.id == user_id; });
+}
+
 std::optional<ProposalStatus> ParseProposalStatus(std::string_view name) {
   for (auto s : {ProposalStatus::kSubmitted, ProposalStatus::kRevision, ProposalStatus::kFeasible, ProposalStatus::kInfeasible,
                  ProposalStatus::kMerged, ProposalStatus::kWithdrawn})
@@ -39,7 +45,9 @@ namespace {
 constexpr const char* kColumns =
     "p.id, p.process_id, p.budget_id, b.slug, COALESCE(p.author_id, 0), COALESCE(u.name, ''), p.title, p.body, p.category, p.cost, "
     "p.lat, p.lon, p.status, COALESCE(p.reviewer_id, 0), p.review_cost, p.review_explanation, COALESCE(p.merged_into, 0), p.on_ballot, "
-    "p.supports, p.created_at, p.updated_at FROM proposals p JOIN budgets b ON b.id = p.budget_id LEFT JOIN users u ON u.id = p.author_id";
+    "p.supports, p.created_at, p.updated_at, COALESCE(p.group_id, 0), COALESCE(g.slug, ''), COALESCE(g.name, ''), COALESCE(g.verified_at, 0) "
+    "FROM proposals p JOIN budgets b ON b.id = p.budget_id LEFT JOIN users u ON u.id = p.author_id "
+    "LEFT JOIN proposal_groups g ON g.id = p.group_id";
 
 Proposal FromRow(const db::Row& r) {
   Proposal p;
@@ -64,13 +72,65 @@ Proposal FromRow(const db::Row& r) {
   p.supports = r.Int(18);
   p.created_at = r.Int(19);
   p.updated_at = r.Int(20);
+  p.group_id = r.Int(21);
+  p.group_slug = r.Str(22);
+  p.group_name = r.Str(23);
+  p.group_verified = r.Int(24) != 0;
   return p;
+}
+
+// Fills in the co-authors of proposals with one query (by name, in the order they were added).
+Status FillCoAuthors(db::Connection& c, std::vector<Proposal>& proposals) {
+  if (proposals.empty()) return {};
+  std::vector<std::string> marks;
+  db::Params ids;
+  for (const auto& p : proposals) {
+    marks.push_back("?");
+    ids.push_back(p.id);
+  }
+  // Only the number of placeholders comes from here; the ids are bound.
+  std::string sql = "SELECT ca.proposal_id, u.id, u.name FROM proposal_coauthors ca JOIN users u ON u.id = ca.account_id WHERE ca.proposal_id IN (";
+  sql.append(Join(marks, ", ")).append(") ORDER BY ca.added_at, u.id");
+  TING_ASSIGN_OR_RETURN(auto rows, c.Query(sql, ids));
+  for (auto& p : proposals) {
+    p.co_authors.clear();
+    for (const auto& r : rows)
+      if (r.Int(0) == p.id) p.co_authors.push_back({r.Int(1), r.Str(2)});
+  }
+  return {};
 }
 
 Result<std::optional<Proposal>> FindIn(db::Connection& c, int64_t id) {
   TING_ASSIGN_OR_RETURN(auto row, c.QueryOne(std::string("SELECT ") + kColumns + " WHERE p.id = ?", {id}));
   if (!row) return std::optional<Proposal>();
-  return std::optional<Proposal>(FromRow(*row));
+  std::vector<Proposal> one = {FromRow(*row)};
+  TING_RETURN_IF_ERROR(FillCoAuthors(c, one));
+  return std::optional<Proposal>(std::move(one.front()));
+}
+
+// The group (of the organisation) a new proposal is submitted in the name of, checked for the
+// author and the co-authors, inside the proposal's write. 0 when the draft names no group.
+Result<int64_t> GroupForDraft(db::Connection& c, int64_t organisation_id, int64_t author_id, const ProposalDraft& d) {
+  if (d.co_authors.size() > ProposalStore::kMaxCoAuthors) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.co_authors_count"));
+  std::string slug(Trim(d.group_slug));
+  if (slug.empty()) {
+    if (!d.co_authors.empty()) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.co_authors_need_group"));
+    return int64_t{0};
+  }
+  TING_ASSIGN_OR_RETURN(auto group, c.QueryOne("SELECT id FROM proposal_groups WHERE organisation_id = ? AND slug = ?", {organisation_id, slug}));
+  if (!group) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.group"));
+  const int64_t group_id = group->Int(0);
+  auto member = [&](int64_t account) -> Result<bool> {
+    TING_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT 1 FROM proposal_group_members WHERE group_id = ? AND account_id = ?", {group_id, account}));
+    return row.has_value();
+  };
+  TING_ASSIGN_OR_RETURN(bool author_is_member, member(author_id));
+  if (!author_is_member) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.problem.group_member"));
+  for (int64_t co : d.co_authors) {
+    TING_ASSIGN_OR_RETURN(bool is_member, member(co));
+    if (co == author_id || !is_member) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.co_author"));
+  }
+  return group_id;
 }
 
 // Lower-case for searching, including the Swedish letters.
@@ -124,14 +184,32 @@ Result<Proposal> ProposalStore::Create(const Process& p, int64_t author_id, cons
   std::optional<Proposal> out;
   int64_t now = env_.NowSeconds();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(int64_t group_id, GroupForDraft(c, p.organisation_id, author_id, d));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec(
-        "INSERT INTO proposals(process_id, budget_id, author_id, title, body, category, cost, lat, lon, created_at, updated_at) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {p.id, budget_id, author_id, std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, Opt(d.lat), Opt(d.lon), now, now})));
-    TING_ASSIGN_OR_RETURN(out, FindIn(c, c.LastInsertId()));
+        "INSERT INTO proposals(process_id, budget_id, author_id, title, body, category, cost, lat, lon, created_at, updated_at, group_id) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {p.id, budget_id, author_id, std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, Opt(d.lat), Opt(d.lon), now, now,
+         group_id ? db::Value(group_id) : db::kNull})));
+    const int64_t id = c.LastInsertId();
+    for (int64_t co : d.co_authors)
+      TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_coauthors(proposal_id, account_id, added_at) VALUES(?, ?, ?)", {id, co, now})));
+    TING_ASSIGN_OR_RETURN(out, FindIn(c, id));
+    for (const auto& co : out->co_authors)
+      TING_RETURN_IF_ERROR(Notify(c, env_, co.id, TING_KEY("notify.co_author"), {{"title", out->title}, {"author", out->author_name}}, id));
     return {};
   }));
   return std::move(*out);
+}
+
+Result<std::vector<Proposal>> ProposalStore::ListByGroup(int64_t group_id) {
+  std::vector<Proposal> out;
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
+    TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kColumns + " WHERE p.group_id = ? AND p.status <> 'withdrawn' ORDER BY p.id DESC LIMIT 200",
+                                             {group_id}));
+    for (const auto& r : rows) out.push_back(FromRow(r));
+    return FillCoAuthors(c, out);
+  }));
+  return out;
 }
 
 Result<std::optional<Proposal>> ProposalStore::Find(int64_t id) {
@@ -172,6 +250,7 @@ Result<ProposalPage> ProposalStore::List(const Process& p, const ProposalQuery& 
     TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) -> Status {
       TING_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kColumns + where + order + " LIMIT ? OFFSET ?", page_params));
       for (const auto& r : rows) page.proposals.push_back(FromRow(r));
+      TING_RETURN_IF_ERROR(FillCoAuthors(c, page.proposals));
       TING_ASSIGN_OR_RETURN(auto count, c.QueryOne("SELECT COUNT(*) FROM proposals p JOIN budgets b ON b.id = p.budget_id" + where, params));
       page.total = count->Int(0);
       return {};
@@ -210,6 +289,7 @@ Result<ProposalPage> ProposalStore::List(const Process& p, const ProposalQuery& 
   int per = std::clamp(q.per_page, 1, 200);
   size_t start = static_cast<size_t>(std::max(0, q.page - 1)) * per;
   for (size_t i = start; i < kept.size() && i < start + per; ++i) page.proposals.push_back(std::move(kept[i]));
+  TING_RETURN_IF_ERROR(db_.Read([&](db::Connection& c) { return FillCoAuthors(c, page.proposals); }));
   return page;
 }
 
@@ -220,7 +300,7 @@ Result<Proposal> ProposalStore::Edit(const Process& p, int64_t id, int64_t user_
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(auto found, FindIn(c, id));
     if (!found || found->process_id != p.id) return Error::Say(ErrorCode::kNotFound, TING_KEY("proposals.not_found"));
-    if (found->author_id != user_id) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
+    if (!found->WrittenBy(user_id)) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("proposals.not_author"));
     if (found->status != ProposalStatus::kSubmitted && found->status != ProposalStatus::kRevision)
       return Error::Say(ErrorCode::kConflict, TING_KEY("proposals.locked"));
     if (found->status == ProposalStatus::kSubmitted && p.PhaseNow(env_) != Phase::kProposals)

@@ -13,6 +13,12 @@
 
 namespace ting::components {
 
+// A person who wrote a proposal with its author (a fellow member of the proposal's group).
+struct CoAuthor {
+  int64_t id = 0;
+  std::string name;
+};
+
 struct Proposal {
   int64_t id = 0;
   int64_t process_id = 0;
@@ -31,14 +37,25 @@ struct Proposal {
   bool on_ballot = true;
   int64_t supports = 0;
   int64_t created_at = 0, updated_at = 0;
+  // The group it was submitted in the name of (0: none), as the group is now.
+  int64_t group_id = 0;
+  std::string group_slug, group_name;
+  bool group_verified = false;
+  std::vector<CoAuthor> co_authors;  // by name
 
   int64_t BallotCost() const { return review_cost ? *review_cost : cost; }
+  // The author and the co-authors: who may edit it while the author may.
+  bool WrittenBy(int64_t user_id) const;
 };
 
 struct ProposalDraft {
   std::string title, body, category, budget_slug;
   int64_t cost = 0;
   std::optional<double> lat, lon;
+  // Set at submission only (an edit keeps them): the slug of a group of the organisation the
+  // author is a member of, and co-authors, who must be members of that group.
+  std::string group_slug;
+  std::vector<int64_t> co_authors;
 };
 
 struct ProposalQuery {
@@ -83,13 +100,18 @@ class ProposalStore {
   static constexpr int64_t kMaxImages = 5;  // per proposal, across every edit
   ProposalStore(db::Database& db, Env& env) : db_(db), env_(env) {}
 
-  // Errors: kInvalidArgument with a catalogue key (proposals.problem.*); kFailedPrecondition
-  // "proposals.not_proposal_phase" outside the proposals phase.
+  static constexpr size_t kMaxCoAuthors = 10;
+  // Errors: kInvalidArgument with a catalogue key (proposals.problem.*: a group that is not the
+  // organisation's, a co-author who is not a member of the group); kPermissionDenied
+  // "proposals.problem.group_member" when the author is not a member of the group; kConflict
+  // "proposals.not_proposal_phase" outside the proposals phase. Co-authors are notified.
   Result<Proposal> Create(const Process& p, int64_t author_id, const ProposalDraft& d);
   Result<std::optional<Proposal>> Find(int64_t id);
   Result<ProposalPage> List(const Process& p, const ProposalQuery& q);
-  // The author's edit: only while submitted or sent back for revision; a revised proposal goes
-  // back to the review queue.
+  // The proposals submitted in a group's name, newest first, without the withdrawn.
+  Result<std::vector<Proposal>> ListByGroup(int64_t group_id);
+  // The author's (or a co-author's) edit: only while submitted or sent back for revision; a
+  // revised proposal goes back to the review queue. The group and co-authors stay.
   Result<Proposal> Edit(const Process& p, int64_t id, int64_t user_id, const ProposalDraft& d);
   Status Withdraw(int64_t id, int64_t user_id);
 

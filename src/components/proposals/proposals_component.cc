@@ -30,7 +30,20 @@ json ProposalJson(const Proposal& p) {
   j["review_cost"] = p.review_cost ? json(*p.review_cost) : json(nullptr);
   j["merged_into"] = p.merged_into ? json(p.merged_into) : json(nullptr);
   if (p.lat) j["place"] = {{"lat", *p.lat}, {"lon", *p.lon}};
+  j["group"] = p.group_id ? json{{"slug", p.group_slug}, {"name", p.group_name}, {"verified", p.group_verified}} : json(nullptr);
+  json co_authors = json::array();
+  for (const auto& c : p.co_authors) co_authors.push_back(c.name);
+  j["co_authors"] = std::move(co_authors);
   return j;
+}
+
+std::vector<std::string> FormFieldValues(const Request& req, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : req.FormFields())
+    if (k == name) out.push_back(v);
+  for (const auto& part : web::MultipartParts(req))
+    if (part.name == name && part.filename.empty()) out.push_back(part.data);
+  return out;
 }
 
 std::optional<double> ParseCoordinate(const std::string& s) {
@@ -61,10 +74,14 @@ std::optional<int64_t> ParseKronor(const std::string& text) {
 }
 
 ProposalsComponent::ProposalsComponent(Site& site)
-    : proposal_limiter_(site.env(), 10, std::chrono::hours(1)), comment_limiter_(site.env(), 30, std::chrono::minutes(10)) {
+    : proposal_limiter_(site.env(), 10, std::chrono::hours(1)),
+      comment_limiter_(site.env(), 30, std::chrono::minutes(10)),
+      group_limiter_(site.env(), 10, std::chrono::hours(1)),
+      invitation_limiter_(site.env(), 30, std::chrono::hours(1)) {
   site_ = &site;
   store_ = std::make_unique<ProposalStore>(site.db(), site.env());
   processes_ = std::make_unique<ProcessStore>(site.db(), site.env());
+  groups_ = std::make_unique<GroupStore>(site.db(), site.env());
   const auto anyone = web::Access::Public();
   const auto signed_in = web::Access::SignedIn();
   const auto review = web::Access::Can(core::Action::kReviewProposals);
@@ -101,6 +118,27 @@ ProposalsComponent::ProposalsComponent(Site& site)
   site.Page("GET", "/admin/processes/{slug}/review", review, page(&ProposalsComponent::ReviewQueue));
   site.Page("GET", "/notifications", signed_in, page(&ProposalsComponent::NotificationsPage));
   site.Page("GET", "/uploads/{name}", anyone, page(&ProposalsComponent::ServeImage));
+
+  // Groups that propose: a school class, an association, neighbours.
+  const auto verify = web::Access::Can(kVerifyGroups);
+  const web::Limit new_groups{&group_limiter_, web::Limit::By::kAccount, TING_KEY("proposals.group.too_many")};
+  const web::Limit invitations{&invitation_limiter_, web::Limit::By::kAccount, TING_KEY("proposals.group.too_many")};
+  site.Api("GET", "/api/v1/groups", signed_in, page(&ProposalsComponent::ApiMyGroups));
+  site.Api("POST", "/api/v1/groups", signed_in, page(&ProposalsComponent::ApiCreateGroup), new_groups);
+  site.Api("GET", "/api/v1/groups/{slug}", anyone, page(&ProposalsComponent::ApiGetGroup));
+  site.Api("POST", "/api/v1/groups/{slug}/invitations", signed_in, page(&ProposalsComponent::ApiInvite), invitations);
+  site.Api("POST", "/api/v1/groups/invitations/{token}/accept", signed_in, page(&ProposalsComponent::ApiAcceptInvitation));
+  site.Api("DELETE", "/api/v1/groups/{slug}/members/{account_id}", signed_in, page(&ProposalsComponent::ApiRemoveMember));
+  site.Api("POST", "/api/v1/groups/{slug}/verify", verify, page(&ProposalsComponent::ApiVerifyGroup));
+  site.Page("GET", "/groups", signed_in, page(&ProposalsComponent::MyGroupsPage));
+  site.Page("GET", "/groups/new", signed_in, [this](Request& req, Context& ctx) { return NewGroupPage(req, ctx, {}, 200); });
+  site.Page("POST", "/groups", signed_in, page(&ProposalsComponent::CreateGroupPage), new_groups);
+  site.Page("GET", "/groups/{slug}", anyone, [this](Request& req, Context& ctx) { return GroupPage(req, ctx, "", "", {}, 200); });
+  site.Page("POST", "/groups/{slug}/invitations", signed_in, page(&ProposalsComponent::InvitePage), invitations);
+  site.Page("GET", "/groups/invitations/{token}", anyone, page(&ProposalsComponent::InvitationPage));
+  site.Page("POST", "/groups/invitations/{token}", signed_in, page(&ProposalsComponent::AcceptInvitationPage));
+  site.Page("POST", "/groups/{slug}/members/{account_id}/remove", signed_in, page(&ProposalsComponent::RemoveMemberPage));
+  site.Page("POST", "/groups/{slug}/verify", verify, page(&ProposalsComponent::VerifyGroupPage));
 }
 
 Result<std::pair<Proposal, Process>> ProposalsComponent::Load(const Context& ctx, const std::string& id_text) {
@@ -127,6 +165,7 @@ ProposalDraft ProposalsComponent::DraftFromJson(const json& b, web::JsonFields& 
   d.body = fields.Text("body");
   d.category = fields.Text("category");
   d.budget_slug = fields.Text("budget");
+  d.group_slug = fields.Text("group");
   if (b.contains("cost")) d.cost = fields.Int("cost").value_or(0);
   for (auto [name, out] : {std::pair{"lat", &d.lat}, std::pair{"lon", &d.lon}}) {
     if (!b.contains(name) || b[name].is_null()) continue;
@@ -134,6 +173,20 @@ ProposalDraft ProposalsComponent::DraftFromJson(const json& b, web::JsonFields& 
     else *out = 999;  // rejected as a bad place
   }
   return d;
+}
+
+Result<std::vector<int64_t>> ProposalsComponent::CoAuthorsFromJson(const json& b) {
+  std::vector<int64_t> out;
+  if (!b.contains("co_authors") || b["co_authors"].is_null()) return out;
+  const json& list = b["co_authors"];
+  auto wrong = Error::Say(ErrorCode::kInvalidArgument, TING_KEY("api.wrong_type"), {{"field", "co_authors"}, {"expected", "array of account ids"}});
+  if (!list.is_array()) return wrong;
+  for (const auto& item : list) {
+    auto id = web::JsonInt64(item);
+    if (!id) return wrong;
+    out.push_back(*id);
+  }
+  return out;
 }
 
 std::optional<ProposalDraft> ProposalsComponent::DraftFromForm(const Request& req) {
@@ -146,6 +199,9 @@ std::optional<ProposalDraft> ProposalsComponent::DraftFromForm(const Request& re
   d.lat = ParseCoordinate(FormField(req, "lat"));
   d.lon = ParseCoordinate(FormField(req, "lon"));
   if (!Trim(FormField(req, "lat")).empty() && !d.lat) d.lat = 999;  // rejected as a bad place
+  d.group_slug = FormField(req, "group");
+  // A checkbox value that is not an id names nobody: refused as not a member of the group.
+  for (const auto& value : FormFieldValues(req, "co_author")) d.co_authors.push_back(ParseInt64(value).value_or(0));
   return d;
 }
 
@@ -189,7 +245,7 @@ Result<Response> ProposalsComponent::ServeImage(Request& req, Context&) {
 }
 
 web::Manifest ProposalsManifest() {
-  return web::ManifestOf<ProposalsComponent>("proposals", "/processes/{slug}/proposals, /proposals/{id}, /api/v1/proposals",
+  return web::ManifestOf<ProposalsComponent>("proposals", "/processes/{slug}/proposals, /proposals/{id}, /groups, /api/v1/proposals, /api/v1/groups",
                                   ProposalMigrations, proposals::Resources, SeedProposals);
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "group_store.h"
 #include "proposal_store.h"
 #include "ting/core/security.h"
 #include "ting/web/component.h"
@@ -20,6 +21,8 @@ const std::vector<html::Resource>& Resources();  // generated from templates/ an
 // Small helpers shared by the pages and the API (proposals_component.cc).
 html::Data Bool(bool b);
 nlohmann::json ProposalJson(const Proposal& p);
+// Every value of a form field (urlencoded or multipart), in order: repeated checkboxes.
+std::vector<std::string> FormFieldValues(const Request& req, const std::string& name);
 std::optional<double> ParseCoordinate(const std::string& s);
 // Whole currency units typed in a form → minor units ("1 500 000", "1500000,50").
 std::optional<int64_t> ParseKronor(const std::string& text);
@@ -41,6 +44,8 @@ class ProposalsComponent final : public web::Component {
 
   // The draft of a JSON body; a field of the wrong type is remembered in fields (answer 422).
   static ProposalDraft DraftFromJson(const json& b, web::JsonFields& fields);
+  // "co_authors": an array of account ids (absent or null: none); anything else is a 422.
+  static Result<std::vector<int64_t>> CoAuthorsFromJson(const json& b);
 
   static std::optional<ProposalDraft> DraftFromForm(const Request& req);
 
@@ -120,11 +125,53 @@ class ProposalsComponent final : public web::Component {
 
   Result<Response> NotificationsPage(Request& req, Context& ctx);
 
+  // --- groups that propose (groups.cc) ---
+  // The organisation's group named in the path, or kNotFound "proposals.group.not_found".
+  Result<Group> LoadGroup(const Context& ctx, const std::string& slug);
+  // Whether the request's person may verify groups (the organisation's badge).
+  static bool MayVerify(const Context& ctx) { return ctx.Can(kVerifyGroups); }
+  // Members' names are for the group's members and the staff who verify it.
+  Result<bool> MaySeeMembers(const Context& ctx, const Group& g);
+  json GroupJson(const Group& g);
+  Result<json> GroupJsonFor(const Context& ctx, const Group& g);
+  // A new invitation (the owner's), mailed when an email is given.
+  Result<GroupInvitation> Invite(const Context& ctx, const Group& g, const std::string& email);
+  std::string InvitationUrl(const Context& ctx, const std::string& token) const;
+
+  Result<Response> ApiMyGroups(Request& req, Context& ctx);
+  Result<Response> ApiCreateGroup(Request& req, Context& ctx);
+  Result<Response> ApiGetGroup(Request& req, Context& ctx);
+  Result<Response> ApiInvite(Request& req, Context& ctx);
+  Result<Response> ApiAcceptInvitation(Request& req, Context& ctx);
+  Result<Response> ApiRemoveMember(Request& req, Context& ctx);
+  Result<Response> ApiVerifyGroup(Request& req, Context& ctx);
+
+  Result<Response> MyGroupsPage(Request& req, Context& ctx);
+  Result<Response> NewGroupPage(Request& req, Context& ctx, const std::vector<std::string>& errors, int status);
+  Result<Response> CreateGroupPage(Request& req, Context& ctx);
+  // The group's page; new_link: an invitation just made (shown once, to its owner), with a
+  // notice saying so; errors: what was wrong with the owner's invitation form.
+  Result<Response> GroupPage(Request& req, Context& ctx, const std::string& new_link, const std::string& notice,
+                             const std::vector<std::string>& errors, int status);
+  Result<Response> InvitePage(Request& req, Context& ctx);
+  Result<Response> InvitationPage(Request& req, Context& ctx);
+  Result<Response> AcceptInvitationPage(Request& req, Context& ctx);
+  Result<Response> RemoveMemberPage(Request& req, Context& ctx);
+  Result<Response> VerifyGroupPage(Request& req, Context& ctx);
+
+  // Verifying a group is a statement by the organisation about who proposes: the managers'
+  // (and admins') decision, like setting up processes.
+  static constexpr core::Action kVerifyGroups = core::Action::kManageProcesses;
+
   Site* site_ = nullptr;
   core::RateLimiter proposal_limiter_;
   core::RateLimiter comment_limiter_;
+  // New groups and invitations per account (an invitation may be a mail to any address).
+  core::RateLimiter group_limiter_;
+  core::RateLimiter invitation_limiter_;
   std::unique_ptr<ProposalStore> store_;
   std::unique_ptr<ProcessStore> processes_;
+  std::unique_ptr<GroupStore> groups_;
 };
 
 }  // namespace ting::components

@@ -104,6 +104,50 @@ END;
 ALTER TABLE notifications ADD COLUMN organisation_id INTEGER;
 ALTER TABLE notifications ADD COLUMN mail_state INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX notifications_mail ON notifications(mail_state, id);
+)sql"},
+          {350, "proposals: groups that propose (members, invitations), proposals in a group's name, co-authors", R"sql(
+CREATE TABLE proposal_groups (
+  id INTEGER PRIMARY KEY,
+  organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  verified_at INTEGER NOT NULL DEFAULT 0,
+  verified_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  UNIQUE (organisation_id, slug)
+);
+CREATE TABLE proposal_group_members (
+  group_id INTEGER NOT NULL REFERENCES proposal_groups(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (group_id, account_id)
+);
+CREATE INDEX proposal_group_members_account ON proposal_group_members(account_id);
+CREATE TABLE proposal_group_invitations (
+  id INTEGER PRIMARY KEY,
+  group_id INTEGER NOT NULL REFERENCES proposal_groups(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL DEFAULT '',
+  single_use INTEGER NOT NULL DEFAULT 0,
+  created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  accepted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  accepted_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX proposal_group_invitations_group ON proposal_group_invitations(group_id);
+ALTER TABLE proposals ADD COLUMN group_id INTEGER REFERENCES proposal_groups(id) ON DELETE SET NULL;
+CREATE INDEX proposals_group ON proposals(group_id);
+CREATE TABLE proposal_coauthors (
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (proposal_id, account_id)
+);
+CREATE INDEX proposal_coauthors_account ON proposal_coauthors(account_id);
 )sql"}};
 }
 

@@ -1,5 +1,6 @@
 // The demo's proposals: six for 2025, reviewed and put to the vote; fifteen for 2026 in every
-// state (withdrawn, merged, infeasible, to be revised, unreviewed, feasible), then voting opens.
+// state (withdrawn, merged, infeasible, to be revised, unreviewed, feasible), and one from a
+// school class (a verified group) with a co-author; then voting opens.
 
 #include <string>
 #include <vector>
@@ -43,6 +44,34 @@ const std::vector<std::pair<std::string, int64_t>> kIdeas2025 = {
     {"Nya gungor på Solbackens lekplats", 35000000}, {"Trygg övergång vid Storgatan", 60000000}, {"Läxhjälp på fritidsgården", 25000000},
     {"Fruktträd i Ekparken", 15000000}, {"Scen för evenemang på torget", 90000000}, {"Belysta spontanidrottsplatser", 70000000}};
 
+constexpr const char* kGroupProposal = "Pingisbord och bänkar i Centrumparken";
+
+// A school class as a verified group: the teacher (Lars) starts it and invites by a link, a
+// pupil's parent (Sara) joins; the class proposes in its name with Sara as co-author.
+Status SeedGroup(web::Demo& demo) {
+  const std::string& teacher = demo.residents[1];
+  const std::string& sara = demo.residents[0];
+  TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/groups", teacher,
+                                          json{{"name", "Klass 8B, Solbackaskolan"}, {"slug", "klass-8b-solbackaskolan"},
+                                               {"description", "Vi är 26 elever i årskurs 8 på Solbackaskolan, med vår mentor och några föräldrar."}},
+                                          201)));
+  TING_ASSIGN_OR_RETURN(json invitation, demo.Call("POST", "/api/v1/groups/klass-8b-solbackaskolan/invitations", teacher, json::object(), 201));
+  const std::string link = invitation["link"].get<std::string>();
+  const std::string token = link.substr(link.rfind('/') + 1);
+  TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/groups/invitations/" + token + "/accept", sara, json::object(), 200)));
+  TING_ASSIGN_OR_RETURN(json me, demo.Call("GET", "/api/v1/me", sara, json(), 200));
+  TING_ASSIGN_OR_RETURN(
+      json r, demo.Call("POST", "/api/v1/processes/medborgarbudget-2026/proposals", teacher,
+                        json{{"title", kGroupProposal},
+                             {"body", "Vi i klass 8B vill ha två **pingisbord** i betong och bänkar runt dem i Centrumparken, där många unga träffas efter "
+                                      "skolan. Vi frågade 60 elever på skolan: 48 skulle spela varje vecka."},
+                             {"budget", "centrum"}, {"cost", 9000000}, {"category", "Barn och unga"},
+                             {"group", "klass-8b-solbackaskolan"}, {"co_authors", json::array({me["id"]})}},
+                        201));
+  demo.ids[kGroupProposal] = r["id"].get<int64_t>();
+  return StatusOf(demo.Call("POST", "/api/v1/groups/klass-8b-solbackaskolan/verify", demo.tokens["manager"], json::object(), 200));
+}
+
 }  // namespace
 
 Status SeedProposals(web::Demo& demo) {
@@ -75,6 +104,7 @@ Status SeedProposals(web::Demo& demo) {
     demo.ids[s.title] = r["id"].get<int64_t>();
   }
   auto id = [&](const char* title) { return std::to_string(demo.ids[title]); };
+  TING_RETURN_IF_ERROR(SeedGroup(demo));
   // One proposer withdraws; the rest go to review.
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/proposals/" + id("Hundrastgård i Norrparken") + "/withdraw", demo.residents[3], json::object(), 200)));
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "review"}}, 200)));
@@ -86,6 +116,8 @@ Status SeedProposals(web::Demo& demo) {
                               json{{"feasible", false}, {"explanation", "En simhall ryms inte i medborgarbudgeten och beslutas av kommunfullmäktige. Förslaget är skickat vidare till fritidsnämnden."}}));
   TING_RETURN_IF_ERROR(review(demo.ids["Gratis wifi i biblioteket och på torget"],
                               json{{"action", "revise"}, {"explanation", "Wifi på torget kräver el i belysningsstolparna. Kan du begränsa förslaget till biblioteket och entrén?"}}));
+  TING_RETURN_IF_ERROR(review(demo.ids[kGroupProposal],
+                              json{{"feasible", true}, {"cost", 8500000}, {"explanation", "Genomförbart. Parkförvaltningen placerar borden nära lekplatsen."}}));
   for (const auto& s : kProposals2026) {
     std::string t = s.title;
     if (t == "Hundrastgård i Norrparken" || t == "Fler bänkar runt torget" || t == "Konstgräsplan vid Norrskolan" || t == "Ny simhall" ||
