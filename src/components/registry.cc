@@ -6,6 +6,7 @@
 #include "ting/components/mail.h"
 #include "ting/components/meetings.h"
 #include "ting/components/followup.h"
+#include "ting/components/inclusion.h"
 #include "ting/components/processes.h"
 #include "ting/components/proposals.h"
 #include "ting/components/residents.h"
@@ -27,6 +28,7 @@ const std::vector<web::Manifest>& Registry() {
       MailManifest(),  // after the components whose notifications it mails
       MeetingsManifest(),    // before assemblies: their sessions are meetings
       AssembliesManifest(),  // after residents: invitations are drawn from its register
+      InclusionManifest(),   // last: the demo's answers come from residents who took part
   };
   return kRegistry;
 }

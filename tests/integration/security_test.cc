@@ -120,6 +120,14 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
                 json{{"title", "B:s informationskväll"}, {"starts_at", "2099-01-01T18:00"}, {"sign_up", true}}, admin_b, kHostB);
   ASSERT_EQ(mb.status, 201) << mb.body;
   const std::string MB = std::to_string(Id(mb));
+  // A group that proposes in each organisation; B's has an open invitation link.
+  ASSERT_EQ(Api("POST", "/api/v1/groups", json{{"name", "A:s klass"}, {"slug", "ga"}}, res_a).status, 201);
+  ASSERT_EQ(Api("POST", "/api/v1/groups", json{{"name", "B:s klass"}, {"slug", "gb"}}, res_b, kHostB).status, 201);
+  auto invitation_b = Api("POST", "/api/v1/groups/gb/invitations", json::object(), res_b, kHostB);
+  ASSERT_EQ(invitation_b.status, 201) << invitation_b.body;
+  const std::string link_b = json::parse(invitation_b.body)["link"];
+  const std::string token_b = link_b.substr(link_b.rfind('/') + 1);
+  const std::string RES_B = std::to_string(json::parse(Api("GET", "/api/v1/me", json(), res_b, kHostB).body)["id"].get<int64_t>());
   auto snapshot = [&] {
     std::string s = Api("GET", "/api/v1/proposals/" + std::to_string(b1), json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/assemblies/ab", json(), admin_b, kHostB).body;
@@ -129,6 +137,7 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
     s += Api("GET", "/api/v1/newsletters/" + NB, json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/proposals/" + std::to_string(b1) + "/comments", json(), admin_b, kHostB).body;
     s += Api("GET", "/api/v1/processes/pb", json(), admin_b, kHostB).body;
+    s += Api("GET", "/api/v1/groups/gb", json(), admin_b, kHostB).body;  // members, badge, proposals
     return s;
   };
   const std::string before = snapshot();
@@ -202,6 +211,16 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"POST", "/api/v1/processes/pb/meetings/" + MB + "/sign-ups", {{"name", "x"}, {"phone", "1"}, {"consent", true}}},
       {"POST", "/api/v1/processes/pa/meetings/" + MB + "/sign-ups", {{"name", "x"}, {"phone", "1"}, {"consent", true}}},
       {"POST", "/api/v1/processes/pa/meetings/" + MB + "/documents?name=x.txt", json::object()},
+      // B's group by its slug on A's host, B's invitation link on A's host, B's member through A's group
+      {"POST", "/api/v1/groups/gb/invitations", json::object()},
+      {"POST", "/api/v1/groups/gb/invitations", {{"email", "x@example.se"}}},
+      {"POST", "/api/v1/groups/invitations/" + token_b + "/accept", json::object()},
+      {"DELETE", "/api/v1/groups/gb/members/" + RES_B, json()},
+      {"DELETE", "/api/v1/groups/ga/members/" + RES_B, json()},
+      {"POST", "/api/v1/groups/gb/verify", json::object()},
+      // B's process's dashboard, B's register person at A's desk
+      {"PUT", "/api/v1/processes/pb/inclusion", {{"public", true}}},
+      {"PUT", "/api/v1/inclusion/desk", {{"person_id", "19900101-1234"}, {"consent", true}, {"answers", {{"gender", "woman"}}}}},
   };
   for (const auto& a : api) {
     for (const std::string* token : {&admin_a, &res_a}) {
@@ -257,6 +276,14 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       {"/assemblies/ab/members", {{"action", "decline"}}},
       {"/admin/assemblies/ab", {{"action", "freeze"}}},
       {"/processes/pa/meetings/" + MB + "/sign-up", {{"name", "x"}, {"phone", "1"}, {"consent", "yes"}}},
+      {"/groups/gb/invitations", {{"email", ""}}},
+      {"/groups/invitations/" + token_b, {}},
+      {"/groups/gb/members/" + RES_B + "/remove", {}},
+      {"/groups/ga/members/" + RES_B + "/remove", {}},
+      {"/groups/gb/verify", {{"verified", "1"}}},
+      {"/processes/pb/inclusion/publish", {{"public", "yes"}}},
+      // A proposal in A's process in the name of B's group
+      {"/processes/pa/proposals", {{"title", "x"}, {"body", "x"}, {"budget", "b"}, {"cost", "10"}, {"group", "gb"}}},
   };
   for (const auto& [path, fields] : pages) {
     auto r = Form(*browser, path, fields);
@@ -272,6 +299,11 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
       "POST /admin/roles",  // grants a role in the request's own organisation, to an account by email
       "POST /admin/processes", "POST /api/v1/processes",  // create in the request's own organisation
       "POST /admin/assemblies", "POST /api/v1/assemblies",
+      "POST /groups", "POST /api/v1/groups",  // a group that proposes, in the request's own organisation
+      // the request's own organisation's questions and population, the signed-in account's own answers
+      // (Inclusion.AnotherOrganisationsDashboardPopulationAndAnswersAreApart)
+      "PUT /api/v1/inclusion/questions", "POST /api/v1/population", "POST /admin/inclusion/population",
+      "PUT /api/v1/me/demographics", "DELETE /api/v1/me/demographics", "POST /account/about-you",
       "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/users",
       // the request's own organisation's register (Register.OnlyAdminsOfTheOrganisationAndOnlyCsv)
       "POST /api/v1/register", "DELETE /api/v1/register", "POST /admin/register", "POST /admin/register/delete",
@@ -359,7 +391,9 @@ TEST_F(Security, WrongJsonTypesAreClientErrors) {
     const std::string* token;
   };
   std::vector<Route> routes = {
-      {"POST", "/api/v1/processes/types/proposals", {{"title", "t"}, {"body", "b"}, {"budget", "b"}, {"cost", 100}, {"lat", 1.0}, {"lon", 1.0}}, &res},
+      {"POST", "/api/v1/processes/types/proposals",
+       {{"title", "t"}, {"body", "b"}, {"budget", "b"}, {"cost", 100}, {"lat", 1.0}, {"lon", 1.0}, {"group", ""}, {"co_authors", json::array()}}, &res},
+      {"POST", "/api/v1/groups", {{"name", "Typer"}, {"description", "d"}, {"slug", "typer"}}, &res},
       {"PATCH", P, {{"title", "t"}, {"cost", 100}}, &res},
       {"PATCH", P, {{"on_ballot", true}, {"reason", "r"}}, &admin},
       {"POST", P + "/review", {{"feasible", true}, {"cost", 100}, {"explanation", "e"}, {"action", "review"}}, &admin},
