@@ -81,7 +81,7 @@ int RunUser(const Args& args) {
           if (o.slug == *slug) org = o;
     } else {
       org = orgs.ForHost("");
-      if (!org.ok()) org = orgs.Create("default", "Ting", "");
+      if (!org.ok()) org = orgs.Create("default", "Ting", "", html::CatalogueLanguages());
     }
     if (!org.ok()) {
       std::cerr << "ting user add: " << org.error().message << "\n";
@@ -135,7 +135,7 @@ int RunOrg(const Args& args) {
   core::Organisations orgs(**db);
   Result<core::Organisation> org = Error::NotFound("no organisation with slug '" + slug + "'");
   if (sub == "add") {
-    org = orgs.Create(slug, name, host);
+    org = orgs.Create(slug, name, host, html::CatalogueLanguages());
     if (!org.ok() && org.error().code == ErrorCode::kAlreadyExists) org = Error::Exists("slug '" + slug + "' is taken");
   } else if (auto all = orgs.All(); all.ok()) {
     for (const auto& o : *all)

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ting/html/catalog.h"
 #include "commands.h"
 #include "components.h"
 #include "database.h"
@@ -153,7 +154,7 @@ int RunServe(const Args& args) {
   }
   core::Organisations orgs(**db);
   if (!orgs.ForHost("").ok()) {
-    if (auto org = orgs.Create("default", "Ting", ""); !org.ok()) {
+    if (auto org = orgs.Create("default", "Ting", "", html::CatalogueLanguages()); !org.ok()) {
       std::cerr << "ting serve: cannot create the default organisation: " << org.error().message << "\n";
       return 1;
     }

@@ -6,11 +6,25 @@
 
 namespace ting {
 
+namespace {
+thread_local FallbackWatch* current_watch = nullptr;
+}  // namespace
+
+FallbackWatch::FallbackWatch(std::string lang) : lang_(std::move(lang)), previous_(current_watch) { current_watch = this; }
+FallbackWatch::~FallbackWatch() { current_watch = previous_; }
+FallbackWatch* FallbackWatch::Current() { return current_watch; }
+void FallbackWatch::Note(std::string_view asked, std::string_view shown) {
+  if (asked == lang_ && shown_.empty()) shown_ = std::string(shown);
+}
+
 const std::string& Translated::Get(std::string_view lang, std::string_view fallback) const {
   static const std::string kNone;
   if (auto it = texts_.find(lang); it != texts_.end()) return it->second;
-  if (auto it = texts_.find(fallback); it != texts_.end()) return it->second;
-  return texts_.empty() ? kNone : texts_.begin()->second;
+  auto it = texts_.find(fallback);
+  if (it == texts_.end()) it = texts_.begin();
+  if (it == texts_.end()) return kNone;
+  if (current_watch) current_watch->Note(lang, it->first);
+  return it->second;
 }
 
 void Translated::Set(std::string lang, std::string text) {

@@ -384,11 +384,13 @@ Result<Organisation> Organisations::ForHost(std::string_view host) {
   return *org;
 }
 
-Result<Organisation> Organisations::Create(std::string_view slug, std::string_view name, std::string_view host) {
+Result<Organisation> Organisations::Create(std::string_view slug, std::string_view name, std::string_view host,
+                                           const std::vector<std::string>& languages) {
   Organisation org{0, std::string(slug), std::string(name), AsciiLower(host)};
+  if (!languages.empty()) org.languages = languages;
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
-    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO organisations(slug, name, host, created_at) VALUES(?, ?, ?, ?)",
-                                         {org.slug, org.name, org.host, env_.NowSeconds()})));
+    TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT INTO organisations(slug, name, host, created_at, languages) VALUES(?, ?, ?, ?, ?)",
+                                         {org.slug, org.name, org.host, env_.NowSeconds(), Join(org.languages, ",")})));
     org.id = c.LastInsertId();
     return {};
   }));

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "ting/html/catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -126,13 +127,42 @@ std::vector<std::string> Catalog::Keys() const {
 }
 
 std::string Catalog::Negotiate(std::string_view chosen, std::string_view accept_language) const {
-  if (!chosen.empty() && Has(chosen)) return std::string(chosen);
+  return Negotiate(chosen, accept_language, {});
+}
+
+std::vector<Language> Catalog::Enabled(const std::vector<std::string>& allowed) const {
+  std::vector<Language> out;
+  for (const auto& code : allowed)
+    for (const auto& l : languages_)
+      if (l.code == code) out.push_back(l);
+  if (out.empty()) out = languages_;
+  return out;
+}
+
+std::string Catalog::Negotiate(std::string_view chosen, std::string_view accept_language, const std::vector<std::string>& allowed) const {
+  const auto enabled = Enabled(allowed);
+  auto ok = [&](std::string_view code) {
+    return std::any_of(enabled.begin(), enabled.end(), [&](const Language& l) { return l.code == code; });
+  };
+  if (!chosen.empty() && ok(chosen)) return std::string(chosen);
   for (auto part : Split(accept_language, ',')) {
     auto tag = AsciiLower(Trim(Split(part, ';').front()));
+    if (ok(tag)) return tag;
     auto primary = tag.substr(0, tag.find('-'));
-    if (Has(primary)) return primary;
+    if (ok(primary)) return primary;
   }
-  return kDefaultLanguage;
+  if (ok(kDefaultLanguage) && (allowed.empty() || enabled.front().code == kDefaultLanguage)) return kDefaultLanguage;
+  return enabled.front().code;
+}
+
+std::vector<std::string> CatalogueLanguages() {
+  std::vector<std::string> out = {Catalog::kDefaultLanguage};
+  for (const auto& r : Resources()) {
+    if (!StartsWith(r.path, "locales/") || !EndsWith(r.path, ".json")) continue;
+    std::string code(r.path.substr(8, r.path.size() - 8 - 5));
+    if (code.find('/') == std::string::npos && code != Catalog::kDefaultLanguage) out.push_back(code);
+  }
+  return out;
 }
 
 }  // namespace ting::html

@@ -85,7 +85,7 @@ Status Site::Session(Request& req, Context& ctx) {
 
 Status Site::Language(Request& req, Context& ctx) {
   std::string chosen = ctx.api ? "" : req.Cookie(kLangCookie).value_or(ctx.user ? ctx.user->lang : "");
-  ctx.lang = catalog().Negotiate(chosen, req.Header("Accept-Language"));
+  ctx.lang = catalog().Negotiate(chosen, req.Header("Accept-Language"), ctx.org.languages);
   return {};
 }
 

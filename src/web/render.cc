@@ -2,6 +2,9 @@
 
 #include "ting/web/renderer.h"
 
+#include "ting/base/keys.h"
+#include "ting/base/translated.h"
+
 namespace ting::web {
 
 using http::Request;
@@ -36,12 +39,17 @@ Response Renderer::PageTitled(const Request& req, Context& ctx, const std::strin
   data.set("csrf", ctx.csrf);
   data.set("path", req.target);
   html::List languages;
-  for (const auto& l : catalog_.languages()) {
+  for (const auto& l : catalog_.Enabled(ctx.org.languages)) {
     html::Object o{{"code", l.code}, {"name", l.name}};
     o["current"] = Bool(l.code == lang.code);
     languages.push_back(o);
   }
   data.set("languages", languages);
+  if (const auto* watch = FallbackWatch::Current(); watch && !watch->shown().empty() && watch->lang() == lang.code) {
+    const std::string& shown = watch->shown();
+    data.set("content_note", T(ctx, TING_KEY("layout.content_fallback"), {{"language", lang.name}, {"shown", catalog_.Has(shown) ? catalog_.Lang(shown).name : shown}}));
+    data.set("content_lang", shown);
+  }
   if (ctx.user) {
     html::Object u{{"name", ctx.user->name}};
     u["is_staff"] = Bool(ctx.Can(core::Action::kViewAdmin));

@@ -1,9 +1,9 @@
 // Routes and the chain each request runs through before its handler.
 
 #include "ting/web/site.h"
-#include "ting/base/keys.h"
 
 #include "ting/base/keys.h"
+#include "ting/base/translated.h"
 #include "ting/base/strings.h"
 #include "ting/http/server.h"
 
@@ -137,6 +137,7 @@ Response Site::Run(Request& req, bool api, const Access& access, const std::opti
     if (access.kind == Access::Kind::kSignedIn) TING_RETURN_IF_ERROR(RequireUser(ctx));
     if (access.kind == Access::Kind::kAction) TING_RETURN_IF_ERROR(RequireAction(ctx, access.action));
     if (limit) TING_RETURN_IF_ERROR(RateLimit(req, ctx, *limit));
+    FallbackWatch watch(ctx.lang);  // pages say when content is shown in another language
     try {
       return handler(req, ctx);
     } catch (const json::exception& e) {

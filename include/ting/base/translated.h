@@ -40,6 +40,27 @@ class Translated {
   std::map<std::string, std::string, std::less<>> texts_;
 };
 
+// Notes when content is shown in another language than the reader's. While one is open on a
+// thread (the site opens one around each page handler, in the reader's language), every
+// Translated::Get for that language that has to fall back records the language it fell back to,
+// so the page can tell the reader ("this text is shown in Swedish"). Handlers run on one thread.
+class FallbackWatch {
+ public:
+  explicit FallbackWatch(std::string lang);
+  ~FallbackWatch();
+  FallbackWatch(const FallbackWatch&) = delete;
+  FallbackWatch& operator=(const FallbackWatch&) = delete;
+  static FallbackWatch* Current();
+  const std::string& lang() const { return lang_; }
+  // The language content was shown in instead of lang(), "" when none was.
+  const std::string& shown() const { return shown_; }
+  void Note(std::string_view asked, std::string_view shown);
+
+ private:
+  std::string lang_, shown_;
+  FallbackWatch* previous_;
+};
+
 // Reads field of a JSON object as content in languages (the organisation's, default first):
 // {"sv": "...", "ar": "..."}, or a plain string meaning the default language. Errors are
 // kInvalidArgument naming the field: a language not among languages, a text that is not a

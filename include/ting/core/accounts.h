@@ -163,7 +163,10 @@ class Organisations {
   // The organisation whose host matches, or the default one (lowest id).
   // kNotFound when there is no organisation at all.
   Result<Organisation> ForHost(std::string_view host);
-  Result<Organisation> Create(std::string_view slug, std::string_view name, std::string_view host);
+  // languages: its languages, the default first (a new organisation gets every language Ting has
+  // a catalogue for: html::CatalogueLanguages()); empty keeps the table's default, "sv,en".
+  Result<Organisation> Create(std::string_view slug, std::string_view name, std::string_view host,
+                              const std::vector<std::string>& languages = {});
   Result<std::vector<Organisation>> All();
   // Sets the time zone (must be known to the system's tzdata) and the content languages
   // (two-to-eight-letter codes, the default first).

@@ -26,6 +26,10 @@ struct Language {
   MoneyFormat money;  // "_meta": "number" and "money"
 };
 
+// The codes of the spine's catalogues compiled in (web/locales/<code>.json), Swedish first: the
+// languages a new organisation starts with.
+std::vector<std::string> CatalogueLanguages();
+
 class Catalog {
  public:
   static constexpr const char* kDefaultLanguage = "sv";
@@ -52,6 +56,11 @@ class Catalog {
   // Picks the language: explicit choice if known, else the first known one in an
   // Accept-Language header, else the default.
   std::string Negotiate(std::string_view chosen, std::string_view accept_language) const;
+  // The same among allowed (an organisation's languages; empty: all), falling back to the first
+  // allowed one that has a catalogue.
+  std::string Negotiate(std::string_view chosen, std::string_view accept_language, const std::vector<std::string>& allowed) const;
+  // The languages of allowed that have a catalogue, in allowed's order; every language when none.
+  std::vector<Language> Enabled(const std::vector<std::string>& allowed) const;
 
  private:
   std::vector<Language> languages_;

@@ -1,5 +1,6 @@
 // The demo's organisation and people: Solbacka kommun, its staff (one per role) and 48 residents.
 
+#include "ting/html/catalog.h"
 #include "accounts_internal.h"
 #include "ting/core/accounts.h"
 
@@ -12,7 +13,7 @@ Status SeedAccounts(web::Demo& demo) {
   TING_ASSIGN_OR_RETURN(auto existing, orgs.All());
   for (const auto& o : existing)
     if (o.slug == "solbacka") return Error::Exists("the database already has the demo organisation");
-  TING_ASSIGN_OR_RETURN(auto org, orgs.Create("solbacka", "Solbacka kommun", ""));
+  TING_ASSIGN_OR_RETURN(auto org, orgs.Create("solbacka", "Solbacka kommun", "", html::CatalogueLanguages()));
 
   const std::vector<std::tuple<core::Role, std::string, std::string, std::string>> staff = {
       {core::Role::kAdmin, "admin@solbacka.example", "Astrid Lindqvist", "demo-admin-2026"},
