@@ -26,6 +26,7 @@ Result<Response> ProposalsComponent::ApiCreate(Request& req, Context& ctx) {
   ProposalDraft draft = DraftFromJson(parsed_body, fields);
   TING_RETURN_IF_ERROR(fields.Check());
   TING_ASSIGN_OR_RETURN(draft.co_authors, CoAuthorsFromJson(parsed_body));
+  if (draft.language.empty()) draft.language = ctx.lang;  // the proposer's own, unless they say
   TING_RETURN_IF_ERROR(CheckAccountMayTakePart(p, *ctx.user));
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return st.error();
   auto created = store_->Create(p, ctx.user->id, draft);

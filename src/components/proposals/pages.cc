@@ -10,6 +10,7 @@
 #include "ting/base/money.h"
 #include "ting/base/strings.h"
 #include "ting/base/time.h"
+#include "ting/base/translated.h"
 #include "ting/core/accounts.h"
 #include "ting/html/markdown.h"
 #include "ting/web/multipart.h"
@@ -27,6 +28,10 @@ html::Data ProposalsComponent::ProposalData(const Proposal& p, const Process& pr
   d.set("id", std::to_string(p.id));
   d.set("title", p.title);
   if (full) d.set("body_html", html::RenderMarkdown(p.body));
+  // Written in another language than the reader's: marked, and the page says so.
+  d.set("content_lang", p.language);
+  if (!p.language.empty() && p.language != ctx.lang)
+    if (auto* watch = FallbackWatch::Current()) watch->Note(ctx.lang, p.language);
   d.set("budget_name", b ? b->Name(ctx.lang) : p.budget_slug);
   d.set("category", p.category);
   d.set("has_category", !p.category.empty());
@@ -204,7 +209,9 @@ Result<Response> ProposalsComponent::CreatePage(Request& req, Context& ctx) {
   auto images = ImagesFrom(req);
   if (!images.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, images.error())}, 422);
   if (auto st = Throttle(ctx, proposal_limiter_); !st.ok()) return FormPage(req, ctx, process, std::nullopt, {Say(ctx, st.error())}, 429);
-  auto created = store_->Create(process, ctx.user->id, *DraftFromForm(req));
+  ProposalDraft draft = *DraftFromForm(req);
+  draft.language = ctx.lang;  // proposers write in their own language
+  auto created = store_->Create(process, ctx.user->id, draft);
   if (!created.ok()) {
     const ErrorCode code = created.error().code;
     if (code == ErrorCode::kInvalidArgument || code == ErrorCode::kPermissionDenied)

@@ -45,7 +45,7 @@ namespace {
 constexpr const char* kColumns =
     "p.id, p.process_id, p.budget_id, b.slug, COALESCE(p.author_id, 0), COALESCE(u.name, ''), p.title, p.body, p.category, p.cost, "
     "p.lat, p.lon, p.status, COALESCE(p.reviewer_id, 0), p.review_cost, p.review_explanation, COALESCE(p.merged_into, 0), p.on_ballot, "
-    "p.supports, p.created_at, p.updated_at, COALESCE(p.group_id, 0), COALESCE(g.slug, ''), COALESCE(g.name, ''), COALESCE(g.verified_at, 0) "
+    "p.supports, p.created_at, p.updated_at, COALESCE(p.group_id, 0), COALESCE(g.slug, ''), COALESCE(g.name, ''), COALESCE(g.verified_at, 0), p.language "
     "FROM proposals p JOIN budgets b ON b.id = p.budget_id LEFT JOIN users u ON u.id = p.author_id "
     "LEFT JOIN proposal_groups g ON g.id = p.group_id";
 
@@ -76,6 +76,7 @@ Proposal FromRow(const db::Row& r) {
   p.group_slug = r.Str(22);
   p.group_name = r.Str(23);
   p.group_verified = r.Int(24) != 0;
+  p.language = r.Str(25);
   return p;
 }
 
@@ -150,6 +151,8 @@ Status Validate(const Process& p, const ProposalDraft& d, int64_t* budget_id) {
   if (!b) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.budget"));
   if (d.cost <= 0 || d.cost > kMaxAmountMinor) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.cost"));
   if (d.category.size() > 100) return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.category"));
+  if (!d.language.empty() && std::find(p.languages.begin(), p.languages.end(), d.language) == p.languages.end())
+    return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.language"), {{"languages", Join(p.languages, ", ")}});
   if (d.lat.has_value() != d.lon.has_value() || (d.lat && (std::abs(*d.lat) > 90 || std::abs(*d.lon) > 180)))
     return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("proposals.problem.place"));
   *budget_id = b->id;
@@ -186,10 +189,10 @@ Result<Proposal> ProposalStore::Create(const Process& p, int64_t author_id, cons
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     TING_ASSIGN_OR_RETURN(int64_t group_id, GroupForDraft(c, p.organisation_id, author_id, d));
     TING_RETURN_IF_ERROR(StatusOf(c.Exec(
-        "INSERT INTO proposals(process_id, budget_id, author_id, title, body, category, cost, lat, lon, created_at, updated_at, group_id) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO proposals(process_id, budget_id, author_id, title, body, category, cost, lat, lon, created_at, updated_at, group_id, language) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {p.id, budget_id, author_id, std::string(Trim(d.title)), d.body, std::string(Trim(d.category)), d.cost, Opt(d.lat), Opt(d.lon), now, now,
-         group_id ? db::Value(group_id) : db::kNull})));
+         group_id ? db::Value(group_id) : db::kNull, d.language})));
     const int64_t id = c.LastInsertId();
     for (int64_t co : d.co_authors)
       TING_RETURN_IF_ERROR(StatusOf(c.Exec("INSERT OR IGNORE INTO proposal_coauthors(proposal_id, account_id, added_at) VALUES(?, ?, ?)", {id, co, now})));

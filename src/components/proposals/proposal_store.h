@@ -42,6 +42,7 @@ struct Proposal {
   std::string group_slug, group_name;
   bool group_verified = false;
   std::vector<CoAuthor> co_authors;  // by name
+  std::string language;  // the language its title and body are written in ("" when not recorded)
 
   int64_t BallotCost() const { return review_cost ? *review_cost : cost; }
   // The author and the co-authors: who may edit it while the author may.
@@ -56,6 +57,9 @@ struct ProposalDraft {
   // author is a member of, and co-authors, who must be members of that group.
   std::string group_slug;
   std::vector<int64_t> co_authors;
+  // The language it is written in: one of the organisation's ("" only before languages were
+  // recorded). Set at submission; the handlers default it to the proposer's language.
+  std::string language;
 };
 
 struct ProposalQuery {

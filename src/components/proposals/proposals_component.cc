@@ -34,6 +34,7 @@ json ProposalJson(const Proposal& p) {
   json co_authors = json::array();
   for (const auto& c : p.co_authors) co_authors.push_back(c.name);
   j["co_authors"] = std::move(co_authors);
+  j["language"] = p.language;
   return j;
 }
 
@@ -166,6 +167,7 @@ ProposalDraft ProposalsComponent::DraftFromJson(const json& b, web::JsonFields& 
   d.category = fields.Text("category");
   d.budget_slug = fields.Text("budget");
   d.group_slug = fields.Text("group");
+  d.language = fields.Text("language");
   if (b.contains("cost")) d.cost = fields.Int("cost").value_or(0);
   for (auto [name, out] : {std::pair{"lat", &d.lat}, std::pair{"lon", &d.lon}}) {
     if (!b.contains(name) || b[name].is_null()) continue;

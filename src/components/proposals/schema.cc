@@ -148,6 +148,9 @@ CREATE TABLE proposal_coauthors (
   PRIMARY KEY (proposal_id, account_id)
 );
 CREATE INDEX proposal_coauthors_account ON proposal_coauthors(account_id);
+)sql"},
+          {360, "proposals: the language a proposal is written in (its proposer's, any of the organisation's)", R"sql(
+ALTER TABLE proposals ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql"}};
 }
 

@@ -105,6 +105,12 @@ Status SeedProposals(web::Demo& demo) {
   }
   auto id = [&](const char* title) { return std::to_string(demo.ids[title]); };
   TING_RETURN_IF_ERROR(SeedGroup(demo));
+  // A proposer writes in her own language; the proposal says so and waits for review.
+  TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/processes/medborgarbudget-2026/proposals", demo.residents[4],
+                                          json{{"title", "حديقة مشتركة خلف المكتبة"},
+                                               {"body", "نقترح حديقة صغيرة مشتركة خلف المكتبة، فيها أحواض للخضار وطاولات، يزرع فيها الجيران معاً ويتعرفون على بعضهم."},
+                                               {"budget", "norr"}, {"cost", 6000000}, {"category", "Närmiljö"}, {"language", "ar"}},
+                                          201)));
   // One proposer withdraws; the rest go to review.
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("POST", "/api/v1/proposals/" + id("Hundrastgård i Norrparken") + "/withdraw", demo.residents[3], json::object(), 200)));
   TING_RETURN_IF_ERROR(StatusOf(demo.Call("PATCH", "/api/v1/processes/medborgarbudget-2026", manager, json{{"phase", "review"}}, 200)));

@@ -11,7 +11,7 @@ ting(['user', 'add', '--db', db, '--email', 'm@example.se', '--password', 'a lon
 await runScenario('admin', db, async ({ browser, base }) => {
   const page = await signIn(browser, base, 'm@example.se', 'a long test password', { next: '/admin/processes', viewport: { width: 1100, height: 900 } });
 
-  check(await page.getAttribute('#title_ar', 'dir') === 'auto', 'a language without a catalogue writes in its own direction');
+  check(await page.getAttribute('#title_ar', 'dir') === 'rtl', 'Arabic (its catalogue says so) is written right to left');
   check(await page.getAttribute('#title_ar', 'lang') === 'ar', 'the Arabic field says its language');
   check(await page.getAttribute('#title_sv', 'required') !== null, 'the default language is required');
   check(await page.getAttribute('#title_en', 'required') === null, 'the others are not');

@@ -88,6 +88,31 @@ TEST_F(Proposals, SubmitValidateListAndEdit) {
   EXPECT_EQ(Api("GET", P(999999), json(), "").status, 404);
 }
 
+// Proposers write in their own language: the proposal records it (the proposer's language
+// unless they name one of the organisation's), and its page marks it and says so to a reader of
+// another language.
+TEST_F(Proposals, ProposersWriteInTheirOwnLanguage) {
+  const std::string amal = Resident("amal");
+  auto r = Api("POST", "/api/v1/processes/p/proposals",
+               json{{"title", "حديقة مشتركة"}, {"body", "أحواض للخضار خلف المكتبة"}, {"budget", "a"}, {"cost", 5000}, {"language", "ar"}}, amal);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json arabic = json::parse(r.body);
+  EXPECT_EQ(arabic["language"], "ar");
+  auto plain = Api("POST", "/api/v1/processes/p/proposals", json{{"title", "Odlingslådor"}, {"body", "Vid biblioteket"}, {"budget", "a"}, {"cost", 5000}}, amal);
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_EQ(json::parse(plain.body)["language"], "sv") << "the proposer's language: Swedish without Accept-Language";
+  auto unknown = Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", 5}, {"language", "xx"}}, amal);
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_NE(json::parse(unknown.body)["error"].get<std::string>().find("sv"), std::string::npos) << "the error lists the languages";
+  auto typed = Api("POST", "/api/v1/processes/p/proposals", json{{"title", "x"}, {"body", "y"}, {"budget", "a"}, {"cost", 5}, {"language", 5}}, amal);
+  EXPECT_TRUE(typed.status >= 400 && typed.status < 500) << typed.status;
+  // The page, read in Swedish: the title and body carry lang="ar", and the page says so.
+  auto page = HttpClient(server_->port()).Request("GET", "/proposals/" + std::to_string(arabic["id"].get<int64_t>()), "", {{"Accept-Language", "sv"}});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h1 lang=\"ar\" dir=\"auto\">"), std::string::npos) << page.body.substr(0, 3000);
+  EXPECT_NE(page.body.find("visas på العربية"), std::string::npos) << "the note names the language it is shown in";
+}
+
 TEST_F(Proposals, SupportsCommentsAndModeration) {
   std::string author = Resident("ann"), fan = Resident("bo");
   int64_t id = Propose(author, "Lekplats");

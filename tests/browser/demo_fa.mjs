@@ -1,0 +1,4 @@
+// Every page of the demo in Persian, right to left (see demo_crawl.mjs).
+import { crawlDemo } from './demo_crawl.mjs';
+
+await crawlDemo('fa');
