@@ -297,12 +297,13 @@ TEST_F(Security, NoRouteActsOnAnotherOrganisationsIds) {
   const std::set<std::string> no_organisation_ids = {
       "POST /register", "POST /sign-in", "POST /sign-out", "POST /account/password", "POST /language",
       "POST /admin/roles",  // grants a role in the request's own organisation, to an account by email
+      "POST /admin/languages", "PUT /api/v1/organisation/languages",  // the request's own organisation's languages
       "POST /admin/processes", "POST /api/v1/processes",  // create in the request's own organisation
       "POST /admin/assemblies", "POST /api/v1/assemblies",
       "POST /groups", "POST /api/v1/groups",  // a group that proposes, in the request's own organisation
       // the request's own organisation's questions and population, the signed-in account's own answers
       // (Inclusion.AnotherOrganisationsDashboardPopulationAndAnswersAreApart)
-      "PUT /api/v1/inclusion/questions", "POST /api/v1/population", "POST /admin/inclusion/population",
+      "PUT /api/v1/inclusion/questions", "POST /api/v1/population", "POST /admin/inclusion/population", "POST /admin/inclusion/questions",
       "PUT /api/v1/me/demographics", "DELETE /api/v1/me/demographics", "POST /account/about-you",
       "POST /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/users",
       // the request's own organisation's register (Register.OnlyAdminsOfTheOrganisationAndOnlyCsv)

@@ -177,6 +177,54 @@ TEST_F(SpineTest, JsonApiSessionsAndUsers) {
   EXPECT_TRUE(json::parse(missing.body).contains("error"));
 }
 
+// A new organisation offers every language Ting has a catalogue for, in their own names, and
+// negotiates among them; its admins narrow the list (API and form), which the picker, the
+// negotiation and the default follow at once.
+TEST_F(SpineTest, AnOrganisationOffersEveryLanguageAndItsAdminsNarrowIt) {
+  HttpClient c(server_->port());
+  auto session = c.Json("POST", "/api/v1/session", R"({"email": "admin@example.se", "password": "admin password 1"})");
+  ASSERT_EQ(session.status, 200) << session.body;
+  const std::string admin = nlohmann::json::parse(session.body)["token"];
+  auto org = c.Api("GET", "/api/v1/organisation", "", admin);
+  ASSERT_EQ(org.status, 200) << org.body;
+  std::vector<std::string> codes;
+  const nlohmann::json org_json = nlohmann::json::parse(org.body);
+  for (const auto& l : org_json["languages"]) codes.push_back(l["code"]);
+  EXPECT_EQ(codes, (std::vector<std::string>{"sv", "ar", "en", "fa", "so", "sv-x-ll", "ti"}));
+  auto start = c.Request("GET", "/", "", {{"Accept-Language", "ar"}});
+  EXPECT_NE(start.body.find("<html lang=\"ar\" dir=\"rtl\">"), std::string::npos);
+  for (const char* name : {"Svenska", "العربية", "English", "فارسی", "Soomaali", "Lättläst svenska", "ትግርኛ"})
+    EXPECT_NE(start.body.find(name), std::string::npos) << name << " in the picker, in its own name";
+
+  EXPECT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": ["sv", "xx"]})", admin).status, 422);
+  EXPECT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": []})", admin).status, 422);
+  EXPECT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": "sv"})", admin).status, 422);
+  EXPECT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": ["sv", "sv"]})", admin).status, 422);
+  HttpClient resident = Register("languages@example.se", "Lang");
+  auto resident_token = nlohmann::json::parse(
+      c.Json("POST", "/api/v1/session", R"({"email": "languages@example.se", "password": "a good long password"})").body)["token"];
+  EXPECT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": ["sv"]})", resident_token).status, 403);
+  auto narrowed = c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": ["sv", "ar", "en"]})", admin);
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  auto somali = c.Request("GET", "/", "", {{"Accept-Language", "so"}});
+  EXPECT_NE(somali.body.find("<html lang=\"sv\""), std::string::npos) << "Somali is no longer offered: the default";
+  EXPECT_EQ(somali.body.find("Soomaali"), std::string::npos) << "nor in the picker";
+  EXPECT_NE(c.Request("GET", "/", "", {{"Accept-Language", "ar"}}).body.find("<html lang=\"ar\""), std::string::npos);
+
+  // The admin's form: English becomes the default.
+  HttpClient browser(server_->port());
+  auto form = browser.Get("/sign-in");
+  ASSERT_EQ(browser.PostForm("/sign-in", {{"csrf", FormValue(form.body, "csrf")}, {"email", "admin@example.se"}, {"password", "admin password 1"}}).status, 303);
+  auto admin_page = browser.Get("/admin");
+  ASSERT_EQ(admin_page.status, 200);
+  EXPECT_EQ(browser.PostForm("/admin/languages", {{"csrf", FormValue(admin_page.body, "csrf")}}).status, 422) << "no language at all";
+  EXPECT_EQ(browser.PostForm("/admin/languages", {{"csrf", FormValue(admin_page.body, "csrf")}, {"language", "sv"}, {"language", "en"}, {"default", "en"}}).status, 303);
+  HttpClient anonymous(server_->port());
+  EXPECT_NE(anonymous.Get("/").body.find("<html lang=\"en\""), std::string::npos) << "the default language, without Accept-Language";
+  // Back to every language, Swedish first, for the other tests.
+  ASSERT_EQ(c.Api("PUT", "/api/v1/organisation/languages", R"({"languages": ["sv", "ar", "en", "fa", "so", "sv-x-ll", "ti"]})", admin).status, 200);
+}
+
 TEST_F(SpineTest, PermissionsAreCheckedOnTheServer) {
   HttpClient resident = Register("resident@example.se", "Resident");
   EXPECT_EQ(resident.Get("/admin").status, 403);

@@ -109,6 +109,15 @@ HttpResponse HttpClient::Json(const std::string& method, const std::string& targ
   return Request(method, target, json, h);
 }
 
+HttpResponse HttpClient::Api(const std::string& method, const std::string& target, const std::string& body, const std::string& bearer,
+                             const std::string& host, const std::string& content_type) {
+  std::map<std::string, std::string> h;
+  if (method != "GET" && !content_type.empty()) h["Content-Type"] = content_type;
+  if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
+  if (!host.empty()) h["Host"] = host;
+  return Request(method, target, body, h);
+}
+
 std::string HttpClient::Raw(const std::string& bytes, int timeout_ms) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -29,6 +29,11 @@ class HttpClient {
   HttpResponse PostForm(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields);
   HttpResponse Json(const std::string& method, const std::string& target, const std::string& json,
                     const std::string& bearer = "");
+  // An API request as a client of the platform sends it: a bearer token (none when empty), a body
+  // of content_type (sent with every method but GET), on the organisation served for host ("": the
+  // default).
+  HttpResponse Api(const std::string& method, const std::string& target, const std::string& body, const std::string& bearer,
+                   const std::string& host = "", const std::string& content_type = "application/json");
   // Sends raw bytes and returns everything the server answers until it closes (or timeout).
   std::string Raw(const std::string& bytes, int timeout_ms = 3000);
 

@@ -207,6 +207,8 @@ class Site {
   Status CheckKeys(const std::vector<std::string>& keys) const;
   // Drops cached sessions (after a role or a password changes).
   void ForgetSessions() { sessions_cache_.Clear(); }
+  // Drops cached organisations (after their settings change).
+  void ForgetOrganisations() { orgs_cache_.Clear(); }
 
   db::Database& db() { return db_; }
   Env& env() { return env_; }

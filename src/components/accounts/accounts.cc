@@ -35,6 +35,9 @@ AccountsComponent::AccountsComponent(web::Site& site)
   site.Page("GET", "/admin", Access::Can(core::Action::kViewAdmin),
             [this](Request& req, Context& ctx) { return AdminPage(req, ctx); });
   site.Page("POST", "/admin/roles", Access::Can(core::Action::kManageRoles), bind(&AccountsComponent::GrantRole));
+  site.Page("POST", "/admin/languages", Access::Can(core::Action::kManageRoles), bind(&AccountsComponent::LanguagesForm));
+  site.Api("GET", "/api/v1/organisation", Access::Can(core::Action::kViewAdmin), bind(&AccountsComponent::ApiOrganisation));
+  site.Api("PUT", "/api/v1/organisation/languages", Access::Can(core::Action::kManageRoles), bind(&AccountsComponent::ApiSetLanguages));
   site.Api("POST", "/api/v1/session", Access::Public(), bind(&AccountsComponent::ApiCreateSession));
   site.Api("DELETE", "/api/v1/session", Access::SignedIn(), bind(&AccountsComponent::ApiDeleteSession));
   site.Api("GET", "/api/v1/me", Access::SignedIn(), bind(&AccountsComponent::ApiMe));

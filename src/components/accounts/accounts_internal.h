@@ -39,6 +39,12 @@ class AccountsComponent final : public web::Component {
   Result<Response> ChangeLanguage(Request& req, Context& ctx);
   Result<Response> AdminPage(Request& req, Context& ctx, std::vector<std::string> errors = {}, int status = 200);
   Result<Response> GrantRole(Request& req, Context& ctx);
+  // The organisation's languages (languages.cc): which the pages are offered in and content is
+  // written in, the default first.
+  Status SetLanguages(Context& ctx, const std::vector<std::string>& languages);
+  Result<Response> LanguagesForm(Request& req, Context& ctx);
+  Result<Response> ApiOrganisation(Request& req, Context& ctx);
+  Result<Response> ApiSetLanguages(Request& req, Context& ctx);
   // API (api.cc).
   Result<Response> ApiCreateSession(Request& req, Context& ctx);
   Result<Response> ApiDeleteSession(Request& req, Context& ctx);

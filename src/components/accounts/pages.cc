@@ -155,6 +155,14 @@ Result<Response> AccountsComponent::AdminPage(Request& req, Context& ctx, std::v
   for (auto r : core::AllRoles())
     options.push_back(html::Object{{"value", core::RoleName(r)}, {"label", site_.T(ctx, std::string("role.") + core::RoleName(r))}});
   d.set("role_options", options);
+  html::List languages;
+  for (const auto& l : site_.catalog().languages()) {
+    const auto& on = ctx.org.languages;
+    languages.push_back(html::Object{{"code", l.code}, {"name", l.name}, {"dir", l.dir},
+                                     {"enabled", html::Data(std::find(on.begin(), on.end(), l.code) != on.end())},
+                                     {"default", html::Data(l.code == ctx.org.default_language())}});
+  }
+  d.set("org_languages", languages);
   return site_.RenderPage(req, ctx, "accounts/admin", TING_KEY("admin.title"), d, status);
 }
 

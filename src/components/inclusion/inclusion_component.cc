@@ -62,6 +62,7 @@ class InclusionComponent final : public web::Component {
     site.Page("GET", "/processes/{slug}/inclusion.csv", anyone, [this](Request& req, Context& ctx) { return Csv(req, ctx); });
     site.Page("POST", "/processes/{slug}/inclusion/publish", manage, [this](Request& req, Context& ctx) { return PublishForm(req, ctx); });
     site.Page("GET", "/admin/inclusion", manage, [this](Request& req, Context& ctx) { return AdminPage(req, ctx, {}, 200); });
+    site.Page("POST", "/admin/inclusion/questions", manage, [this](Request& req, Context& ctx) { return AdminQuestions(req, ctx); });
     site.Page("POST", "/admin/inclusion/population", web::Access::Can(core::Action::kManageRegister),
               [this](Request& req, Context& ctx) { return AdminPopulation(req, ctx); });
     site.AddLayoutData([this](const Context& ctx, html::Data& data) { FillLayout(ctx, data); });
@@ -605,8 +606,10 @@ class InclusionComponent final : public web::Component {
     TING_ASSIGN_OR_RETURN(Population p, store_.LoadPopulation(ctx.org.id));
     TING_ASSIGN_OR_RETURN(auto list, processes_.List(ctx.org.id));
     html::List questions, rows, processes, problem_list;
+    std::string d_districts;
     for (const auto& q : s.questions)
       questions.push_back(html::Object{{"label", QuestionLabel(ctx, q)}, {"key", q.key}, {"enabled", html::Data(q.enabled)}});
+    d_districts = Join(s.districts, "\n");
     for (const auto& [district, qs] : p) {
       int64_t people = 0;
       auto age = qs.find("age");
@@ -619,6 +622,7 @@ class InclusionComponent final : public web::Component {
       problem_list.push_back(html::Object{{"line", std::to_string(pr.line)}, {"error", site_.T(ctx, pr.key, pr.vars)}});
     html::Data d;
     d.set("questions", questions);
+    d.set("own_districts", d_districts);
     d.set("districts", rows);
     d.set("has_population", !p.empty());
     d.set("processes", processes);
@@ -626,6 +630,29 @@ class InclusionComponent final : public web::Component {
     d.set("has_problems", !problems.empty());
     d.set("can_import", ctx.Can(core::Action::kManageRegister));
     return site_.RenderPage(req, ctx, "inclusion/admin", TING_KEY("inclusion.admin_title"), d, status);
+  }
+
+  // The form's questions (a box each: asked or not) and the organisation's districts (one a line,
+  // or separated by commas). The organisation's own questions are added through the API.
+  Result<Response> AdminQuestions(Request& req, Context& ctx) {
+    TING_ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx));
+    std::set<std::string> on;
+    std::string districts;
+    for (const auto& [k, v] : req.FormFields()) {
+      if (k == "question") on.insert(v);
+      if (k == "districts") districts = v;
+    }
+    for (auto& q : s.questions) q.enabled = on.count(q.key) > 0;
+    s.districts.clear();
+    for (auto part : Split(districts, '\n'))
+      for (auto name : Split(part, ',')) {
+        std::string d(Trim(name));
+        if (d.empty()) continue;
+        if (d.size() > 80) return AdminPage(req, ctx, {{0, TING_KEY("inclusion.population.district"), {}}}, 422);
+        if (std::find(s.districts.begin(), s.districts.end(), d) == s.districts.end()) s.districts.push_back(d);
+      }
+    TING_RETURN_IF_ERROR(store_.SaveSettings(ctx.org.id, s));
+    return Site::RedirectWithFlash(ctx, "/admin/inclusion", TING_KEY("inclusion.questions_saved"));
   }
 
   Result<Response> AdminPopulation(Request& req, Context& ctx) {

@@ -42,15 +42,15 @@ std::string EligibilityText(const Site& site, const Context& ctx, const Eligibil
   if (e.Open()) return site.T(ctx, TING_KEY("eligibility.anyone"));
   std::string text = site.T(ctx, TING_KEY("eligibility.register"));
   if (e.min_age && e.max_age) {
-    text += " " + site.T(ctx, TING_KEY("eligibility.age_between"), {{"min", std::to_string(*e.min_age)}, {"max", std::to_string(*e.max_age)}});
+    (text += ' ') += site.T(ctx, TING_KEY("eligibility.age_between"), {{"min", std::to_string(*e.min_age)}, {"max", std::to_string(*e.max_age)}});
   } else if (e.min_age) {
-    text += " " + site.T(ctx, TING_KEY("eligibility.age_min"), {{"min", std::to_string(*e.min_age)}});
+    (text += ' ') += site.T(ctx, TING_KEY("eligibility.age_min"), {{"min", std::to_string(*e.min_age)}});
   } else if (e.max_age) {
-    text += " " + site.T(ctx, TING_KEY("eligibility.age_max"), {{"max", std::to_string(*e.max_age)}});
+    (text += ' ') += site.T(ctx, TING_KEY("eligibility.age_max"), {{"max", std::to_string(*e.max_age)}});
   }
-  if (!e.districts.empty()) text += " " + site.T(ctx, TING_KEY("eligibility.districts"), {{"districts", Join(e.districts, ", ")}});
+  if (!e.districts.empty()) (text += ' ') += site.T(ctx, TING_KEY("eligibility.districts"), {{"districts", Join(e.districts, ", ")}});
   text += ".";
-  if (e.per_household) text += " " + site.T(ctx, TING_KEY("eligibility.household"));
+  if (e.per_household) (text += ' ') += site.T(ctx, TING_KEY("eligibility.household"));
   return text;
 }
 

@@ -122,23 +122,14 @@ class Inclusion : public ::testing::Test {
 
   static HttpResponse Api(const std::string& method, const std::string& path, const json& body, const std::string& token,
                           const std::string& host = "") {
-    std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    if (!host.empty()) headers["Host"] = host;
-    return HttpClient(server_->port()).Request(method, path, body.is_null() ? std::string() : body.dump(), headers);
+    return HttpClient(server_->port()).Api(method, path, body.is_null() ? std::string() : body.dump(), token, host);
   }
   static HttpResponse Get(const std::string& path, const std::string& token = "", const std::string& host = "") {
-    std::map<std::string, std::string> headers;
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    if (!host.empty()) headers["Host"] = host;
-    return HttpClient(server_->port()).Request("GET", path, "", headers);
+    return HttpClient(server_->port()).Api("GET", path, "", token, host);
   }
   static HttpResponse Post(const std::string& path, const std::string& body, const std::string& type, const std::string& token,
                            const std::string& host = "") {
-    std::map<std::string, std::string> headers = {{"Content-Type", type}};
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    if (!host.empty()) headers["Host"] = host;
-    return HttpClient(server_->port()).Request("POST", path, body, headers);
+    return HttpClient(server_->port()).Api("POST", path, body, token, host, type);
   }
   static std::string Token(const std::string& email, const std::string& host = "") {
     auto r = Api("POST", "/api/v1/session", json{{"email", email}, {"password", kPassword}}, "", host);

@@ -41,10 +41,7 @@ class Meetings : public ::testing::Test {
 
   static HttpResponse Api(const std::string& method, const std::string& path, const json& body, const std::string& token,
                           const std::string& host = "") {
-    std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    if (!host.empty()) headers["Host"] = host;
-    return HttpClient(server_->port()).Request(method, path, body.is_null() ? std::string() : body.dump(), headers);
+    return HttpClient(server_->port()).Api(method, path, body.is_null() ? std::string() : body.dump(), token, host);
   }
   static std::string Token(const std::string& email, const std::string& host = "") {
     auto r = Api("POST", "/api/v1/session", json{{"email", email}, {"password", kPassword}}, "", host);
