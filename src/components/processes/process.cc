@@ -284,12 +284,33 @@ static Status PhasesFromJson(const json& j, Process& p) {
   return {};
 }
 
-Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>& languages) {
+Result<std::vector<std::string>> NarrowLanguages(const json& j, const std::vector<std::string>& organisation_languages) {
+  auto wrong = Error::Invalid("\"languages\" must list some of the organisation's languages (" + Join(organisation_languages, ", ") +
+                              "), the default first, each once");
+  if (!j.is_array() || j.empty()) return wrong;
+  std::vector<std::string> out;
+  for (const auto& code : j) {
+    if (!code.is_string()) return wrong;
+    const std::string c = code.get<std::string>();
+    if (std::find(organisation_languages.begin(), organisation_languages.end(), c) == organisation_languages.end() ||
+        std::find(out.begin(), out.end(), c) != out.end())
+      return wrong;
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<Process> ProcessFromJson(const json& body, const std::vector<std::string>& organisation_languages) {
   Process p;
   if (!body.contains("slug") || !body["slug"].is_string() || !ValidSlug(body["slug"].get<std::string>()))
     return Error::Invalid("\"slug\" must be 1-64 lower-case letters, digits and dashes");
   p.slug = body["slug"].get<std::string>();
-  p.languages = languages;
+  p.organisation_languages = organisation_languages;
+  p.languages = organisation_languages;
+  if (body.contains("languages") && !body["languages"].is_null()) {
+    TING_ASSIGN_OR_RETURN(p.languages, NarrowLanguages(body["languages"], organisation_languages));
+  }
+  const std::vector<std::string>& languages = p.languages;
   TING_RETURN_IF_ERROR(ReadTranslated(body, "title", languages, p.title, true));
   TING_RETURN_IF_ERROR(ReadTranslated(body, "description", languages, p.description, false));
   if (body.contains("phases")) {
@@ -341,7 +362,8 @@ json ProcessToJson(const Process& p, const std::string& today) {
           {"phases", phases},
           {"budgets", budgets},
           {"voting_has_opened", p.VotingHasOpened(today)},
-          {"require_verified_account", p.require_verified_account}};
+          {"require_verified_account", p.require_verified_account},
+          {"languages", p.languages}};
 }
 
 }  // namespace ting::components

@@ -26,7 +26,7 @@ TtlCache<CacheKey, std::optional<Process>>& ProcessCache(Env& env) {
 // A process with its organisation's time zone and content languages.
 constexpr const char* kProcessColumns =
     "p.id, p.organisation_id, p.slug, p.title, p.description, p.phase_override, p.voting_opened_at, o.time_zone, o.languages, "
-    "p.require_verified_account "
+    "p.require_verified_account, p.languages "
     "FROM processes p JOIN organisations o ON o.id = p.organisation_id";
 
 Process ProcessFromRow(const db::Row& r) {
@@ -35,7 +35,12 @@ Process ProcessFromRow(const db::Row& r) {
   p.organisation_id = r.Int(1);
   p.slug = r.Str(2);
   p.time_zone = r.Str(7);
-  p.languages = core::ParseLanguages(r.Str(8));
+  // The process's narrowing, as far as the organisation still has those languages.
+  p.organisation_languages = core::ParseLanguages(r.Str(8));
+  p.languages.clear();
+  for (const auto& code : r.Str(10).empty() ? std::vector<std::string>{} : core::ParseLanguages(r.Str(10)))
+    if (std::find(p.organisation_languages.begin(), p.organisation_languages.end(), code) != p.organisation_languages.end()) p.languages.push_back(code);
+  if (p.languages.empty()) p.languages = p.organisation_languages;
   p.title = Translated::FromStored(r.Str(3), p.default_language());
   p.description = Translated::FromStored(r.Str(4), p.default_language());
   if (!r.IsNull(5)) p.phase_override = ParsePhase(r.Str(5));
@@ -163,11 +168,11 @@ Result<Process> ProcessStore::Create(int64_t organisation_id, Process p) {
   int64_t now = env_.NowSeconds();
   TING_RETURN_IF_ERROR(db_.Write([&](db::Connection& c) -> Status {
     auto r = c.Exec("INSERT INTO processes(organisation_id, slug, title, description, phase_override, "
-                    "voting_opened_at, created_at, require_verified_account) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                    "voting_opened_at, created_at, require_verified_account, languages) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     {organisation_id, p.slug, p.title.ToJson().dump(), p.description.ToJson().dump(),
                      p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull,
                      p.phase_override && *p.phase_override >= Phase::kVoting ? db::Value(now) : db::Value(int64_t{0}), now,
-                     int64_t{p.require_verified_account}});
+                     int64_t{p.require_verified_account}, p.NarrowsLanguages() ? Join(p.languages, ",") : std::string()});
     if (!r.ok()) return r.error().code == ErrorCode::kAlreadyExists ? Error::Exists("a process with slug \"" + p.slug + "\" exists") : r.error();
     p.id = c.LastInsertId();
     if (p.phase_override && *p.phase_override >= Phase::kVoting) p.voting_opened_at = now;
@@ -301,6 +306,13 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
           TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE budgets SET eligibility = ? WHERE id = ?", {StoredEligibility(e), b.id})));
           b.eligibility = e;
         }
+      } else if (key == "languages") {
+        // Texts already written in a language the process leaves are kept (shown as a fallback).
+        if (value.is_null()) {
+          p.languages = p.organisation_languages;
+        } else {
+          TING_ASSIGN_OR_RETURN(p.languages, NarrowLanguages(value, p.organisation_languages));
+        }
       } else if (key == "require_verified_account") {
         if (!value.is_boolean()) return Error::Invalid("\"require_verified_account\" must be true or false");
         p.require_verified_account = value.get<bool>();
@@ -310,10 +322,10 @@ Result<Process> ProcessStore::Update(int64_t organisation_id, std::string_view s
     }
     if (p.voting_opened_at == 0 && p.CurrentPhase(today) >= Phase::kVoting) p.voting_opened_at = env_.NowSeconds();
     TING_RETURN_IF_ERROR(StatusOf(c.Exec("UPDATE processes SET title = ?, description = ?, phase_override = ?, "
-                                      "voting_opened_at = ?, require_verified_account = ? WHERE id = ?",
+                                      "voting_opened_at = ?, require_verified_account = ?, languages = ? WHERE id = ?",
                                       {p.title.ToJson().dump(), p.description.ToJson().dump(),
                                        p.phase_override ? db::Value(std::string(PhaseName(*p.phase_override))) : db::kNull, p.voting_opened_at,
-                                       int64_t{p.require_verified_account}, p.id})));
+                                       int64_t{p.require_verified_account}, p.NarrowsLanguages() ? Join(p.languages, ",") : std::string(), p.id})));
     TING_RETURN_IF_ERROR(WritePhases(c, p));
     TING_ASSIGN_OR_RETURN(result, FindWith(c, "p.id = ?", {p.id}));
     return {};

@@ -89,6 +89,9 @@ CREATE TABLE process_follows (
   PRIMARY KEY (user_id, process_id)
 );
 CREATE INDEX process_follows_process ON process_follows(process_id);
+)sql"},
+          {270, "processes: a process may narrow its organisation's languages ('' for all of them)", R"sql(
+ALTER TABLE processes ADD COLUMN languages TEXT NOT NULL DEFAULT '';
 )sql"}};
 }
 

@@ -111,6 +111,22 @@ TEST_F(Proposals, ProposersWriteInTheirOwnLanguage) {
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<h1 lang=\"ar\" dir=\"auto\">"), std::string::npos) << page.body.substr(0, 3000);
   EXPECT_NE(page.body.find("visas på العربية"), std::string::npos) << "the note names the language it is shown in";
+
+  // A process narrows the organisation's languages: its texts and proposals are in those.
+  EXPECT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"languages", {"sv", "xx"}}}, *manager_).status, 422);
+  EXPECT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"languages", json::array()}}, *manager_).status, 422);
+  EXPECT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"languages", {"sv", "en"}}}, amal).status, 403);
+  auto narrowed = Api("PATCH", "/api/v1/processes/p", json{{"languages", {"sv", "en"}}}, *manager_);
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  EXPECT_EQ(json::parse(narrowed.body)["languages"], json({"sv", "en"}));
+  auto refused = Api("POST", "/api/v1/processes/p/proposals",
+                     json{{"title", "حديقة"}, {"body", "نص"}, {"budget", "a"}, {"cost", 5000}, {"language", "ar"}}, amal);
+  EXPECT_EQ(refused.status, 422) << "Arabic is not among the process's languages now";
+  EXPECT_EQ(Api("PATCH", "/api/v1/processes/p", json{{"title", {{"ar", "عنوان"}}}}, *manager_).status, 422) << "nor a title in Arabic";
+  EXPECT_EQ(Api("GET", P(arabic["id"].get<int64_t>()), json(), "").status, 200) << "what was written in Arabic stays";
+  auto widened = Api("PATCH", "/api/v1/processes/p", json{{"languages", nullptr}}, *manager_);
+  ASSERT_EQ(widened.status, 200) << widened.body;
+  EXPECT_GT(json::parse(widened.body)["languages"].size(), 2u) << "null: the organisation's languages again";
 }
 
 TEST_F(Proposals, SupportsCommentsAndModeration) {

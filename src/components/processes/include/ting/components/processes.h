@@ -99,7 +99,11 @@ struct Process {
   std::vector<Budget> budgets;
   int64_t voting_opened_at = 0;         // first time voting opened (0: never); freezes ballot rules
   std::string time_zone = kDefaultTimeZone;  // its organisation's: dates are local to it
-  std::vector<std::string> languages = {"sv", "en"};  // its organisation's content languages, default first
+  // Its languages, default first: its organisation's, or those of them the process narrows to
+  // ("languages" in the API); its texts and proposals are written in these.
+  std::vector<std::string> languages = {"sv", "en"};
+  std::vector<std::string> organisation_languages = {"sv", "en"};
+  bool NarrowsLanguages() const { return languages != organisation_languages; }
   // Only verified accounts (a confirmed email address, or eID) may propose, support and vote
   // with their account (codes and the desk are verified by their own means).
   bool require_verified_account = false;
@@ -126,7 +130,10 @@ struct Process {
 // Translatable fields (title, description, a budget's name) are {"sv": ..., "ar": ...} in any of
 // languages (the organisation's, default first), or a plain string meaning the default language.
 // Errors are kInvalidArgument with a message for a person (English; field named).
+// "languages" (optional) narrows them: some of languages, the default first.
 Result<Process> ProcessFromJson(const nlohmann::json& body, const std::vector<std::string>& languages = {"sv", "en"});
+// A narrowing of the organisation's languages: a non-empty list of them without repeats.
+Result<std::vector<std::string>> NarrowLanguages(const nlohmann::json& j, const std::vector<std::string>& organisation_languages);
 nlohmann::json ProcessToJson(const Process& p, const std::string& today);
 nlohmann::json BallotRulesToJson(const BallotRules& r);
 Result<BallotRules> BallotRulesFromJson(const nlohmann::json& j);
