@@ -75,11 +75,14 @@ class InclusionComponent final : public web::Component {
 
   // The organisation's districts: as set, then those of the population, then the register's.
   Result<std::vector<std::string>> Districts(const Context& ctx, const Settings& s) {
+    TING_ASSIGN_OR_RETURN(Population p, store_.LoadPopulation(ctx.org.id));
+    return Districts(ctx, s, p);
+  }
+  Result<std::vector<std::string>> Districts(const Context& ctx, const Settings& s, const Population& p) {
     std::vector<std::string> out = s.districts;
     auto add = [&](const std::string& d) {
       if (!d.empty() && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
     };
-    TING_ASSIGN_OR_RETURN(Population p, store_.LoadPopulation(ctx.org.id));
     for (const auto& [d, q] : p) add(d);
     TING_ASSIGN_OR_RETURN(RegisterSummary summary, register_.Summarise(ctx.org.id));
     for (const auto& [d, n] : summary.districts) add(d);
@@ -292,14 +295,14 @@ class InclusionComponent final : public web::Component {
     if (*stage == Stage::kAny && !v.manager) return Error::Say(ErrorCode::kPermissionDenied, TING_KEY("inclusion.any_managers"));
     v.stage = *stage;
     TING_ASSIGN_OR_RETURN(v.settings, SettingsOf(ctx));
-    TING_ASSIGN_OR_RETURN(v.districts, Districts(ctx, v.settings));
+    TallyInputs in;
+    TING_ASSIGN_OR_RETURN(in.population, store_.LoadPopulation(ctx.org.id));
+    TING_ASSIGN_OR_RETURN(v.districts, Districts(ctx, v.settings, in.population));
     v.district = req.QueryParam("district").value_or("");
     if (!v.district.empty() && std::find(v.districts.begin(), v.districts.end(), v.district) == v.districts.end())
       return Error::Say(ErrorCode::kInvalidArgument, TING_KEY("inclusion.problem.district"));
-    TallyInputs in;
     TING_ASSIGN_OR_RETURN(in.participants, ParticipantsOf(v.process, v.stage));
     TING_ASSIGN_OR_RETURN(in.answers, store_.Consented(ctx.org.id));
-    TING_ASSIGN_OR_RETURN(in.population, store_.LoadPopulation(ctx.org.id));
     in.settings = v.settings;
     in.districts = v.districts;
     in.time_zone = v.process.time_zone;
@@ -405,7 +408,7 @@ class InclusionComponent final : public web::Component {
         Cell cell = c;
         if (exact) cell.suppressed = false;
         csv += std::string(StageName(t.stage)) + "," + CsvField(t.district) + "," + CsvField(d.key) + "," + CsvField(c.value) + "," +
-               count(c.count, c.suppressed, c.small) + "," + count(d.answered, d.answered_suppressed, Small(d.answered)) + "," + num(Share(shown, cell)) + "," +
+               count(c.count, c.suppressed, c.small) + "," + count(d.answered, d.answered_suppressed, IsSmall(d.answered)) + "," + num(Share(shown, cell)) + "," +
                num(c.population_share) + "," + num(Ratio(shown, cell)) + "\r\n";
       }
     Response res{200, {}, csv};
@@ -435,7 +438,6 @@ class InclusionComponent final : public web::Component {
     s.replace(s.find('.'), 1, site_.catalog().Lang(ctx.lang).money.decimal);
     return s;
   }
-  static bool Small(int64_t n) { return n >= 1 && n <= 4; }
   // "< 5" for a small count; "hidden" for one hidden so that a small one cannot be worked out.
   std::string CountText(const Context& ctx, int64_t n, bool suppressed, bool small) const {
     if (!suppressed) return std::to_string(n);
@@ -481,7 +483,7 @@ class InclusionComponent final : public web::Component {
     html::Data d;
     d.set("process_slug", v.process.slug);
     d.set("process_title", v.process.Title(ctx.lang));
-    d.set("participants", CountText(ctx, t.participants, t.participants_suppressed, Small(t.participants)));
+    d.set("participants", CountText(ctx, t.participants, t.participants_suppressed, IsSmall(t.participants)));
     d.set("stage_label", site_.T(ctx, std::string("inclusion.stage.") + StageName(t.stage)));
     html::List stages;
     for (Stage s : {Stage::kAny, Stage::kProposed, Stage::kSupported, Stage::kVoted}) {
@@ -509,7 +511,7 @@ class InclusionComponent final : public web::Component {
                                     {"share", Percent(ctx, Share(dim, c))}, {"population_share", Percent(ctx, c.population_share)},
                                     {"ratio", Ratio2(ctx, Ratio(dim, c))}});
       dims.push_back(html::Object{{"key", dim.key}, {"question", q ? QuestionLabel(ctx, *q) : dim.key},
-                                  {"answered", CountText(ctx, dim.answered, dim.answered_suppressed, Small(dim.answered))},
+                                  {"answered", CountText(ctx, dim.answered, dim.answered_suppressed, IsSmall(dim.answered))},
                                   {"chart", Chart(ctx, dim, q, "chart-" + std::to_string(i++))}, {"rows", rows}});
     }
     d.set("dimensions", dims);
@@ -549,12 +551,6 @@ class InclusionComponent final : public web::Component {
                                    published ? TING_KEY("inclusion.published") : TING_KEY("inclusion.unpublished"));
   }
 
-  // A safe place to go back to: a path on this site.
-  static std::string Next(const std::string& next) {
-    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
-    return next;
-  }
-
   Result<Response> QuestionsPage(Request& req, Context& ctx) {
     TING_ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx));
     TING_ASSIGN_OR_RETURN(auto districts, Districts(ctx, s));
@@ -573,7 +569,7 @@ class InclusionComponent final : public web::Component {
     }
     html::Data d;
     d.set("questions", questions);
-    d.set("next", Next(req.QueryParam("next").value_or("/")));
+    d.set("next", web::SafeLocalPath(req.QueryParam("next").value_or("/")));
     d.set("has_answers", record && record->consent && !record->answers.empty());
     d.set("asked", record.has_value());
     d.set("consented", record && record->consent);
@@ -582,7 +578,7 @@ class InclusionComponent final : public web::Component {
 
   Result<Response> QuestionsForm(Request& req, Context& ctx) {
     auto f = Fields(req);
-    const std::string next = Next(f["next"]);
+    const std::string next = web::SafeLocalPath(f["next"]);
     const std::string action = f["action"];
     if (action == "delete" || action == "decline") {
       TING_RETURN_IF_ERROR(store_.Save(ctx.org.id, Me(ctx), false, {}, "self", ctx.user->id));
@@ -602,8 +598,8 @@ class InclusionComponent final : public web::Component {
 
   Result<Response> AdminPage(Request& req, Context& ctx, const std::vector<PopulationProblem>& problems, int status) {
     TING_ASSIGN_OR_RETURN(Settings s, SettingsOf(ctx));
-    TING_ASSIGN_OR_RETURN(auto districts, Districts(ctx, s));
     TING_ASSIGN_OR_RETURN(Population p, store_.LoadPopulation(ctx.org.id));
+    TING_ASSIGN_OR_RETURN(auto districts, Districts(ctx, s, p));
     TING_ASSIGN_OR_RETURN(auto list, processes_.List(ctx.org.id));
     html::List questions, rows, processes, problem_list;
     std::string d_districts;

@@ -127,6 +127,8 @@ struct TallyInputs {
   std::string district;  // filter: only people who answered this district (and its population)
   std::string time_zone = "Europe/Stockholm";
 };
+// A count too small to show: 1 to 4 ("< 5"; 0 is shown).
+bool IsSmall(int64_t n);
 // Exact counts (nothing suppressed yet).
 Tally CountTally(Stage stage, const TallyInputs& in);
 // Small cells: a count from 1 to 4 is suppressed, then, in each group that adds up to a shown

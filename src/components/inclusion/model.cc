@@ -265,6 +265,8 @@ std::map<std::string, int64_t> PopulationOf(const Population& p, const std::stri
 
 }  // namespace
 
+bool IsSmall(int64_t n) { return n >= 1 && n <= 4; }
+
 Tally CountTally(Stage stage, const TallyInputs& in) {
   Tally t;
   t.stage = stage;
@@ -329,8 +331,6 @@ Tally CountTally(Stage stage, const TallyInputs& in) {
 
 namespace {
 
-bool Small(int64_t n) { return n >= 1 && n <= 4; }
-
 template <typename Item>
 bool Hide(Item& it) {
   if (it.suppressed) return false;
@@ -347,7 +347,7 @@ bool SuppressGroup(std::vector<Item*>& items, bool extra_small = false) {
   bool changed = false;
   int hidden = 0;
   for (Item* it : items) {
-    if (Small(it->count)) {
+    if (IsSmall(it->count)) {
       it->small = true;
       changed |= Hide(*it);
     }
@@ -391,11 +391,11 @@ Cell* FindCell(Tally& t, const std::string& key, const std::string& value) {
 }  // namespace
 
 void Suppress(Tally& t) {
-  t.participants_suppressed = Small(t.participants);
+  t.participants_suppressed = IsSmall(t.participants);
   SuppressList(t.channels);
   SuppressList(t.weeks);
   for (auto& d : t.dimensions) {
-    d.answered_suppressed = Small(d.answered);
+    d.answered_suppressed = IsSmall(d.answered);
     SuppressList(d.cells);
     if (d.answered_suppressed)
       for (auto& c : d.cells)
@@ -424,7 +424,7 @@ void SuppressAcross(Tally& overall, std::vector<Tally>& districts) {
             parts.push_back(c);
             sum += c->count;
           }
-        changed |= SuppressGroup(parts, Small(total.count - sum));
+        changed |= SuppressGroup(parts, IsSmall(total.count - sum));
       }
     }
     // And each district's values add up to its own answered count.
